@@ -1,0 +1,40 @@
+# realist: two commands do all set-up on a fresh machine.
+#   make demo   create the environment, install, and run the main job
+#   make test   install the test dependencies and run the whole suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO   ?= demo-review
+SAMPLE := realist/data/sample
+
+.PHONY: demo test install clean lock docs
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Installs pinned versions (constraints.txt) of every dependency.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	rm -rf $(DEMO)
+	$(BIN)/realist init $(DEMO) --title "Peer involvement of people who use drugs in HIV and harm reduction services"
+	cd $(DEMO) && ../$(BIN)/realist import ../$(SAMPLE)/pubmed_peer.ris --source PubMed
+	cd $(DEMO) && ../$(BIN)/realist import ../$(SAMPLE)/scopus_peer.csv --source Scopus
+	cd $(DEMO) && ../$(BIN)/realist dedup --verbose
+	cd $(DEMO) && ../$(BIN)/realist status
+
+test: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+# Re-pin the dependencies after changing pyproject.toml.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^realist' > constraints.txt
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -1,0 +1,89 @@
+"""Shared CLI plumbing: the lazily opened review and output helpers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from ..review import ReviewHandle, open_review
+
+__all__ = ["Context", "pass_review", "echo_json", "echo_table", "echo_csv"]
+
+
+@dataclass
+class Context:
+    review_dir: str | None = None
+    database_url: str | None = None
+    actor: str | None = None
+    _review: ReviewHandle | None = field(default=None, repr=False)
+
+    def review(self) -> ReviewHandle:
+        if self._review is None:
+            self._review = open_review(
+                self.review_dir, database_url=self.database_url, actor=self.actor
+            )
+        return self._review
+
+    def close(self) -> None:
+        if self._review is not None:
+            self._review.close()
+            self._review = None
+
+
+def get_review() -> ReviewHandle:
+    return click.get_current_context().find_object(Context).review()  # type: ignore[union-attr]
+
+
+pass_review = click.make_pass_decorator(Context)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def echo_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in columns})
+    click.echo(buf.getvalue(), nl=False)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def echo_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, wrap_last: bool = True) -> None:
+    """A plain-text table sized to the terminal; the last column is truncated."""
+    rows = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths[i], len(cell))
+    total = shutil.get_terminal_size((120, 20)).columns
+    last = max(20, total - sum(widths[:-1]) - 2 * (len(headers) - 1))
+    widths[-1] = last
+
+    def fmt(row: Sequence[str]) -> str:
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths)]
+        tail = row[-1]
+        if wrap_last and len(tail) > last:
+            tail = tail[: last - 1] + "…"
+        return "  ".join([*cells, tail]).rstrip()
+
+    click.echo(fmt(list(headers)))
+    click.echo("  ".join("-" * w for w in widths[:-1]) + "  " + "-" * min(last, 40))
+    for row in rows:
+        click.echo(fmt(row))

@@ -1,0 +1,117 @@
+"""Commands for identification: import, export, records."""
+
+from __future__ import annotations
+
+import click
+
+from ..identify import SOURCE_KINDS, import_file
+from ..identify.export import EXPORT_FORMATS, export_records
+from ..inventory import RECORD_KEYS, list_records
+from ..errors import RealistError
+from ..records import RecordData
+from .common import Context, echo_csv, echo_json, echo_table, pass_review
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--source", "source", default=None,
+              help="Name of the source, e.g. the database searched (default: the file name).")
+@click.option("--kind", type=click.Choice(SOURCE_KINDS), default="database", show_default=True,
+              help="How the records were found (PRISMA: database vs other methods).")
+@click.option("--format", "fmt", default=None,
+              help="Read as this format instead of detecting it from the content.")
+@click.option("--force", is_flag=True, help="Import a file even if the same file was imported before.")
+@pass_review
+def import_(ctx: Context, files: tuple[str, ...], source: str | None, kind: str,
+            fmt: str | None, force: bool) -> None:
+    """Import search results from FILES (RIS, BibTeX, MEDLINE, XML, CSV, JSON ...).
+
+    The format is detected from the content. Each file imports whole or not
+    at all; a file that fails is reported and the others still import.
+    """
+    review = ctx.review()
+    failures = 0
+    with click.progressbar(files, label="Importing", file=click.get_text_stream("stderr"),
+                           show_pos=True) as bar:
+        results = []
+        for path in bar:
+            try:
+                results.append(import_file(review, path, source=source, kind=kind,
+                                           format=fmt, force=force))
+            except RealistError as exc:
+                failures += 1
+                results.append(exc)
+    for item in results:
+        if isinstance(item, RealistError):
+            click.secho(f"Error: {item}", fg="red", err=True)
+            continue
+        click.echo(f"{item.file}: {item.records} records ({item.format}) as source {item.source_id}")
+        for warning in item.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+    if failures:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file (default: standard output).")
+@click.option("--duplicates/--no-duplicates", default=False, show_default=True,
+              help="Include records that are duplicates of another.")
+@click.option("--source", default=None, help="Only records from this source (name or id).")
+@pass_review
+def export(ctx: Context, fmt: str, output: str | None, duplicates: bool, source: str | None) -> None:
+    """Write the review's records as RIS, BibTeX, CSV or CSL-JSON."""
+    rows = list_records(ctx.review(), source=source,
+                        duplicates="include" if duplicates else "exclude")
+    records = [RecordData(source_record_id=r["source_record_id"],
+                          **{k: r[k] for k in RECORD_KEYS if k not in
+                             ("id", "source", "source_kind", "source_record_id", "duplicate_of")})
+               for r in rows]
+    text = export_records(records, fmt)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        click.echo(f"Wrote {len(records)} records to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("records")
+@click.option("--source", default=None, help="Only this source (name or id).")
+@click.option("--duplicates", type=click.Choice(["include", "exclude", "only"]), default="include",
+              show_default=True, help="Keep, drop, or show only records marked as duplicates.")
+@click.option("--search", default=None, help="Words in the title or abstract.")
+@click.option("--year-from", type=int, default=None)
+@click.option("--year-to", type=int, default=None)
+@click.option("--limit", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per record.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
+@pass_review
+def records(ctx: Context, source: str | None, duplicates: str, search: str | None,
+            year_from: int | None, year_to: int | None, limit: int | None,
+            as_json: bool, as_csv: bool) -> None:
+    """List records (id, source, source_record_id, normalised fields, duplicate_of)."""
+    rows = list_records(ctx.review(), source=source, duplicates=duplicates, search=search,
+                        year_from=year_from, year_to=year_to, limit=limit)
+    if as_json:
+        echo_json(rows)
+    elif as_csv:
+        echo_csv(rows, RECORD_KEYS)
+    else:
+        echo_table(
+            [(r["id"], r["year"] or "", _first_author(r["authors"]), r["duplicate_of"] or "",
+              r["source"], r["title"] or "") for r in rows],
+            ["id", "year", "first author", "dup of", "source", "title"],
+        )
+
+
+def _first_author(authors: list[str] | None) -> str:
+    if not authors:
+        return ""
+    name = str(authors[0]).split(",")[0]
+    return name[:20] + (" et al." if len(authors) > 1 else "")
+
+
+COMMANDS = [import_, export, records]

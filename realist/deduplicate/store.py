@@ -1,0 +1,320 @@
+"""Deduplication against the review store.
+
+The matcher (:func:`realist.deduplicate.find_duplicates`) proposes pairs;
+this module keeps them as :class:`~realist.store.models.DuplicateLink` rows —
+pairwise judgements with the fields that matched — and derives each record's
+``duplicate_of`` from the links:
+
+* ``merged`` links (automatic or confirmed by a person) join records into
+  groups (connected components); the most complete record of a group is its
+  canonical record and the others point at it;
+* ``pending`` links wait for a person (``confirm`` / ``reject``);
+* ``rejected`` and ``undone`` links are never merged automatically again.
+
+Nothing is deleted.  The same input gives the same groups.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput, NotFound
+from ..records import NORMALISED_FIELDS, RecordData
+from ..review import ReviewHandle
+from ..store.models import DuplicateLink, Record, utcnow
+from . import canonical_of, find_duplicates
+
+__all__ = [
+    "DedupSummary",
+    "run_dedup",
+    "pending_pairs",
+    "confirm_pair",
+    "reject_pair",
+    "undo_merge",
+]
+
+APPLIED = "merged"
+BLOCKING = ("rejected", "undone")
+
+
+@dataclass
+class DedupSummary:
+    records: int
+    groups: int
+    duplicates: int
+    new_merges: int
+    pending: int
+    dry_run: bool
+    merges: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def _load(session: Session, review_id: int) -> dict[int, RecordData]:
+    columns = [getattr(Record, name) for name in NORMALISED_FIELDS]
+    rows = session.execute(
+        select(Record.id, Record.source_record_id, *columns)
+        .where(Record.review_id == review_id)
+        .order_by(Record.id)
+    )
+    out: dict[int, RecordData] = {}
+    for row in rows:
+        values = dict(zip(NORMALISED_FIELDS, row[2:]))
+        out[row[0]] = RecordData(source_record_id=row[1], **values)
+    return out
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _links(session: Session, review_id: int) -> dict[tuple[int, int], DuplicateLink]:
+    links = session.scalars(select(DuplicateLink).where(DuplicateLink.review_id == review_id))
+    return {(link.record_id, link.other_id): link for link in links}
+
+
+def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node in parent:
+        groups[find(node)].append(node)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def _apply_groups(session: Session, review_id: int, records: dict[int, RecordData]) -> list[list[int]]:
+    """Set every record's ``duplicate_of`` from the merged links."""
+    merged = session.execute(
+        select(DuplicateLink.record_id, DuplicateLink.other_id).where(
+            DuplicateLink.review_id == review_id, DuplicateLink.status == APPLIED
+        )
+    ).all()
+    groups = _components([(a, b) for a, b in merged])
+    target: dict[int, int] = {}
+    for group in groups:
+        canonical = canonical_of(group, records)
+        for member in group:
+            if member != canonical:
+                target[member] = canonical
+    current = dict(
+        session.execute(
+            select(Record.id, Record.duplicate_of_id).where(
+                Record.review_id == review_id, Record.duplicate_of_id.is_not(None)
+            )
+        ).all()
+    )
+    changes = [
+        {"id": rid, "duplicate_of_id": target.get(rid)}
+        for rid in sorted(set(current) | set(target))
+        if current.get(rid) != target.get(rid)
+    ]
+    if changes:
+        # Clear first, then set: a record may switch from duplicate to canonical.
+        session.execute(update(Record), [{"id": c["id"], "duplicate_of_id": None} for c in changes])
+        session.execute(update(Record), [c for c in changes if c["duplicate_of_id"] is not None])
+    return groups
+
+
+def run_dedup(
+    review: ReviewHandle,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> DedupSummary:
+    """Find duplicates among all records and merge the certain ones.
+
+    With ``dry_run`` the same work is done and reported, then rolled back.
+    """
+    rid = review.review_id
+    with review.session() as session:
+        records = _load(session, rid)
+        links = _links(session, rid)
+        cannot = [frozenset(p) for p, link in links.items() if link.status in BLOCKING]
+        must = [frozenset(p) for p, link in links.items() if link.status == APPLIED]
+        result = find_duplicates(
+            sorted(records.items()), cannot_link=cannot, must_link=must, progress=progress
+        )
+        group_of = {m: i for i, g in enumerate(result.groups) for m in g}
+        now = utcnow()
+        new_links: list[dict[str, Any]] = []
+        merges: list[dict[str, Any]] = []
+        for match in result.matches:
+            key = _pair(match.a, match.b)
+            if key in links:
+                continue
+            same_group = group_of.get(match.a) is not None and group_of.get(match.a) == group_of.get(match.b)
+            if match.verdict == "duplicate" and same_group:
+                status = APPLIED
+            elif match.verdict == "uncertain" or match.verdict == "duplicate":
+                status = "pending"
+            else:
+                continue
+            row = {
+                "review_id": rid,
+                "record_id": key[0],
+                "other_id": key[1],
+                "score": float(match.score),
+                "status": status,
+                "method": "auto",
+                "matched_fields": list(match.matched_fields),
+                "differing_fields": list(match.differing_fields),
+                "reason": match.reason,
+                "created_at": now,
+            }
+            new_links.append(row)
+            if status == APPLIED:
+                merges.append({k: row[k] for k in ("record_id", "other_id", "score", "matched_fields", "reason")})
+        if new_links:
+            session.execute(DuplicateLink.__table__.insert(), new_links)
+        groups = _apply_groups(session, rid, records)
+        pending = sum(1 for r in new_links if r["status"] == "pending") + sum(
+            1 for link in links.values() if link.status == "pending"
+        )
+        summary = DedupSummary(
+            records=len(records),
+            groups=len(groups),
+            duplicates=sum(len(g) - 1 for g in groups),
+            new_merges=len(merges),
+            pending=pending,
+            dry_run=dry_run,
+            merges=merges,
+        )
+        review.log(
+            session,
+            "dedup.run",
+            records=summary.records,
+            groups=summary.groups,
+            duplicates=summary.duplicates,
+            new_merges=summary.new_merges,
+            pending=summary.pending,
+            merged_pairs=[[m["record_id"], m["other_id"]] for m in merges],
+        )
+        if dry_run:
+            session.rollback()
+    return summary
+
+
+def pending_pairs(review: ReviewHandle) -> list[dict[str, Any]]:
+    """Uncertain pairs waiting for a person, each with both records' key fields."""
+    with review.session() as session:
+        links = session.scalars(
+            select(DuplicateLink)
+            .where(DuplicateLink.review_id == review.review_id, DuplicateLink.status == "pending")
+            .order_by(DuplicateLink.score.desc(), DuplicateLink.id)
+        ).all()
+        ids = {i for link in links for i in (link.record_id, link.other_id)}
+        recs = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(ids)))}
+        return [
+            {
+                "pair": link.id,
+                "score": round(link.score, 3),
+                "matched_fields": link.matched_fields,
+                "differing_fields": link.differing_fields,
+                "reason": link.reason,
+                "records": [_brief(recs[link.record_id]), _brief(recs[link.other_id])],
+            }
+            for link in links
+        ]
+
+
+def _brief(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "title": record.title,
+        "authors": (record.authors or [])[:3],
+        "year": record.year,
+        "journal": record.journal,
+        "doi": record.doi,
+    }
+
+
+def _get_link(session: Session, review: ReviewHandle, pair_id: int) -> DuplicateLink:
+    link = session.get(DuplicateLink, pair_id)
+    if link is None or link.review_id != review.review_id:
+        raise NotFound(f"no duplicate pair {pair_id} in this review (see `realist dedup --pending`)")
+    return link
+
+
+def _decide(review: ReviewHandle, pair_id: int, status: str, note: str | None) -> dict[str, Any]:
+    with review.session() as session:
+        link = _get_link(session, review, pair_id)
+        if link.status != "pending":
+            raise InvalidInput(f"pair {pair_id} is not pending (it is {link.status})")
+        link.status = status
+        link.method = "person"
+        link.decided_by = review.actor
+        link.decided_at = utcnow()
+        review.log(
+            session,
+            "dedup.confirmed" if status == APPLIED else "dedup.rejected",
+            entity="duplicate_link",
+            entity_id=link.id,
+            records=[link.record_id, link.other_id],
+            note=note,
+        )
+        session.flush()
+        _apply_groups(session, review.review_id, _load(session, review.review_id))
+        return {"pair": link.id, "status": link.status, "records": [link.record_id, link.other_id]}
+
+
+def confirm_pair(review: ReviewHandle, pair_id: int, *, note: str | None = None) -> dict[str, Any]:
+    """A person says the pending pair is one report: merge it."""
+    return _decide(review, pair_id, APPLIED, note)
+
+
+def reject_pair(review: ReviewHandle, pair_id: int, *, note: str | None = None) -> dict[str, Any]:
+    """A person says the pending pair differs: never merge it automatically."""
+    return _decide(review, pair_id, "rejected", note)
+
+
+def undo_merge(review: ReviewHandle, record_id: int, *, note: str | None = None) -> dict[str, Any]:
+    """Take a record out of its duplicate group; the pairs are not merged again."""
+    with review.session() as session:
+        record = session.get(Record, record_id)
+        if record is None or record.review_id != review.review_id:
+            raise NotFound(f"no record {record_id} in this review")
+        links = session.scalars(
+            select(DuplicateLink).where(
+                DuplicateLink.review_id == review.review_id,
+                DuplicateLink.status == APPLIED,
+                (DuplicateLink.record_id == record_id) | (DuplicateLink.other_id == record_id),
+            )
+        ).all()
+        if not links:
+            raise InvalidInput(f"record {record_id} is not merged with any other record")
+        now = utcnow()
+        for link in links:
+            link.status = "undone"
+            link.decided_by = review.actor
+            link.decided_at = now
+        review.log(
+            session,
+            "dedup.undone",
+            entity="record",
+            entity_id=record_id,
+            pairs=[[link.record_id, link.other_id] for link in links],
+            note=note,
+        )
+        session.flush()
+        _apply_groups(session, review.review_id, _load(session, review.review_id))
+        return {"record": record_id, "undone_pairs": len(links)}
+
+

@@ -1,0 +1,163 @@
+"""Identification: bring records into the review from files (and, later, chases).
+
+``read → clean → to-records`` happens in :mod:`realist.identify.formats`;
+this module stores the result.  A file imports whole or not at all: parsing
+happens before anything is written, and the rows go in one transaction with
+the source and its event.  The same file (by SHA-256 of its bytes) is refused
+a second time unless forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from ..errors import DuplicateImport, ImportFormatError, InvalidInput
+from ..records import RecordData
+from ..review import ReviewHandle
+from ..store.models import Record, Source
+from .formats import read_bytes
+
+__all__ = ["SOURCE_KINDS", "ImportResult", "import_file", "import_records", "record_row"]
+
+SOURCE_KINDS = ("database", "citation", "hand_search", "other")
+
+
+@dataclass
+class ImportResult:
+    source_id: int
+    file: str
+    format: str
+    records: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def record_row(review_id: int, source_id: int, position: int, data: RecordData) -> dict[str, Any]:
+    """The column values of one record row."""
+    row = data.normalised()
+    row.update(
+        review_id=review_id,
+        source_id=source_id,
+        position=position,
+        source_record_id=data.source_record_id,
+        raw=data.raw,
+        labels=data.labels,
+    )
+    return row
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in SOURCE_KINDS:
+        raise InvalidInput(f"unknown source kind {kind!r}: use one of {', '.join(SOURCE_KINDS)}")
+
+
+def import_records(
+    review: ReviewHandle,
+    records: Iterable[RecordData],
+    *,
+    source: str,
+    kind: str = "database",
+    format: str | None = None,
+    file_name: str | None = None,
+    file_sha256: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> tuple[int, int]:
+    """Store records as one new source in one transaction; returns (source id, count)."""
+    _check_kind(kind)
+    records = list(records)
+    with review.session() as session:
+        src = Source(
+            review_id=review.review_id,
+            name=source,
+            kind=kind,
+            format=format,
+            file_name=file_name,
+            file_sha256=file_sha256,
+            record_count=len(records),
+            imported_by=review.actor,
+            details=details or {},
+        )
+        session.add(src)
+        session.flush()
+        rows = [record_row(review.review_id, src.id, i, r) for i, r in enumerate(records, 1)]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(Record), rows[start : start + 5000])
+        review.log(
+            session,
+            "source.imported",
+            entity="source",
+            entity_id=src.id,
+            name=source,
+            kind=kind,
+            format=format,
+            file=file_name,
+            sha256=file_sha256,
+            records=len(rows),
+        )
+        return src.id, len(rows)
+
+
+def import_file(
+    review: ReviewHandle,
+    path: str | Path,
+    *,
+    source: str | None = None,
+    kind: str = "database",
+    format: str | None = None,
+    force: bool = False,
+    details: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import one export file as a new source; the review is unchanged on error."""
+    _check_kind(kind)
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path}: is a folder, not an export file") from None
+    except PermissionError:
+        raise InvalidInput(f"{path}: permission denied") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if not force:
+        with review.session() as session:
+            earlier = session.scalar(
+                select(Source).where(
+                    Source.review_id == review.review_id, Source.file_sha256 == digest
+                )
+            )
+            if earlier is not None:
+                raise DuplicateImport(
+                    f"{path}: this file was already imported as source {earlier.id} "
+                    f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d}); use --force to import it again"
+                )
+    try:
+        parsed = read_bytes(data, file=str(path), format=format)
+    except ImportFormatError as exc:
+        raise exc.located(file=str(path)) from None
+    source_id, count = import_records(
+        review,
+        parsed.records,
+        source=source or path.name,
+        kind=kind,
+        format=parsed.format,
+        file_name=path.name,
+        file_sha256=digest,
+        details=details,
+    )
+    if progress is not None:
+        progress(count)
+    return ImportResult(source_id, str(path), parsed.format, count, list(parsed.warnings))
+
+
+def count_records(review: ReviewHandle) -> int:
+    with review.session() as session:
+        return session.scalar(
+            select(func.count()).select_from(Record).where(Record.review_id == review.review_id)
+        ) or 0

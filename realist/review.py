@@ -1,0 +1,201 @@
+"""Opening and creating reviews: the handle every stage works through.
+
+A review lives in a directory: ``protocol.yaml`` (human-editable) and
+``.realist/`` (``config.json`` naming the review, and ``review.db``, the
+embedded SQLite store).  Like git, commands act on the review in the current
+directory or the nearest one above it.  A database URL (``--database-url`` /
+``REALIST_DATABASE_URL``) points the review at a server database instead of
+the SQLite file; one schema, one code path.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import uuid as uuidlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from . import protocol as protocol_mod
+from .errors import InvalidInput, ReviewNotFound
+from .store.db import ensure_schema, make_engine, session_scope, upgrade
+from .store.events import events, log_event
+from .store.models import Review
+
+__all__ = ["ReviewHandle", "init_review", "open_review", "find_review_dir", "default_actor", "migrate_review"]
+
+STATE_DIR = ".realist"
+CONFIG_FILE = "config.json"
+SQLITE_FILE = "review.db"
+DATABASE_URL_ENV = "REALIST_DATABASE_URL"
+
+
+def default_actor() -> str:
+    """Who is acting: ``REALIST_USER``, else the login name."""
+    name = os.environ.get("REALIST_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass
+class ReviewHandle:
+    """An open review: where it lives, its database, and who is acting."""
+
+    path: Path
+    engine: Engine
+    review_id: int
+    uuid: str
+    title: str
+    actor: str
+
+    @property
+    def protocol_path(self) -> Path:
+        return self.path / protocol_mod.PROTOCOL_FILE
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction on this review's store."""
+        with session_scope(self.engine) as session:
+            yield session
+
+    def log(self, session: Session, action: str, **kwargs: Any) -> None:
+        log_event(session, self.review_id, self.actor, action, **kwargs)
+
+    def protocol(self) -> dict[str, Any]:
+        """The protocol as it is now; a new version is logged once."""
+        data = protocol_mod.read_protocol(self.protocol_path)
+        digest = protocol_mod.protocol_hash(self.protocol_path)
+        with self.session() as session:
+            seen = events(session, self.review_id, action="protocol.changed")
+            if not seen or seen[-1].payload.get("sha256") != digest:
+                self.log(session, "protocol.changed", sha256=digest, protocol=data)
+        return data
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path / STATE_DIR / SQLITE_FILE}"
+
+
+def _resolve_url(path: Path, database_url: str | None, config: dict[str, Any]) -> str:
+    return (
+        database_url
+        or os.environ.get(DATABASE_URL_ENV)
+        or config.get("database_url")
+        or _sqlite_url(path)
+    )
+
+
+def init_review(
+    directory: str | Path,
+    title: str,
+    *,
+    database_url: str | None = None,
+    actor: str | None = None,
+) -> ReviewHandle:
+    """Create a review in ``directory`` (created if needed; must not hold one)."""
+    path = Path(directory).resolve()
+    if not title.strip():
+        raise InvalidInput("a review needs a title (--title)")
+    if (path / STATE_DIR / CONFIG_FILE).exists():
+        raise InvalidInput(f"{path} already holds a review")
+    actor = actor or default_actor()
+    url = database_url or os.environ.get(DATABASE_URL_ENV)
+    (path / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url or _sqlite_url(path))
+    try:
+        upgrade(engine)
+        review_uuid = str(uuidlib.uuid4())
+        with session_scope(engine) as session:
+            review = Review(uuid=review_uuid, title=title)
+            session.add(review)
+            session.flush()
+            log_event(session, review.id, actor, "review.created", entity="review",
+                      entity_id=review.id, title=title)
+            review_id = review.id
+    except BaseException:
+        engine.dispose()
+        raise
+    config = {"uuid": review_uuid, "title": title}
+    if database_url:
+        config["database_url"] = database_url
+    (path / STATE_DIR / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+    if not (path / protocol_mod.PROTOCOL_FILE).exists():
+        protocol_mod.write_protocol(
+            path / protocol_mod.PROTOCOL_FILE, protocol_mod.default_protocol(title)
+        )
+    return ReviewHandle(path, engine, review_id, review_uuid, title, actor)
+
+
+def find_review_dir(start: str | Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` that holds a review."""
+    here = Path(start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / STATE_DIR / CONFIG_FILE).is_file():
+            return candidate
+    raise ReviewNotFound(
+        f"no review in {here} or any folder above it: create one with "
+        "`realist init DIR --title ...`, or name one with --review DIR"
+    )
+
+
+def open_review(
+    directory: str | Path | None = None,
+    *,
+    database_url: str | None = None,
+    actor: str | None = None,
+) -> ReviewHandle:
+    """Open the review at (or above) ``directory``, upgrading SQLite if needed."""
+    if directory is not None and not Path(directory).exists():
+        raise ReviewNotFound(f"{directory}: no such folder")
+    path = find_review_dir(directory)
+    try:
+        config = json.loads((path / STATE_DIR / CONFIG_FILE).read_text())
+        review_uuid = config["uuid"]
+    except (ValueError, KeyError) as exc:
+        raise ReviewNotFound(f"{path / STATE_DIR / CONFIG_FILE} is damaged ({exc})") from None
+    engine = make_engine(_resolve_url(path, database_url, config))
+    try:
+        ensure_schema(engine)
+        with session_scope(engine) as session:
+            review = session.scalar(select(Review).where(Review.uuid == review_uuid))
+            if review is None:
+                raise ReviewNotFound(
+                    f"the review of {path} ({review_uuid}) is not in database "
+                    f"{engine.url.render_as_string(hide_password=True)}"
+                )
+            review_id, title = review.id, review.title
+    except BaseException:
+        engine.dispose()
+        raise
+    return ReviewHandle(path, engine, review_id, review_uuid, title, actor or default_actor())
+
+
+def migrate_review(
+    directory: str | Path | None = None, *, database_url: str | None = None
+) -> tuple[str | None, str]:
+    """Upgrade the review's database to this realist's schema: (before, after)."""
+    from .store.db import current_revision, head_revision
+
+    path = find_review_dir(directory)
+    config = json.loads((path / STATE_DIR / CONFIG_FILE).read_text())
+    engine = make_engine(_resolve_url(path, database_url, config))
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+        return before, head_revision()
+    finally:
+        engine.dispose()

@@ -1,0 +1,130 @@
+"""Engines, sessions and migrations: the one access path to a review's data.
+
+SQLite (one file per review) is the embedded default; any SQLAlchemy URL
+(PostgreSQL for a team server) can be given instead.  An SQLite file is
+backed up and upgraded automatically when the package's schema is newer; a
+server database is upgraded only by an explicit ``realist migrate``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import RealistError
+
+__all__ = [
+    "make_engine",
+    "session_scope",
+    "upgrade",
+    "current_revision",
+    "head_revision",
+    "ensure_schema",
+    "SchemaOutdated",
+]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class SchemaOutdated(RealistError):
+    """A server database is behind the package's schema."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with foreign keys enforced on SQLite."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise RealistError(f"not a database URL: {url!r} ({exc})") from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs: dict[str, object] = {}
+    if parsed.get_backend_name() != "sqlite":
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(parsed, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed on success, rolled back on any error."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_alembic_config(None))  # type: ignore[arg-type]
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise RealistError(f"cannot open the review database: {exc.orig}") from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` (explicit; used by init and migrate)."""
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring the database to the package's schema, or say what to do.
+
+    SQLite: back the file up next to itself (``review.db.bak-<rev>``), then
+    upgrade.  A server database: refuse and ask for ``realist migrate``.
+    """
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if engine.dialect.name == "sqlite":
+        db_path = engine.url.database
+        if db_path and db_path != ":memory:" and current is not None:
+            shutil.copy2(db_path, f"{db_path}.bak-{current}")
+        upgrade(engine)
+        return
+    raise SchemaOutdated(
+        f"the review database is at schema {current or 'none'}, this realist needs {head}: "
+        "run `realist migrate` to upgrade it"
+    )

@@ -1,0 +1,176 @@
+"""The review store's schema (SQLAlchemy 2, typed ``Mapped`` models).
+
+Every table carries ``review_id`` so one PostgreSQL server can hold many
+reviews; an SQLite file holds one.  Constraint names follow one naming
+convention so migrations match across backends.  These models are the live
+schema: Alembic revisions never import them (they describe the tables they
+create themselves), so an old revision keeps working after the models move
+on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Base",
+    "Review",
+    "Event",
+    "Source",
+    "Record",
+    "DuplicateLink",
+    "utcnow",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware current time (stored as UTC)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+class Review(Base):
+    """One review project."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Event(Base):
+    """Append-only audit log: who did what, when.  Never updated or deleted."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_review_id_id", "review_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str | None] = mapped_column(String(100))
+    entity_id: Mapped[int | None]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Source(Base):
+    """Where records came from: one imported file, chase, or hand search.
+
+    ``kind`` is ``database``, ``citation``, ``hand_search`` or ``other``
+    (PRISMA: the first counts under databases and registers, the rest under
+    other methods).  ``details`` keeps provenance such as a chase's seeds and
+    direction or a hand search's journal, terms and dates.
+    """
+
+    __tablename__ = "source"
+    __table_args__ = (Index("ix_source_review_id_sha256", "review_id", "file_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str | None] = mapped_column(String(50))
+    file_name: Mapped[str | None] = mapped_column(Text)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    record_count: Mapped[int] = mapped_column(default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    records: Mapped[list["Record"]] = relationship(back_populates="source")
+
+
+class Record(Base):
+    """One bibliographic item: raw fields as imported plus normalised fields.
+
+    Records are never deleted.  A duplicate points at its canonical record
+    through ``duplicate_of_id``.
+    """
+
+    __tablename__ = "record"
+    __table_args__ = (
+        Index("ix_record_review_id_doi", "review_id", "doi"),
+        Index("ix_record_review_id_duplicate_of_id", "review_id", "duplicate_of_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    position: Mapped[int]
+    source_record_id: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    labels: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    title: Mapped[str | None] = mapped_column(Text)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[Any]] = mapped_column(default=list)
+    year: Mapped[int | None]
+    journal: Mapped[str | None] = mapped_column(Text)
+    volume: Mapped[str | None] = mapped_column(String(100))
+    issue: Mapped[str | None] = mapped_column(String(100))
+    pages: Mapped[str | None] = mapped_column(String(100))
+    doi: Mapped[str | None] = mapped_column(String(300))
+    pmid: Mapped[str | None] = mapped_column(String(20))
+    pmcid: Mapped[str | None] = mapped_column(String(20))
+    openalex_id: Mapped[str | None] = mapped_column(String(30))
+    issn: Mapped[str | None] = mapped_column(String(100))
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    language: Mapped[str | None] = mapped_column(String(50))
+    publication_type: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str | None] = mapped_column(Text)
+    referenced_works: Mapped[list[Any]] = mapped_column(default=list)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    source: Mapped[Source] = relationship(back_populates="records")
+
+
+class DuplicateLink(Base):
+    """A judgement that two records are (or may be) the same report.
+
+    ``status``: ``merged`` (applied: ``record`` points at ``canonical``),
+    ``pending`` (uncertain, waits for a person), ``rejected`` (a person said
+    they differ; never merged automatically again) or ``undone`` (a merge
+    taken back, which also counts as rejected).
+    """
+
+    __tablename__ = "duplicate_link"
+    __table_args__ = (
+        UniqueConstraint("review_id", "record_id", "other_id", name="uq_duplicate_link_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    score: Mapped[float]
+    status: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(20))
+    matched_fields: Mapped[list[Any]] = mapped_column(default=list)
+    differing_fields: Mapped[list[Any]] = mapped_column(default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

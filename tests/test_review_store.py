@@ -1,0 +1,81 @@
+"""The review store: creating, finding and opening reviews; the event log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from realist.errors import InvalidInput, ReviewNotFound
+from realist.protocol import read_protocol
+from realist.review import find_review_dir, init_review, open_review
+from realist.store.events import events
+
+
+def test_init_creates_protocol_and_store(review):
+    assert review.protocol_path.is_file()
+    protocol = read_protocol(review.protocol_path)
+    assert protocol["title"] == "Test review"
+    assert set(protocol["eligibility"]) == {"title_abstract", "full_text"}
+    with review.session() as session:
+        logged = [e.action for e in events(session, review.review_id)]
+    assert logged == ["review.created"]
+
+
+def test_init_refuses_a_folder_that_already_holds_a_review(review):
+    with pytest.raises(InvalidInput, match="already holds a review"):
+        init_review(review.path, "Again", database_url=None)
+
+
+def test_init_requires_a_title(tmp_path):
+    with pytest.raises(InvalidInput, match="title"):
+        init_review(tmp_path / "r", "   ")
+
+
+def test_reviews_are_found_from_a_subfolder_like_git(review):
+    sub = review.path / "notes" / "drafts"
+    sub.mkdir(parents=True)
+    assert find_review_dir(sub) == review.path
+
+
+def test_open_outside_any_review_names_the_fix(tmp_path):
+    with pytest.raises(ReviewNotFound, match="realist init"):
+        open_review(tmp_path)
+
+
+def test_reopened_review_keeps_its_identity(review, database_url):
+    again = open_review(review.path, database_url=database_url, actor="someone")
+    try:
+        assert (again.review_id, again.uuid, again.title) == (review.review_id, review.uuid, review.title)
+    finally:
+        again.close()
+
+
+def test_protocol_edits_are_logged_once_per_version(review):
+    review.protocol()
+    review.protocol()
+    text = review.protocol_path.read_text().replace('question: ""', 'question: "What works, for whom?"')
+    review.protocol_path.write_text(text)
+    assert review.protocol()["question"] == "What works, for whom?"
+    with review.session() as session:
+        versions = events(session, review.review_id, action="protocol.changed")
+    assert len(versions) == 2
+    assert versions[-1].payload["protocol"]["question"] == "What works, for whom?"
+
+
+def test_broken_protocol_file_names_the_line(review):
+    review.protocol_path.write_text("title: x\neligibility: [unclosed\n")
+    with pytest.raises(InvalidInput, match=r"protocol.yaml line \d+"):
+        review.protocol()
+
+
+def test_config_names_review_by_uuid(review):
+    config = json.loads((review.path / ".realist" / "config.json").read_text())
+    assert config["uuid"] == review.uuid
+
+
+def test_review_in_other_database_is_not_found(review, tmp_path: Path):
+    other = tmp_path / "elsewhere.db"
+    with pytest.raises(ReviewNotFound, match="is not in database"):
+        open_review(review.path, database_url=f"sqlite:///{other}")
