@@ -168,10 +168,13 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
     total = sum(s["records"] for s in sources)
     dups = sum(s["duplicates"] for s in sources)
     status = ReviewStatus(review.title, total, total - dups, dups, pending, sources)
-    for hook in STATUS_HOOKS:
-        hook(review, status)
+    if total:
+        from .screen.decisions import STAGES, progress
+
+        for stage in STAGES:
+            counts = progress(review, stage)
+            if counts["eligible"]:
+                status.stages[stage] = {
+                    k: counts[k] for k in ("eligible", "included", "excluded", "conflict", "pending")
+                }
     return status
-
-
-# Later stages (screening, coding ...) add their counts to ``status.stages``.
-STATUS_HOOKS: list[Any] = []

@@ -13,7 +13,7 @@ CSV = str(SAMPLE / "scopus_peer.csv")
 
 
 def _records(run, *args):
-    return json.loads(run.ok("records", "--json", *args).output)
+    return json.loads(run.ok("records", "--json", *args).stdout)
 
 
 def test_import_reports_count_and_format(run):
@@ -38,7 +38,7 @@ def test_records_json_is_the_documented_interface(run):
 
 def test_records_csv_has_a_header_and_one_row_per_record(run):
     run.ok("import", RIS, "--source", "PubMed")
-    rows = list(csv.DictReader(io.StringIO(run.ok("records", "--csv").output)))
+    rows = list(csv.DictReader(io.StringIO(run.ok("records", "--csv").stdout)))
     assert len(rows) == 12 and "title" in rows[0]
 
 
@@ -59,7 +59,7 @@ def test_broken_file_changes_nothing_and_names_the_file(run, tmp_path):
     assert result.exit_code == 1
     assert "broken.xml" in result.output
     assert "Traceback" not in result.output
-    status = json.loads(run.ok("status", "--json").output)
+    status = json.loads(run.ok("status", "--json").stdout)
     assert status["records"] == 0 and status["sources"] == []
 
 
@@ -83,14 +83,14 @@ def test_commands_outside_a_review_explain_how_to_start(tmp_path, monkeypatch):
 def test_status_counts_per_source(run):
     run.ok("import", RIS, "--source", "PubMed")
     run.ok("import", CSV, "--source", "Scopus", "--kind", "database")
-    status = json.loads(run.ok("status", "--json").output)
+    status = json.loads(run.ok("status", "--json").stdout)
     assert [(s["name"], s["records"]) for s in status["sources"]] == [("PubMed", 12), ("Scopus", 8)]
     assert status["records"] == 20
 
 
 def test_import_is_logged_with_actor(run):
     run.ok("import", RIS, "--source", "PubMed")
-    log = json.loads(run.ok("log", "--json").output)
+    log = json.loads(run.ok("log", "--json").stdout)
     imported = [e for e in log if e["action"] == "source.imported"]
     assert imported and imported[0]["actor"] == "tester"
     assert imported[0]["payload"]["records"] == 12
@@ -144,8 +144,8 @@ def test_dedup_dry_run_changes_nothing(run):
 
 def test_dedup_is_idempotent(run):
     _import_both(run)
-    first = json.loads(run.ok("dedup", "--json").output)
-    second = json.loads(run.ok("dedup", "--json").output)
+    first = json.loads(run.ok("dedup", "--json").stdout)
+    second = json.loads(run.ok("dedup", "--json").stdout)
     assert first["duplicates"] == second["duplicates"] == 4
     assert second["new_merges"] == 0
 
@@ -159,13 +159,17 @@ def test_undone_merge_stays_undone(run):
     assert next(r for r in _records(run) if r["id"] == dup["id"])["duplicate_of"] is None
     run.ok("dedup")
     assert next(r for r in _records(run) if r["id"] == dup["id"])["duplicate_of"] is None
-    log = [e["action"] for e in json.loads(run.ok("log", "--json").output)]
+    log = [e["action"] for e in json.loads(run.ok("log", "--json").stdout)]
     assert "dedup.undone" in log
 
 
 def test_undo_of_an_unmerged_record_is_refused(run):
     _import_both(run)
-    result = run("dedup", "undo", "1")
+    run.ok("dedup")
+    rows = _records(run)
+    canonical = {r["duplicate_of"] for r in rows}
+    lone = next(r["id"] for r in rows if r["duplicate_of"] is None and r["id"] not in canonical)
+    result = run("dedup", "undo", str(lone))
     assert result.exit_code == 1 and "not merged" in result.output
 
 

@@ -55,7 +55,7 @@ def test_reopened_review_keeps_its_identity(review, database_url):
 def test_protocol_edits_are_logged_once_per_version(review):
     review.protocol()
     review.protocol()
-    text = review.protocol_path.read_text().replace('question: ""', 'question: "What works, for whom?"')
+    text = review.protocol_path.read_text().replace("question: ''", 'question: "What works, for whom?"')
     review.protocol_path.write_text(text)
     assert review.protocol()["question"] == "What works, for whom?"
     with review.session() as session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..deduplicate.store import confirm_pair, pending_pairs, reject_pair, run_dedup, undo_merge
@@ -40,7 +42,7 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
                 click.echo(f"   [{r['id']}] {r['year'] or '????'} {r['title'] or '(no title)'}"
                            f"  {r['journal'] or ''} {r['doi'] or ''}")
         return
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     bar_state: dict = {}
 
     def progress(done: int, total: int) -> None:

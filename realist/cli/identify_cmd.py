@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..identify import SOURCE_KINDS, import_file
@@ -31,7 +33,7 @@ def import_(ctx: Context, files: tuple[str, ...], source: str | None, kind: str,
     """
     review = ctx.review()
     failures = 0
-    with click.progressbar(files, label="Importing", file=click.get_text_stream("stderr"),
+    with click.progressbar(files, label="Importing", file=sys.stderr,
                            show_pos=True) as bar:
         results = []
         for path in bar:

@@ -23,6 +23,9 @@ __all__ = [
     "Source",
     "Record",
     "DuplicateLink",
+    "Assignment",
+    "Decision",
+    "Resolution",
     "utcnow",
 ]
 
@@ -174,3 +177,62 @@ class DuplicateLink(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(Base):
+    """A record given to a reviewer to screen at a stage."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("review_id", "record_id", "stage", "reviewer", name="uq_assignment_once"),
+        Index("ix_assignment_review_id_stage_reviewer", "review_id", "stage", "reviewer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    assigned_by: Mapped[str] = mapped_column(String(200))
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Decision(Base):
+    """One reviewer's include / exclude / maybe on one record at one stage.
+
+    Append-only: a change of mind is a new row and the latest row counts;
+    ``retracted`` withdraws the reviewer's decision (undo).
+    """
+
+    __tablename__ = "decision"
+    __table_args__ = (
+        UniqueConstraint("review_id", "record_id", "stage", "reviewer", "at", name="uq_decision_instant"),
+        Index("ix_decision_review_id_stage_record_id", "review_id", "stage", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Resolution(Base):
+    """A conflict settled by an owner or third reviewer (append-only, latest counts)."""
+
+    __tablename__ = "resolution"
+    __table_args__ = (Index("ix_resolution_review_id_stage_record_id", "review_id", "stage", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,117 @@
+"""The terminal screening loop: one record at a time, one key per decision.
+
+Works offline on any terminal (and in tests, driven through standard input).
+It only calls the core: :func:`realist.screen.queue.next_records`,
+:func:`realist.screen.decisions.decide` and ``retract``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from typing import Any
+
+import click
+
+from ..errors import RealistError
+from ..inventory import list_records
+from ..review import ReviewHandle
+from ..screen import decisions as d
+from ..screen.queue import next_records, stopping_estimate
+
+KEYS = {"i": "include", "e": "exclude", "m": "maybe"}
+HELP = "[i]nclude  [e]xclude  [m]aybe  [r]eason+exclude  [u]ndo  [s]topping  [q]uit"
+
+
+def _show(record: dict[str, Any], done: int, total: int) -> None:
+    width = min(100, shutil.get_terminal_size((100, 20)).columns)
+    click.echo("")
+    click.echo("─" * width)
+    click.echo(f"[{done}/{total} screened]  record {record['id']}")
+    click.secho(textwrap.fill(record["title"] or "(no title)", width), bold=True)
+    meta = " · ".join(str(x) for x in (record["year"], record["journal"]) if x)
+    if record["authors"]:
+        meta = f"{record['authors'][0]}{' et al.' if len(record['authors']) > 1 else ''} · {meta}"
+    click.echo(meta)
+    click.echo("")
+    click.echo(textwrap.fill(record["abstract"] or "(no abstract)", width))
+    if record["keywords"]:
+        click.echo("")
+        click.echo("Keywords: " + "; ".join(record["keywords"]))
+    click.echo("")
+
+
+def _stopping_line(review: ReviewHandle, stage: str) -> str:
+    try:
+        est = stopping_estimate(review, stage)
+    except RealistError as exc:
+        return str(exc)
+    return f"Stopping rule: {est.recommendation}. {est.explanation}"
+
+
+def screening_loop(review: ReviewHandle, reviewer: str, *, stage: str = "title_abstract", seed: int = 0) -> None:
+    """Run the loop until the reviewer quits or has nothing left to screen."""
+    criteria = d.exclusion_criteria(review, stage)
+    cache: dict[str, Any] = {}
+    history: list[int] = []
+    click.echo(f"Screening {stage} as {reviewer}. {HELP}")
+    while True:
+        ids = next_records(review, reviewer, stage=stage, limit=1, seed=seed, ranker_cache=cache)
+        counts = d.progress(review, stage)
+        mine = counts["reviewers"].get(reviewer, {"assigned": counts["eligible"], "decided": 0})
+        if not ids:
+            click.echo(f"Nothing left for {reviewer} at {stage}.")
+            click.echo(_stopping_line(review, stage))
+            return
+        record = list_records(review, ids=ids)[0]
+        _show(record, mine["decided"], mine["assigned"] or counts["eligible"])
+        while True:
+            key = click.prompt(HELP, default="", show_default=False).strip().lower()[:1]
+            if key == "q":
+                click.echo(f"Stopped. {mine['decided']} decided so far.")
+                return
+            if key == "s":
+                click.echo(_stopping_line(review, stage))
+                continue
+            if key == "u":
+                if not history:
+                    click.echo("Nothing to undo.")
+                    continue
+                last = history.pop()
+                d.retract(review, last, reviewer=reviewer, stage=stage)
+                click.echo(f"Undid your decision on record {last}.")
+                break
+            if key in KEYS or key == "r":
+                decision = KEYS.get(key, "exclude")
+                reason = None
+                if key == "r":
+                    reason = _ask_reason(criteria)
+                    if reason is None:
+                        continue
+                try:
+                    out = d.decide(review, record["id"], decision, reviewer=reviewer, stage=stage, reason=reason)
+                except RealistError as exc:
+                    click.secho(f"Error: {exc}", fg="red")
+                    continue
+                history.append(record["id"])
+                click.echo(f"{decision}{f' ({reason})' if reason else ''} — record is {out['status']}.")
+                break
+            click.echo(f"Unknown key {key!r}. {HELP}")
+
+
+def _ask_reason(criteria: dict[str, str]) -> str | None:
+    if not criteria:
+        text = click.prompt("Reason (free text, empty to cancel)", default="", show_default=False).strip()
+        return text or None
+    keys = list(criteria)
+    for n, key in enumerate(keys, 1):
+        click.echo(f"  {n}. {criteria[key]} [{key}]")
+    answer = click.prompt("Reason number (empty to cancel)", default="", show_default=False).strip()
+    if not answer:
+        return None
+    if answer.isdigit() and 1 <= int(answer) <= len(keys):
+        return keys[int(answer) - 1]
+    if answer in criteria:
+        return answer
+    click.echo("Not one of the criteria.")
+    return None

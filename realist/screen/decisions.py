@@ -1,0 +1,431 @@
+"""Screening decisions: assignment, blinded dual review, conflicts, resolution.
+
+Everything here is derived from three append-only tables — assignments,
+decisions and resolutions — and never stored twice:
+
+* a reviewer's *current* decision on a record at a stage is their latest
+  row (``retracted`` withdraws it);
+* a record's *status* at a stage is, in order: the latest resolution, if
+  any; else ``pending`` until every assigned reviewer (or, with no
+  assignment, one reviewer) has decided; else ``excluded`` when all
+  excluded, ``included`` when none did ("maybe" moves a record on, as in
+  Covidence and Rayyan), and ``conflict`` otherwise.
+
+Blinding is enforced here, not in the interface: :func:`visible_decisions`
+shows a reviewer the others' decisions on a record only once that reviewer
+has decided it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidInput, NotFound
+from ..protocol import STAGES
+from ..review import ReviewHandle
+from ..store.models import Assignment, Decision, Record, Resolution, utcnow
+
+__all__ = [
+    "DECISIONS",
+    "STAGES",
+    "RecordStatus",
+    "assign",
+    "decide",
+    "retract",
+    "resolve",
+    "statuses",
+    "conflicts",
+    "visible_decisions",
+    "eligible_records",
+    "progress",
+    "exclusion_criteria",
+]
+
+DECISIONS = ("include", "exclude", "maybe")
+RETRACTED = "retracted"
+ASSIGN_MODES = ("balanced", "all", "single")
+
+
+@dataclass
+class RecordStatus:
+    """The derived screening state of one record at one stage."""
+
+    record_id: int
+    stage: str
+    status: str  # pending | included | excluded | conflict
+    assigned: list[str] = field(default_factory=list)
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resolution: dict[str, Any] | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """The exclusion reason that counts (resolution first, else the reviewers')."""
+        if self.resolution is not None:
+            return self.resolution.get("reason")
+        reasons = sorted({d["reason"] for d in self.decisions.values() if d.get("reason")})
+        return reasons[0] if reasons else None
+
+
+def _check_stage(stage: str) -> None:
+    if stage not in STAGES:
+        raise InvalidInput(f"unknown stage {stage!r}: stages are {', '.join(STAGES)}")
+
+
+def exclusion_criteria(review: ReviewHandle, stage: str) -> dict[str, str]:
+    """Exclusion criteria of a stage from the protocol: id -> label."""
+    protocol = review.protocol()
+    items = ((protocol.get("eligibility") or {}).get(stage) or {}).get("exclude") or []
+    out: dict[str, str] = {}
+    for i, item in enumerate(items, 1):
+        if isinstance(item, dict):
+            key = str(item.get("id") or item.get("label") or i)
+            out[key] = str(item.get("label") or key)
+        else:
+            out[str(item)] = str(item)
+    return out
+
+
+# ---------------------------------------------------------------- derivation
+
+
+def _latest_decisions(session: Session, review_id: int, stage: str) -> dict[int, dict[str, Decision]]:
+    rows = session.scalars(
+        select(Decision)
+        .where(Decision.review_id == review_id, Decision.stage == stage)
+        .order_by(Decision.at, Decision.id)
+    )
+    latest: dict[int, dict[str, Decision]] = defaultdict(dict)
+    for row in rows:
+        if row.decision == RETRACTED:
+            latest[row.record_id].pop(row.reviewer, None)
+        else:
+            latest[row.record_id][row.reviewer] = row
+    return latest
+
+
+def _assignments(session: Session, review_id: int, stage: str) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(Assignment.record_id, Assignment.reviewer)
+        .where(Assignment.review_id == review_id, Assignment.stage == stage)
+        .order_by(Assignment.id)
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for record_id, reviewer in rows:
+        out[record_id].append(reviewer)
+    return out
+
+
+def _resolutions(session: Session, review_id: int, stage: str) -> dict[int, Resolution]:
+    rows = session.scalars(
+        select(Resolution)
+        .where(Resolution.review_id == review_id, Resolution.stage == stage)
+        .order_by(Resolution.at, Resolution.id)
+    )
+    return {row.record_id: row for row in rows}
+
+
+def _derive(assigned: list[str], decided: dict[str, Decision], resolution: Resolution | None) -> str:
+    if resolution is not None:
+        return "included" if resolution.decision != "exclude" else "excluded"
+    needed = set(assigned) if assigned else None
+    if needed is not None and not needed <= set(decided):
+        return "pending"
+    if not decided:
+        return "pending"
+    votes = {d.decision == "exclude" for d in decided.values()}
+    if votes == {True}:
+        return "excluded"
+    if votes == {False}:
+        return "included"
+    return "conflict"
+
+
+def _decision_dict(d: Decision) -> dict[str, Any]:
+    return {"decision": d.decision, "reason": d.reason, "note": d.note, "at": d.at.isoformat()}
+
+
+def eligible_records(session: Session, review_id: int, stage: str) -> list[int]:
+    """Records that can be screened at ``stage`` (unique; full text needs inclusion first)."""
+    _check_stage(stage)
+    ids = session.scalars(
+        select(Record.id)
+        .where(Record.review_id == review_id, Record.duplicate_of_id.is_(None))
+        .order_by(Record.id)
+    ).all()
+    if stage == "title_abstract":
+        return list(ids)
+    previous = STAGES[STAGES.index(stage) - 1]
+    states = _statuses(session, review_id, previous, ids)
+    return [rid for rid in ids if states[rid].status == "included"]
+
+
+def _statuses(session: Session, review_id: int, stage: str, ids: Iterable[int]) -> dict[int, RecordStatus]:
+    latest = _latest_decisions(session, review_id, stage)
+    assigned = _assignments(session, review_id, stage)
+    resolved = _resolutions(session, review_id, stage)
+    out = {}
+    for rid in ids:
+        decided = latest.get(rid, {})
+        res = resolved.get(rid)
+        out[rid] = RecordStatus(
+            record_id=rid,
+            stage=stage,
+            status=_derive(assigned.get(rid, []), decided, res),
+            assigned=list(assigned.get(rid, [])),
+            decisions={name: _decision_dict(d) for name, d in sorted(decided.items())},
+            resolution=None if res is None else {
+                "decision": res.decision, "reason": res.reason, "note": res.note,
+                "resolved_by": res.resolved_by, "at": res.at.isoformat(),
+            },
+        )
+    return out
+
+
+def statuses(review: ReviewHandle, stage: str) -> dict[int, RecordStatus]:
+    """Every eligible record's derived status at ``stage``."""
+    _check_stage(stage)
+    with review.session() as session:
+        ids = eligible_records(session, review.review_id, stage)
+        return _statuses(session, review.review_id, stage, ids)
+
+
+# ---------------------------------------------------------------- assignment
+
+
+def assign(
+    review: ReviewHandle,
+    stage: str,
+    reviewers: Sequence[str],
+    *,
+    per_record: int = 2,
+    mode: str = "balanced",
+    fraction: float = 0.0,
+    seed: int = 0,
+) -> dict[str, int]:
+    """Give every not-yet-assigned eligible record to reviewers.
+
+    ``balanced``: each record to ``per_record`` reviewers, rotating through
+    every combination so loads and pairs are even (three reviewers, two per
+    record: each reads two thirds).  ``all``: everyone screens everything.
+    ``single``: one reviewer per record in turn, and a random ``fraction``
+    of records also to a second reviewer (to measure agreement).
+    Returns the number of records assigned per reviewer.
+    """
+    _check_stage(stage)
+    names = [r.strip() for r in reviewers if r.strip()]
+    if len(set(names)) != len(names) or not names:
+        raise InvalidInput("give each reviewer once, e.g. --reviewers ana,ben,chi")
+    if mode not in ASSIGN_MODES:
+        raise InvalidInput(f"unknown assignment mode {mode!r}: use {', '.join(ASSIGN_MODES)}")
+    if mode == "balanced" and not 1 <= per_record <= len(names):
+        raise InvalidInput(f"--per-record must be between 1 and the number of reviewers ({len(names)})")
+    if mode == "single" and not 0.0 <= fraction <= 1.0:
+        raise InvalidInput("--fraction must be between 0 and 1")
+    if mode == "single" and fraction > 0 and len(names) < 2:
+        raise InvalidInput("double screening a fraction needs at least two reviewers")
+    rng = np.random.default_rng(seed)
+    with review.session() as session:
+        done = _assignments(session, review.review_id, stage)
+        todo = [rid for rid in eligible_records(session, review.review_id, stage) if rid not in done]
+        order = [todo[i] for i in rng.permutation(len(todo))]
+        plan: list[tuple[int, list[str]]] = []
+        if mode == "all":
+            plan = [(rid, list(names)) for rid in order]
+        elif mode == "balanced":
+            combos = list(combinations(names, per_record))
+            offset = int(rng.integers(len(combos)))
+            plan = [(rid, list(combos[(i + offset) % len(combos)])) for i, rid in enumerate(order)]
+        else:
+            second = set(rng.choice(len(order), size=round(fraction * len(order)), replace=False).tolist()) if order else set()
+            for i, rid in enumerate(order):
+                first = names[i % len(names)]
+                who = [first]
+                if i in second:
+                    who.append(names[(i + 1 + int(rng.integers(len(names) - 1))) % len(names)])
+                plan.append((rid, who))
+        now = utcnow()
+        rows = [
+            {"review_id": review.review_id, "record_id": rid, "stage": stage, "reviewer": who,
+             "assigned_by": review.actor, "assigned_at": now}
+            for rid, people in sorted(plan) for who in people
+        ]
+        if rows:
+            session.execute(Assignment.__table__.insert(), rows)
+        counts = {name: 0 for name in names}
+        for _, people in plan:
+            for who in people:
+                counts[who] += 1
+        review.log(session, "screen.assigned", stage=stage, mode=mode, per_record=per_record,
+                   fraction=fraction, seed=seed, records=len(plan), per_reviewer=counts)
+        return counts
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _record(session: Session, review: ReviewHandle, record_id: int) -> Record:
+    record = session.get(Record, record_id)
+    if record is None or record.review_id != review.review_id:
+        raise NotFound(f"no record {record_id} in this review")
+    return record
+
+
+def _check_can_decide(session: Session, review: ReviewHandle, record_id: int, stage: str, reviewer: str) -> None:
+    record = _record(session, review, record_id)
+    if record.duplicate_of_id is not None:
+        raise InvalidInput(
+            f"record {record_id} is a duplicate of record {record.duplicate_of_id}: screen that one"
+        )
+    if stage != STAGES[0]:
+        previous = STAGES[STAGES.index(stage) - 1]
+        state = _statuses(session, review.review_id, previous, [record_id])[record_id]
+        if state.status != "included":
+            raise InvalidInput(
+                f"record {record_id} has not reached {stage}: it is {state.status} at {previous}"
+            )
+    assigned = _assignments(session, review.review_id, stage)
+    if assigned and reviewer not in assigned.get(record_id, []):
+        who = ", ".join(assigned.get(record_id, [])) or "nobody"
+        raise InvalidInput(f"record {record_id} is not assigned to {reviewer} at {stage} (assigned: {who})")
+
+
+def decide(
+    review: ReviewHandle,
+    record_id: int,
+    decision: str,
+    *,
+    reviewer: str,
+    stage: str = "title_abstract",
+    reason: str | None = None,
+    note: str | None = None,
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Record one reviewer's decision (appended; the latest counts)."""
+    _check_stage(stage)
+    if decision not in DECISIONS:
+        raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not reviewer.strip():
+        raise InvalidInput("a decision needs a reviewer (--reviewer NAME)")
+    if reason is not None:
+        criteria = exclusion_criteria(review, stage)
+        if criteria and reason not in criteria:
+            matches = [k for k, label in criteria.items() if label.lower() == reason.lower()]
+            if not matches:
+                raise InvalidInput(
+                    f"unknown reason {reason!r} for {stage}: the protocol's criteria are "
+                    + ", ".join(criteria)
+                )
+            reason = matches[0]
+    with review.session() as session:
+        _check_can_decide(session, review, record_id, stage, reviewer)
+        row = Decision(review_id=review.review_id, record_id=record_id, stage=stage,
+                       reviewer=reviewer, decision=decision, reason=reason, note=note,
+                       at=at or utcnow())
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise InvalidInput(
+                f"{reviewer} already decided record {record_id} at {stage} at this instant"
+            ) from None
+        review.log(session, "screen.decided", entity="record", entity_id=record_id, stage=stage,
+                   reviewer=reviewer, decision=decision, reason=reason, note=note)
+        state = _statuses(session, review.review_id, stage, [record_id])[record_id]
+        return {"record": record_id, "stage": stage, "reviewer": reviewer,
+                "decision": decision, "status": state.status}
+
+
+def retract(review: ReviewHandle, record_id: int, *, reviewer: str, stage: str = "title_abstract") -> None:
+    """Withdraw a reviewer's current decision (the undo key); appended like any decision."""
+    _check_stage(stage)
+    with review.session() as session:
+        latest = _latest_decisions(session, review.review_id, stage).get(record_id, {})
+        if reviewer not in latest:
+            raise InvalidInput(f"{reviewer} has no decision on record {record_id} at {stage} to undo")
+        session.add(Decision(review_id=review.review_id, record_id=record_id, stage=stage,
+                             reviewer=reviewer, decision=RETRACTED, at=utcnow()))
+        review.log(session, "screen.retracted", entity="record", entity_id=record_id,
+                   stage=stage, reviewer=reviewer)
+
+
+def visible_decisions(review: ReviewHandle, record_id: int, *, reviewer: str,
+                      stage: str = "title_abstract") -> dict[str, dict[str, Any]]:
+    """The decisions on a record that ``reviewer`` may see (blinding).
+
+    A reviewer always sees their own; the others' only after deciding too.
+    """
+    _check_stage(stage)
+    with review.session() as session:
+        _record(session, review, record_id)
+        latest = _latest_decisions(session, review.review_id, stage).get(record_id, {})
+    if reviewer not in latest:
+        return {}
+    return {name: _decision_dict(d) for name, d in sorted(latest.items())}
+
+
+def conflicts(review: ReviewHandle, stage: str = "title_abstract") -> list[RecordStatus]:
+    """Records whose reviewers disagree (include/maybe vs exclude), unresolved."""
+    return [s for s in statuses(review, stage).values() if s.status == "conflict"]
+
+
+def resolve(review: ReviewHandle, record_id: int, decision: str, *, stage: str = "title_abstract",
+            reason: str | None = None, note: str | None = None) -> dict[str, Any]:
+    """Settle a conflict; the resolver (the acting user) and note are kept."""
+    _check_stage(stage)
+    if decision not in ("include", "exclude"):
+        raise InvalidInput("a resolution is include or exclude")
+    with review.session() as session:
+        _record(session, review, record_id)
+        state = _statuses(session, review.review_id, stage, [record_id])[record_id]
+        if state.status != "conflict":
+            raise InvalidInput(f"record {record_id} is not a conflict at {stage} (it is {state.status})")
+        session.add(Resolution(review_id=review.review_id, record_id=record_id, stage=stage,
+                               decision=decision, reason=reason, note=note,
+                               resolved_by=review.actor, at=utcnow()))
+        review.log(session, "screen.resolved", entity="record", entity_id=record_id, stage=stage,
+                   decision=decision, reason=reason, note=note,
+                   decisions={k: v["decision"] for k, v in state.decisions.items()})
+    return {"record": record_id, "stage": stage, "status": "included" if decision == "include" else "excluded"}
+
+
+def progress(review: ReviewHandle, stage: str = "title_abstract") -> dict[str, Any]:
+    """Counts for a stage: records by status, and per reviewer assigned / done."""
+    _check_stage(stage)
+    with review.session() as session:
+        ids = eligible_records(session, review.review_id, stage)
+        states = _statuses(session, review.review_id, stage, ids)
+        assigned = _assignments(session, review.review_id, stage)
+        latest = _latest_decisions(session, review.review_id, stage)
+    counts = {"eligible": len(ids), "included": 0, "excluded": 0, "conflict": 0, "pending": 0}
+    reasons: dict[str, int] = defaultdict(int)
+    resolved = 0
+    for s in states.values():
+        counts[s.status] += 1
+        if s.resolution is not None:
+            resolved += 1
+        if s.status == "excluded" and s.reason:
+            reasons[s.reason] += 1
+    people: dict[str, dict[str, int]] = defaultdict(lambda: {"assigned": 0, "decided": 0})
+    for rid, names in assigned.items():
+        if rid not in states:
+            continue
+        for name in names:
+            people[name]["assigned"] += 1
+    for rid, decided in latest.items():
+        if rid not in states:
+            continue
+        for name in decided:
+            people[name]["decided"] += 1
+    return {"stage": stage, **counts, "resolved": resolved,
+            "exclusion_reasons": dict(sorted(reasons.items())),
+            "reviewers": {k: people[k] for k in sorted(people)}}
