@@ -1,0 +1,579 @@
+"""Check a manuscript's counting claims against its own citations and the coded data.
+
+``realist check MANUSCRIPT`` calls :func:`read_manuscript` then
+:func:`check_manuscript`.  The rules, each reported as a :class:`Finding`
+with the line where the statement starts:
+
+Reading
+    Lines are joined into paragraphs (a blank line, a Markdown heading or a
+    short title-like line ends one); a word split by a hyphen at a line end is
+    joined; a paragraph that stops without final punctuation continues into
+    the next one when that starts in lower case (a PDF page break).  Every
+    character keeps its original line number.  Sentences end at ``.``, ``!``
+    or ``?`` followed by space and a capital, digit, quote or bracket, except
+    after abbreviations (*et al.*, *e.g.*, *i.e.*, *Fig.*, *p.*, initials ...).
+Counts
+    A *count* is a number (digits or words: one to ninety-nine, "a dozen")
+    followed, within three modifier words, by a study noun (studies, papers,
+    articles, trials, reports, publications, reviews, evaluations, RCTs), or
+    "N of the [review] studies".  Other numbers split a sentence into clauses
+    when followed by a preposition, verb or punctuation ("three from China
+    [42-44]"); numbers followed by another noun ("seven countries"), years,
+    percentages and page numbers are ignored.  A count *owns* the bracketed
+    citation groups after it up to the next count or clause-splitting number.
+    Only counts that own citations are checked.
+``count_mismatch`` (a)
+    The stated number differs from the number of distinct references cited.
+``subset_mismatch`` (b)
+    A count introduced by "of these (N)", "of those (N)", "among these",
+    "of them", "of which" or "N of them/these" cites a reference that the
+    statement it refers to did not cite.  The statement referred to is the
+    latest earlier count with citations whose stated number is N (when N is
+    given), else simply the latest earlier count with citations.
+``code_mismatch`` (c)
+    With ``codes`` (code name or alias -> reference numbers), the clause of a
+    count (from the end of the previous count's citations to the end of its
+    own) is matched to the longest code name or alias that occurs in it
+    (case-insensitive; spaces and hyphens interchangeable; plural *s*
+    allowed); the citations must equal the coded studies.  The message names
+    the alias used.
+``author_mismatch`` (d)
+    With ``first_authors`` (reference number -> first author's surname),
+    "Surname et al. [N]", "Surname et al.'s [N]" and "Surname [N]" must name
+    reference N's first author.  The bare form "Surname [N]" is only checked
+    when the word is the surname of some reference's first author (so that
+    "Kenya [40]" is not read as an author).
+
+The checker knows numeric bracket citations only ("[40-47, 50]"); author-year
+citations are not read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Collection, Iterable, Mapping
+
+from realist.errors import ImportFormatError, InvalidInput
+
+__all__ = [
+    "Finding",
+    "FINDING_KINDS",
+    "check_manuscript",
+    "read_manuscript",
+    "parse_citations",
+    "format_citations",
+    "parse_number",
+    "split_sentences",
+]
+
+FINDING_KINDS = ("count_mismatch", "subset_mismatch", "code_mismatch", "author_mismatch")
+
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_NUMBER = re.compile(
+    r"\b(?:a\s+dozen|(?:" + "|".join(_TENS) + r")(?:[-\u2010\s](?:" + "|".join(_UNITS[1:10]) + r"))?|"
+    + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"|\d+)\b",
+    re.IGNORECASE,
+)
+_STUDY_NOUN = r"(?:studies|study|papers?|articles?|trials?|reports?|publications?|reviews?|evaluations?|RCTs?)"
+_FUNCTION = frozenset(
+    """from in on at to of were was are is had have has reported found described documented
+    used with for and or respectively each also both all which that who whose by as
+    showed show shows examined explored assessed discussed included focused""".split()
+)
+_COUNT_AFTER = re.compile(
+    r"\s+(?:of\s+(?P<of>the|these|those)\s+)?(?P<mods>(?:[A-Za-z][\w\u2010-]*\s+){0,3}?)" + _STUDY_NOUN + r"\b",
+    re.IGNORECASE,
+)
+_OF_THEM_AFTER = re.compile(r"\s+of\s+(?:them|these|those)\b", re.IGNORECASE)
+_ANAPHOR_BEFORE = re.compile(r"\b(?:(?:of|among|amongst)\s+(?:these|those|them)|these|those)\s*$", re.IGNORECASE)
+_SUBSET_MARK = re.compile(
+    r"\b(?:(?:of|among|amongst)\s+(?:these|those|them)|of\s+which)\b(?:\s+(?P<n>" + _NUMBER.pattern[2:-2] + r"))?",
+    re.IGNORECASE,
+)
+_BRACKETS = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]")
+_CITE_CONTENT = re.compile(r"^[\d\s,;\u2013\u2014\u2010\u2011\u2212\-\[\]]+$")
+_ABBREVIATIONS = frozenset(
+    "al e.g eg i.e ie cf vs fig figs p pp no nos dr mr ms mrs prof st vol ed eds approx ca ref refs eq sec ch".split()
+)
+_BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)\]]*\s+(?=[A-Z0-9\"\u201c\u2018(\[])")
+_AUTHOR_CITE = re.compile(
+    r"(?P<name>(?:[A-Z][\w\u2019'\-]+\s+){0,2}[A-Z][\w\u2019'\-]+)"
+    r"(?P<etal>\s+et\s+al\.?)?(?P<poss>[\u2019']s)?\s*\[(?P<num>\d+)\]"
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where (``line``, 1-based), what kind, and the evidence."""
+
+    line: int
+    kind: str
+    message: str
+    sentence: str
+    stated: int | None
+    cited: list[int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the joined text; ``lines[i]`` is the line of ``text[i]``."""
+
+    text: str
+    lines: tuple[int, ...]
+
+    @property
+    def line(self) -> int:
+        return self.lines[0] if self.lines else 0
+
+
+# --- numbers and citations ---------------------------------------------------
+
+
+def parse_number(word: str) -> int | None:
+    """``"Nineteen"`` -> 19, ``"twenty-nine"`` -> 29, ``"12"`` -> 12, ``"a dozen"`` -> 12."""
+    w = re.sub(r"[\s\u2010-]+", " ", word.strip().lower())
+    if w.isdigit():
+        return int(w)
+    if w == "a dozen":
+        return 12
+    if w in _UNITS:
+        return _UNITS.index(w)
+    parts = w.split(" ")
+    if parts[0] in _TENS and (len(parts) == 1 or (len(parts) == 2 and parts[1] in _UNITS[1:10])):
+        return _TENS[parts[0]] + (_UNITS.index(parts[1]) if len(parts) == 2 else 0)
+    return None
+
+
+def parse_citations(text: str) -> list[int]:
+    """Reference numbers in citation groups: ``"[40–47, 50]"`` -> [40, ..., 47, 50].
+
+    Accepts one or more bracket groups (nested brackets are flattened) or bare
+    content; commas or semicolons separate items; a hyphen, en or em dash makes
+    a range.  Returns distinct numbers in ascending order.
+    """
+    content = text.strip()
+    if not content or content == "[]":
+        return []
+    if not _CITE_CONTENT.match(content):
+        raise InvalidInput(f"not a numeric citation: {text!r}")
+    refs: set[int] = set()
+    for item in re.split(r"[,;\[\]]+", content):
+        item = item.strip()
+        if not item:
+            continue
+        m = re.fullmatch(r"(\d+)\s*[\u2013\u2014\u2010\u2011\u2212-]\s*(\d+)", item)
+        if m:
+            lo, hi = int(m.group(1)), int(m.group(2))
+            if hi < lo:
+                raise InvalidInput(f"reversed range {item!r} in {text!r}")
+            refs.update(range(lo, hi + 1))
+        elif item.isdigit():
+            refs.add(int(item))
+        else:
+            raise InvalidInput(f"cannot read {item!r} in citation {text!r}")
+    return sorted(refs)
+
+
+def format_citations(refs: Iterable[int]) -> str:
+    """``[40, 41, 42, 43, 50]`` -> ``"[40–43, 50]"``: runs of three or more become
+    en-dash ranges, pairs are listed.  An empty input gives ``""``."""
+    nums = sorted(set(int(r) for r in refs))
+    if not nums:
+        return ""
+    parts: list[str] = []
+    run = [nums[0]]
+    for n in nums[1:] + [None]:  # type: ignore[list-item]
+        if n is not None and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if len(run) >= 3:
+            parts.append(f"{run[0]}\u2013{run[-1]}")
+        else:
+            parts.extend(str(r) for r in run)
+        if n is not None:
+            run = [n]
+    return "[" + ", ".join(parts) + "]"
+
+
+# --- reading and sentences ---------------------------------------------------
+
+
+def _is_heading(line: str, prev: str | None, nxt: str | None) -> bool:
+    s = line.strip()
+    if s.startswith("#"):
+        return True
+    if not s or s[-1] in ".!?:;,-" or len(s.split()) > 8 or not s[0].isupper():
+        return False
+    prev_done = prev is None or not prev.strip() or prev.strip()[-1] in ".!?:"
+    return prev_done and nxt is not None and nxt.strip()[:1].isupper()
+
+
+def _paragraphs(text: str) -> list[list[tuple[int, str]]]:
+    lines = text.splitlines()
+    paras: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    headings: set[int] = set()
+    for i, line in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if not line.strip():
+            if current:
+                paras.append(current)
+            current = []
+        elif _is_heading(line, prev, nxt):
+            if current:
+                paras.append(current)
+            paras.append([(i + 1, line)])
+            headings.add(len(paras) - 1)
+            current = []
+        else:
+            current.append((i + 1, line))
+    if current:
+        paras.append(current)
+    merged: list[list[tuple[int, str]]] = []
+    merged_heading: list[bool] = []
+    for k, para in enumerate(paras):
+        first = para[0][1].strip()
+        if (
+            merged
+            and not merged_heading[-1]
+            and k not in headings
+            and first[:1].islower()
+            and merged[-1][-1][1].rstrip()[-1:] not in ".!?:"
+        ):
+            merged[-1].extend(para)
+        else:
+            merged.append(list(para))
+            merged_heading.append(k in headings)
+    return merged
+
+
+def _join(para: list[tuple[int, str]]) -> tuple[str, list[int]]:
+    out = ""
+    line_at: list[int] = []
+    for number, raw in para:
+        line = re.sub(r"^\s*(?:#{1,6}|>|[-*+](?=\s))\s*", "", raw).strip()
+        if not line:
+            continue
+        if out and re.search(r"[A-Za-z]-$", out) and line[:1].islower():
+            out, line_at = out[:-1], line_at[:-1]
+        elif out:
+            out += " "
+            line_at.append(number)
+        out += line
+        line_at.extend([number] * len(line))
+    return out, line_at
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences of ``text`` with their original line numbers (rules above)."""
+    sentences: list[Sentence] = []
+    for para in _paragraphs(text):
+        joined, line_at = _join(para)
+        start = 0
+        for m in _BOUNDARY.finditer(joined):
+            word = re.search(r"(\S+)$", joined[start : m.start()])
+            token = word.group(1).lower().lstrip("([") if word else ""
+            if token in _ABBREVIATIONS or token.endswith("et al") or re.fullmatch(r"[a-z]", token):
+                continue
+            if token.endswith(".") or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+                continue  # e.g. i.e  (the final dot is the boundary candidate)
+            sentences.append(Sentence(joined[start : m.end()].strip(), tuple(line_at[start : m.end()])))
+            start = m.end()
+        if joined[start:].strip():
+            sentences.append(Sentence(joined[start:].strip(), tuple(line_at[start:])))
+    return [s for s in sentences if s.text]
+
+
+def read_manuscript(path: str | Path) -> str:
+    """The text of a Markdown, plain-text or DOCX manuscript.
+
+    DOCX is read with python-docx when it is installed, else directly from the
+    file's XML; each paragraph becomes one line, so line *N* is paragraph *N*.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInput(f"no such manuscript file: {p}")
+    suffix = p.suffix.lower()
+    if suffix in (".pdf", ".doc", ".odt", ".rtf"):
+        raise ImportFormatError(
+            f"cannot read {suffix} manuscripts; save it as DOCX, Markdown or plain text", file=str(p)
+        )
+    if suffix == ".docx":
+        return "\n".join(_docx_paragraphs(p))
+    data = p.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise ImportFormatError("not a text file (binary content)", file=str(p))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise ImportFormatError("cannot tell the text encoding", file=str(p)) from None
+        return str(best)
+
+
+def _docx_paragraphs(path: Path) -> list[str]:
+    try:
+        import docx  # type: ignore[import-not-found]
+    except ImportError:
+        docx = None
+    if docx is not None:
+        try:
+            return [para.text for para in docx.Document(str(path)).paragraphs]
+        except Exception as exc:  # python-docx raises several kinds
+            raise ImportFormatError(f"not a readable DOCX file ({exc})", file=str(path)) from None
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            root = ET.fromstring(zf.read("word/document.xml"))
+    except (zipfile.BadZipFile, KeyError, ET.ParseError) as exc:
+        raise ImportFormatError(f"not a readable DOCX file ({exc})", file=str(path)) from None
+    paragraphs = []
+    for para in root.iter(f"{w}p"):
+        parts = []
+        for el in para.iter():
+            if el.tag == f"{w}t":
+                parts.append(el.text or "")
+            elif el.tag == f"{w}tab":
+                parts.append("\t")
+            elif el.tag in (f"{w}br", f"{w}cr"):
+                parts.append(" ")
+        paragraphs.append("".join(parts))
+    return paragraphs
+
+
+# --- checking ----------------------------------------------------------------
+
+
+@dataclass
+class _Mention:
+    kind: str  # "count" | "subset" | "split"
+    value: int
+    start: int
+    end: int
+    anaphor_n: int | None = None
+
+
+@dataclass
+class _Statement:
+    stated: int
+    cited: list[int]
+    line: int
+
+
+def _mentions(text: str, groups: list[tuple[int, int]]) -> list[_Mention]:
+    out: list[_Mention] = []
+    for m in _NUMBER.finditer(text):
+        if any(s <= m.start() < e for s, e in groups):
+            continue
+        value = parse_number(m.group())
+        if value is None:
+            continue
+        before, after = text[: m.start()], text[m.end() :]
+        if m.group().isdigit() and (1800 <= value <= 2100 or re.search(r"\bpp?\.\s*$", before)):
+            continue
+        if re.match(r"\s*(?:%|per\s*cent|percent|[-\u2010]\w)", after, re.IGNORECASE):
+            continue
+        if _ANAPHOR_BEFORE.search(before):  # "of these seven": a reference, not a count
+            out.append(_Mention("split", value, m.start(), m.end()))
+            continue
+        count = _COUNT_AFTER.match(after)
+        if count and not (set(count.group("mods").lower().split()) & _FUNCTION):
+            kind = "subset" if count.group("of") in ("these", "those") else "count"
+            out.append(_Mention(kind, value, m.start(), m.end() + count.end()))
+            continue
+        if _OF_THEM_AFTER.match(after):
+            out.append(_Mention("subset", value, m.start(), m.end()))
+            continue
+        nxt = re.match(r"\s*(\w+|\S)?", after)
+        word = (nxt.group(1) or "").lower() if nxt else ""
+        if not word or not word[0].isalnum() or word in _FUNCTION:
+            out.append(_Mention("split", value, m.start(), m.end()))
+    return out
+
+
+def _subset_of(s: str, mentions: list[_Mention], i: int) -> tuple[bool, int | None]:
+    """Whether mention ``i`` counts a subset, and the N of "of these N" if given."""
+    mention = mentions[i]
+    prior = [m for m in mentions[:i] if m.kind != "split"]
+    since = prior[-1].end if prior else 0
+    mark = None
+    for mark in _SUBSET_MARK.finditer(s, since, mention.start):
+        pass
+    if mark is None:
+        mark = _SUBSET_MARK.search(s, mention.start, mention.end)
+    if mark is None:
+        return mention.kind == "subset", None
+    return True, parse_number(mark.group("n")) if mark.group("n") else None
+
+
+def _normalise_codes(codes: Mapping[str, Collection[int | str]]) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {}
+    for name, refs in codes.items():
+        nums: set[int] = set()
+        for ref in refs:
+            if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+                nums.add(int(ref))
+            else:
+                raise InvalidInput(
+                    f"code {name!r}: study key {ref!r} is not a reference number; "
+                    "map study keys to the manuscript's reference numbers first"
+                )
+        out[name] = nums
+    return out
+
+
+def _code_regex(name: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in re.split(r"[\s\u2010-]+", name.strip()) if w]
+    return re.compile(r"\b" + r"[\s\u2010-]+".join(words) + r"(?:s|es)?\b", re.IGNORECASE)
+
+
+def _match_code(clause: str, patterns: dict[str, re.Pattern[str]]) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for name, rx in patterns.items():
+        m = rx.search(clause)
+        if m:
+            key = (-len(name), m.start(), name)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+def _fold(name: str) -> str:
+    name = name.split(",")[0]
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z ]+", " ", name.lower().replace("-", "")).strip()
+
+
+def _author_findings(sentence: Sentence, first_authors: Mapping[int, str]) -> list[Finding]:
+    known = {_fold(v) for v in first_authors.values()}
+    findings = []
+    for m in _AUTHOR_CITE.finditer(sentence.text):
+        num = int(m.group("num"))
+        if num not in first_authors:
+            continue
+        expected = _fold(first_authors[num])
+        words = _fold(re.sub(r"[\u2019']s$", "", m.group("name"))).split()
+        tail = " ".join(words[-len(expected.split()) :]) if expected else ""
+        if tail == expected:
+            continue
+        named = words[-1] if words else ""
+        if not (m.group("etal") or m.group("poss")) and not any(named == k.split()[-1] for k in known if k):
+            continue  # "Kenya [40]": not an author citation
+        who = m.group("name").split()[-1]
+        findings.append(
+            Finding(
+                line=sentence.lines[m.start("name") + len(m.group("name")) - len(who)],
+                kind="author_mismatch",
+                message=f"'{who} [{num}]': reference {num}'s first author is {first_authors[num]}",
+                sentence=sentence.text,
+                stated=None,
+                cited=[num],
+            )
+        )
+    return findings
+
+
+def check_manuscript(
+    text: str,
+    *,
+    codes: Mapping[str, Collection[int | str]] | None = None,
+    first_authors: Mapping[int, str] | None = None,
+) -> list[Finding]:
+    """Find counting and citing inconsistencies in a manuscript (rules above).
+
+    Findings come in text order.  ``codes`` maps code names and aliases to the
+    reference numbers coded with them; ``first_authors`` maps reference
+    numbers to first authors' surnames.
+    """
+    code_sets = _normalise_codes(codes) if codes else {}
+    code_rx = {name: _code_regex(name) for name in code_sets}
+    findings: list[Finding] = []
+    statements: list[_Statement] = []
+    for sentence in split_sentences(text):
+        s = sentence.text
+        groups: list[tuple[int, int, list[int]]] = []
+        for g in _BRACKETS.finditer(s):
+            if _CITE_CONTENT.match(g.group()) and re.search(r"\d", g.group()):
+                try:
+                    groups.append((g.start(), g.end(), parse_citations(g.group())))
+                except InvalidInput:
+                    continue
+        mentions = _mentions(s, [(a, b) for a, b, _ in groups])
+        clause_start = 0
+        for i, mention in enumerate(mentions):
+            limit = mentions[i + 1].start if i + 1 < len(mentions) else len(s)
+            owned = [g for g in groups if mention.end <= g[0] < limit]
+            if owned:  # a semicolon after the first owned group ends the clause
+                stop = s.find(";", owned[0][1], limit)
+                owned = [g for g in owned if stop < 0 or g[0] < stop]
+            if mention.kind == "split" or not owned:
+                continue
+            cited = sorted({n for g in owned for n in g[2]})
+            clause_end = owned[-1][1]
+            clause = s[clause_start:clause_end]
+            clause_start = clause_end
+            line = sentence.lines[mention.start]
+            stated = mention.value
+
+            def add(kind: str, message: str) -> None:
+                findings.append(Finding(line, kind, message, s, stated, cited))
+
+            if len(cited) != stated:
+                add(
+                    "count_mismatch",
+                    f"states {stated} ('{s[mention.start:mention.end]}') but cites "
+                    f"{len(cited)}: {format_citations(cited)}",
+                )
+            subset, n = _subset_of(s, mentions, i)
+            if subset:
+                parent = next(
+                    (st for st in reversed(statements) if n is None or st.stated == n), None
+                )
+                if parent is not None:
+                    extra = sorted(set(cited) - set(parent.cited))
+                    if extra:
+                        add(
+                            "subset_mismatch",
+                            f"a subset of the statement on line {parent.line} "
+                            f"({parent.stated} stated, {format_citations(parent.cited)}) "
+                            f"cites {format_citations(extra)} not among them",
+                        )
+            if code_rx:
+                name = _match_code(clause, code_rx)
+                if name is not None and set(cited) != code_sets[name]:
+                    coded = sorted(code_sets[name])
+                    missing = sorted(set(coded) - set(cited))
+                    extra = sorted(set(cited) - set(coded))
+                    detail = "; ".join(
+                        part
+                        for part in (
+                            f"coded but not cited {format_citations(missing)}" if missing else "",
+                            f"cited but not coded {format_citations(extra)}" if extra else "",
+                        )
+                        if part
+                    )
+                    add(
+                        "code_mismatch",
+                        f"matched code '{name}' ({len(coded)} studies {format_citations(coded)}): {detail}",
+                    )
+            statements.append(_Statement(stated, cited, line))
+        if first_authors:
+            findings.extend(_author_findings(sentence, first_authors))
+    findings.sort(key=lambda f: f.line)
+    return findings
