@@ -48,7 +48,8 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
     def progress(done: int, total: int) -> None:
         bar = bar_state.get("bar")
         if bar is None:
-            bar = click.progressbar(length=total, label="Comparing", file=stderr)
+            bar = click.progressbar(length=total, label="Comparing", file=stderr,
+                                    hidden=not stderr.isatty())
             bar.__enter__()
             bar_state["bar"] = bar
         bar.update(done - bar.pos)

@@ -33,8 +33,9 @@ def import_(ctx: Context, files: tuple[str, ...], source: str | None, kind: str,
     """
     review = ctx.review()
     failures = 0
-    with click.progressbar(files, label="Importing", file=sys.stderr,
-                           show_pos=True) as bar:
+    show = sys.stderr.isatty() and len(files) > 1
+    with click.progressbar(files, label="Importing", file=sys.stderr, show_pos=True,
+                           hidden=not show) as bar:
         results = []
         for path in bar:
             try:

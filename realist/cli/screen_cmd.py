@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import click
 
 from ..inventory import list_records
@@ -186,7 +184,7 @@ def agreement_cmd(ctx: Context, stage: str, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
-    click.echo(textwrap.dedent(format_agreement(data)))
+    click.echo(format_agreement(data))
 
 
 def format_agreement(data: dict) -> str:
@@ -198,12 +196,12 @@ def format_agreement(data: dict) -> str:
             ci = f" (95% CI {s['ci_low']:.2f} to {s['ci_high']:.2f})"
         return f"{s['value']:.3f}{ci}, n={s.get('n')}"
 
-    lines = [f"Records rated by two or more reviewers: {data.get('n_records')}",
+    lines = [f"Records rated by two or more reviewers: {data.get('n_compared')} of {data.get('n_records')} decided",
              f"Percent agreement: {stat(data.get('percent_agreement'))}",
              f"Fleiss' kappa: {stat(data.get('fleiss_kappa'))}",
              f"Gwet's AC1: {stat(data.get('gwet_ac1'))}"]
-    for pair in data.get("cohen_kappa", []):
-        lines.append(f"Cohen's kappa {pair['a']} / {pair['b']}: {stat(pair)}")
+    for pair in data.get("pairs", []):
+        lines.append(f"Cohen's kappa {pair['a']} / {pair['b']}: {stat(pair['cohen_kappa'])}")
     return "\n".join(lines)
 
 
