@@ -79,3 +79,41 @@ def test_review_in_other_database_is_not_found(review, tmp_path: Path):
     other = tmp_path / "elsewhere.db"
     with pytest.raises(ReviewNotFound, match="is not in database"):
         open_review(review.path, database_url=f"sqlite:///{other}")
+
+
+def _downgrade(review, revision: str) -> None:
+    from alembic import command
+
+    from realist.store.db import _alembic_config
+
+    command.downgrade(_alembic_config(review.engine), revision)
+
+
+def test_old_sqlite_review_is_backed_up_and_upgraded_on_open(tmp_path):
+    from realist.store.db import current_revision, head_revision
+
+    review = init_review(tmp_path / "old", "Old review", actor="tester")
+    _downgrade(review, "0001")
+    review.close()
+    again = open_review(tmp_path / "old")
+    try:
+        assert current_revision(again.engine) == head_revision()
+        assert (tmp_path / "old" / ".realist" / "review.db.bak-0001").is_file()
+    finally:
+        again.close()
+
+
+def test_server_database_is_upgraded_only_by_migrate(review, database_url):
+    if database_url is None:
+        pytest.skip("server databases only")
+    from realist.review import migrate_review
+    from realist.store.db import SchemaOutdated
+
+    _downgrade(review, "0002")
+    try:
+        with pytest.raises(SchemaOutdated, match="realist migrate"):
+            open_review(review.path, database_url=database_url)
+    finally:
+        before, after = migrate_review(review.path, database_url=database_url)
+    assert before == "0002" and after != before
+    open_review(review.path, database_url=database_url).close()

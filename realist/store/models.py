@@ -26,6 +26,8 @@ __all__ = [
     "Assignment",
     "Decision",
     "Resolution",
+    "Study",
+    "CitationLink",
     "utcnow",
 ]
 
@@ -145,6 +147,7 @@ class Record(Base):
     url: Mapped[str | None] = mapped_column(Text)
     referenced_works: Mapped[list[Any]] = mapped_column(default=list)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"))
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("study.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     source: Mapped[Source] = relationship(back_populates="records")
@@ -236,3 +239,52 @@ class Resolution(Base):
     note: Mapped[str | None] = mapped_column(Text)
     resolved_by: Mapped[str] = mapped_column(String(200))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Study(Base):
+    """The unit of synthesis: one study, reported by one or more records.
+
+    ``key`` is a short stable label (e.g. ``ayon2017``); ``ref_number`` the
+    number a manuscript cites it by, when there is one.  ``countries`` holds
+    ISO 3166-1 alpha-3 codes; ``data_years`` the years of data collection.
+    """
+
+    __tablename__ = "study"
+    __table_args__ = (UniqueConstraint("review_id", "key", name="uq_study_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    key: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(Text)
+    ref_number: Mapped[int | None]
+    design: Mapped[str | None] = mapped_column(Text)
+    countries: Mapped[list[Any]] = mapped_column(default=list)
+    data_years: Mapped[list[Any]] = mapped_column(default=list)
+    year: Mapped[int | None]
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CitationLink(Base):
+    """Provenance of a record found by citation chasing.
+
+    ``direction`` is ``backward`` (the record is in the seed's reference
+    list) or ``forward`` (the record cites the seed).  The seed is named by
+    its OpenAlex id, and by the review's record when the seed is one.
+    """
+
+    __tablename__ = "citation_link"
+    __table_args__ = (
+        UniqueConstraint("review_id", "record_id", "seed_openalex_id", "direction", name="uq_citation_link_once"),
+        Index("ix_citation_link_review_id_seed_record_id", "review_id", "seed_record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id"))
+    seed_record_id: Mapped[int | None] = mapped_column(ForeignKey("record.id"))
+    seed_openalex_id: Mapped[str] = mapped_column(String(30))
+    direction: Mapped[str] = mapped_column(String(10))
+    depth: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
