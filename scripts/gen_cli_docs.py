@@ -1,0 +1,47 @@
+"""Generate docs/cli.md from the real ``--help`` of every command.
+
+Usage: .venv/bin/python scripts/gen_cli_docs.py   (rewrites docs/cli.md)
+A test (tests/test_docs.py) fails when docs/cli.md is out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from realist.cli import cli
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+HEADER = """# CLI reference
+
+Generated from the commands' own `--help` by `scripts/gen_cli_docs.py`;
+`make test` fails when this file is out of date. Global options (`--review`,
+`--database-url`, `--as`) go before the command name:
+`realist --review DIR --as ana screen ...`.
+"""
+
+
+def _walk(command: click.Command, path: list[str]):  # type: ignore[no-untyped-def]
+    yield path, command
+    if isinstance(command, click.Group):
+        for name in sorted(command.list_commands(click.Context(command))):
+            sub = command.get_command(click.Context(command), name)
+            if sub is not None and not sub.hidden:
+                yield from _walk(sub, [*path, name])
+
+
+def render() -> str:
+    parts = [HEADER]
+    for path, command in _walk(cli, ["realist"]):
+        ctx = click.Context(command, info_name=" ".join(path), terminal_width=88, max_content_width=88)
+        title = " ".join(path)
+        parts.append(f"\n## `{title}`\n\n```text\n{command.get_help(ctx)}\n```\n")
+    return "".join(parts)
+
+
+if __name__ == "__main__":
+    DOC.write_text(render(), encoding="utf-8")
+    sys.stdout.write(f"wrote {DOC}\n")
