@@ -1,0 +1,173 @@
+"""Readers for bibliographic export files, keyed by format name.
+
+A format is any object with ``name``, ``label``, ``detect(text) -> float``
+(0..1 confidence judged from the content, never the file extension) and
+``read(text) -> Iterable[RecordData]``.  Built-in formats register
+themselves with :func:`register`; outside code can register more the same
+way.  :func:`read_file` / :func:`read_bytes` decode the file, detect (or take)
+the format, read every record and refuse, with an
+:class:`~realist.errors.ImportFormatError` naming the file, anything that
+cannot be read or holds no records.
+
+XLSX workbooks are recognised by their zip signature and read through the
+same table formats as CSV (Scopus, Lens, Covidence ... exports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from realist.errors import ImportFormatError
+from realist.identify.decode import decode_with_notes, is_zip
+from realist.records import RecordData
+
+__all__ = [
+    "Format",
+    "ParsedFile",
+    "register",
+    "get_format",
+    "available_formats",
+    "detect_format",
+    "read_file",
+    "read_bytes",
+    "read_text",
+]
+
+#: Below this confidence a file is "not recognised".
+MIN_CONFIDENCE = 0.15
+
+
+@runtime_checkable
+class Format(Protocol):
+    name: str
+    label: str
+
+    def detect(self, text: str) -> float: ...
+
+    def read(self, text: str) -> Iterable[RecordData]: ...
+
+
+@dataclass
+class ParsedFile:
+    """The result of reading one export file."""
+
+    format: str
+    records: list[RecordData]
+    encoding_notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+_REGISTRY: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    """Register a format (usable as a class or instance decorator)."""
+    instance = fmt() if isinstance(fmt, type) else fmt
+    if not getattr(instance, "name", None):
+        raise ValueError("a format needs a name")
+    _REGISTRY[instance.name] = instance
+    return fmt
+
+
+def get_format(name: str) -> Format:
+    _load_builtins()
+    key = name.strip().lower().replace("-", "_")
+    if key not in _REGISTRY:
+        raise ImportFormatError(
+            f"unknown format {name!r}; supported formats: {', '.join(available_formats())}"
+        )
+    return _REGISTRY[key]
+
+
+def available_formats() -> list[str]:
+    _load_builtins()
+    return sorted(_REGISTRY)
+
+
+def _supported_list() -> str:
+    return "; ".join(f"{f.label} ({f.name})" for f in sorted(_REGISTRY.values(), key=lambda f: f.name))
+
+
+def detect_format(text: str, *, file: str | None = None) -> Format:
+    """The registered format most confident about ``text``."""
+    _load_builtins()
+    scored = sorted(
+        ((fmt.detect(text), fmt.name) for fmt in _REGISTRY.values()), reverse=True
+    )
+    score, name = scored[0]
+    if score < MIN_CONFIDENCE:
+        raise ImportFormatError(
+            "the format of this file was not recognised. Supported formats: "
+            + _supported_list(),
+            file=file,
+        )
+    return _REGISTRY[name]
+
+
+def read_text(text: str, *, file: str | None = None, format: str | None = None) -> ParsedFile:
+    """Read already-decoded text."""
+    if not text.strip():
+        raise ImportFormatError("the file is empty", file=file)
+    fmt = get_format(format) if format else detect_format(text, file=file)
+    try:
+        records = list(fmt.read(text))
+    except ImportFormatError as err:
+        raise err.located(file=file) from err
+    if not records:
+        raise ImportFormatError(
+            f"no records found (read as {fmt.label}); is this the right file?", file=file
+        )
+    warnings = [f"{n} record(s) without a title" for n in [sum(1 for r in records if not r.title)] if n]
+    return ParsedFile(format=fmt.name, records=records, warnings=warnings)
+
+
+def read_bytes(data: bytes, *, file: str, format: str | None = None) -> ParsedFile:
+    """Decode and read the bytes of one export file."""
+    _load_builtins()
+    if not data or not data.strip():
+        raise ImportFormatError("the file is empty", file=file)
+    if is_zip(data):
+        from realist.identify.formats.tables import read_xlsx
+
+        parsed = read_xlsx(data, file=file, format=format)
+        parsed.encoding_notes.append("read from an XLSX workbook (first sheet)")
+        return parsed
+    text, notes = decode_with_notes(data, file=file)
+    parsed = read_text(text, file=file, format=format)
+    parsed.encoding_notes = notes + parsed.encoding_notes
+    return parsed
+
+
+def read_file(path: str | Path, *, format: str | None = None) -> ParsedFile:
+    """Read an export file from disk; the format is detected unless given."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ImportFormatError(f"cannot be read: {err.strerror}", file=str(path)) from err
+    return read_bytes(data, file=str(path), format=format)
+
+
+_LOADED = False
+
+
+def _load_builtins() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    from realist.identify.formats import (  # noqa: F401  (imported to register)
+        bibtex,
+        endnote,
+        jsonfmt,
+        medline,
+        ovid,
+        proquest,
+        ris,
+        tables,
+        wos,
+        xmlfmt,
+    )

@@ -1,0 +1,176 @@
+"""RIS, in the dialects real databases and reference managers write.
+
+A line ``XX  - value`` sets tag ``XX``; ``TY`` opens a record, ``ER`` closes it.
+Quirks handled here (rispy handles few of them, so this is a small line
+reader of its own, linear in the file size):
+
+* header junk before the first ``TY`` (APA PsycNet's ``Provider:/Database:``),
+  and Ovid's numbering lines (``1. ``) between records are skipped;
+* 4-letter tags (``PMID  - 123``) and a missing space after the dash;
+* records without ``TY`` (a tag after ``ER`` opens a new record), a missing
+  ``ER`` before the next ``TY``, and a missing final ``ER``;
+* untagged lines continue the previous field (EndNote, Dimensions, Zotero
+  wrap long abstracts); for ``KW`` each untagged line is a new keyword
+  (Rayyan, EndNote);
+* HTML inside ``AB`` (Lens) is stripped in the normalised abstract;
+* dates like ``1999/08//undefined`` (Zotero): only the year is used.
+
+``raw`` maps each tag to its value, or a list when the tag repeated
+(continuation lines joined with ``\\n``).  ``source_record_id`` is ``ID``,
+else ``AN``.  Normalised fields take the first present of: title TI/T1/CT/BT;
+abstract AB/N2; authors AU/A1 (else A2 for edited books); year PY/Y1/DA/Y2;
+journal T2/JF/JO/JA/J2/J1 (``T2`` only for article-like types); DOI from DO,
+DI, M3, then any doi.org URL; PMID from PMID/PM (or ``AN``/``ID`` when the
+record says it comes from MEDLINE/PubMed); PMCID from any ``PMC123`` in
+C2/PMC/PMCID; ISSN from SN; Rayyan decisions in ``N1`` go to ``labels``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from realist.identify.formats import register
+from realist.identify.formats._common import (
+    first,
+    format_authors,
+    make_record,
+    normalise_pmcid,
+    nullish,
+    rayyan_labels,
+    split_list,
+)
+from realist.records import RecordData, normalise_doi
+
+_TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,4}-(?: (.*)|$)")
+_NUMBERING = re.compile(r"\d+\.\s*")
+_LIST_TAGS = {"KW", "DE", "OT", "MH"}
+_ARTICLE_TYPES = {"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "ABST", "INPR", "SER", "GEN", "CONF", "CPAPER"}
+
+
+@register
+class RIS:
+    name = "ris"
+    label = "RIS"
+
+    def detect(self, text: str) -> float:
+        head = text[:20000]
+        if re.search(r"^TY {1,2}- ", head, re.M):
+            return 0.9
+        if re.search(r"^ER {1,2}-", head, re.M) and len(re.findall(r"^[A-Z][A-Z0-9] {2}- ", head, re.M)) > 3:
+            return 0.6
+        return 0.0
+
+    def read(self, text: str) -> Iterator[RecordData]:
+        for raw in iter_tagged(text):
+            yield ris_record(raw)
+
+
+def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
+    """Yield each record as ``{tag: value or [values]}``, in file order."""
+    fields: dict[str, list[str]] | None = None
+    last: str | None = None
+    for line in text.split("\n"):
+        match = _TAG.match(line)
+        if match:
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if tag == "ER":
+                if fields:
+                    yield _finish(fields)
+                fields, last = None, None
+                continue
+            if tag == "TY" and fields:
+                yield _finish(fields)
+                fields = None
+            if fields is None:
+                fields = {}
+            fields.setdefault(tag, []).append(value)
+            last = tag
+        elif fields is not None and last is not None:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            values = fields[last]
+            if last in _LIST_TAGS or not values[-1]:
+                if values[-1]:
+                    values.append(stripped)
+                else:
+                    values[-1] = stripped
+            else:
+                values[-1] = values[-1] + "\n" + stripped
+        # untagged lines outside a record: header junk or Ovid numbering
+    if fields:
+        yield _finish(fields)
+
+
+def _finish(fields: dict[str, list[str]]) -> dict[str, str | list[str]]:
+    return {tag: values[0] if len(values) == 1 else values for tag, values in fields.items()}
+
+
+def _doi(raw: dict[str, str | list[str]]) -> str | None:
+    for tag in ("DO", "DI", "M3", "L3", "N1"):
+        for value in _values(raw, tag):
+            bare = value.strip().startswith("10.")
+            if tag in ("DO", "DI") or bare or ("10." in value and "doi" in value.lower()):
+                doi = normalise_doi(value)
+                if doi:
+                    return doi
+    for tag in ("UR", "L2", "LK"):
+        for value in _values(raw, tag):
+            if "doi.org/" in value.lower():
+                return normalise_doi(value)
+    return None
+
+
+def _values(raw: dict[str, str | list[str]], tag: str) -> list[str]:
+    value = raw.get(tag)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def ris_record(raw: dict[str, str | list[str]]) -> RecordData:
+    ty = str(first(raw.get("TY")) or "").strip().upper()
+    database = " ".join(_values(raw, "DB") + _values(raw, "DP")).lower()
+    from_medline = "medline" in database or "pubmed" in database
+    pmid = first(raw.get("PMID"), raw.get("PM"))
+    if not pmid and from_medline:
+        candidate = first(raw.get("AN"), raw.get("ID"))
+        pmid = candidate if candidate and str(candidate).strip().isdigit() else None
+    pmcid = None
+    for tag in ("PMC", "PMCID", "C2", "C1", "N1"):
+        pmcid = next((normalise_pmcid(v) for v in _values(raw, tag) if normalise_pmcid(v)), None)
+        if pmcid:
+            break
+    authors = _values(raw, "AU") + _values(raw, "A1")
+    if not authors and ty in ("BOOK", "EDBOOK"):
+        authors = _values(raw, "A2")
+    journal_tags = ("T2", "JF", "JO", "JA", "J2", "J1") if ty in _ARTICLE_TYPES or not ty else ("JF", "JO", "JA", "J2", "J1", "T2")
+    keywords = [kw for value in _values(raw, "KW") for kw in split_list(value, (";",))]
+    start = first(raw.get("SP"))
+    end = first(raw.get("EP"))
+    pages = f"{start}-{end}" if start and end and "-" not in str(start) else start
+    url = next((u for u in _values(raw, "UR") + _values(raw, "L2") if not nullish(u) and "openalex.org/W" not in u), None)
+    openalex = next((v for t in ("L2", "UR", "AN", "ID") for v in _values(raw, t) if "openalex.org/W" in v), None)
+    return make_record(
+        raw,
+        source_record_id=first(raw.get("ID"), raw.get("AN")),
+        title=first(raw.get("TI"), raw.get("T1"), raw.get("CT"), raw.get("BT")),
+        abstract=first(raw.get("AB"), raw.get("N2")),
+        authors=format_authors(a for v in authors for a in v.split("\n")),
+        year=first(raw.get("PY"), raw.get("Y1"), raw.get("DA"), raw.get("Y2")),
+        journal=first(*(raw.get(t) for t in journal_tags)),
+        volume=first(raw.get("VL")),
+        issue=first(raw.get("IS"), raw.get("CP")),
+        pages=pages,
+        doi=_doi(raw),
+        pmid=pmid,
+        pmcid=pmcid,
+        issn=first(raw.get("SN")),
+        keywords=keywords,
+        language=first(raw.get("LA")),
+        publication_type=ty or None,
+        url=url.split("\n")[0].strip() if url else None,
+        openalex_id=openalex,
+        labels=rayyan_labels(raw.get("N1")),
+    )
