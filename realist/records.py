@@ -9,6 +9,7 @@ database; :mod:`realist.identify` stores these objects.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -84,7 +85,8 @@ def normalise_doi(value: str | None) -> str | None:
     if not value:
         return None
     text = value.strip()
-    text = text.replace("%2F", "/").replace("%2f", "/")
+    if "%" in text:
+        text = unquote(text)
     text = _DOI_PREFIXES.sub("", text)
     match = _DOI_RE.search(text)
     if not match:
