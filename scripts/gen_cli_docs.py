@@ -24,19 +24,21 @@ Generated from the commands' own `--help` by `scripts/gen_cli_docs.py`;
 """
 
 
-def _walk(command: click.Command, path: list[str]):  # type: ignore[no-untyped-def]
-    yield path, command
+def _walk(command: click.Command, path: list[str], parent: click.Context | None = None):  # type: ignore[no-untyped-def]
+    """(path, command, context) for a command and all its sub-commands, sorted."""
+    ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=88,
+                        max_content_width=88, **(command.context_settings if parent is None else {}))
+    yield path, command, ctx
     if isinstance(command, click.Group):
-        for name in sorted(command.list_commands(click.Context(command))):
-            sub = command.get_command(click.Context(command), name)
+        for name in sorted(command.list_commands(ctx)):
+            sub = command.get_command(ctx, name)
             if sub is not None and not sub.hidden:
-                yield from _walk(sub, [*path, name])
+                yield from _walk(sub, [*path, name], ctx)
 
 
 def render() -> str:
     parts = [HEADER]
-    for path, command in _walk(cli, ["realist"]):
-        ctx = click.Context(command, info_name=" ".join(path), terminal_width=88, max_content_width=88)
+    for path, command, ctx in _walk(cli, ["realist"]):
         title = " ".join(path)
         parts.append(f"\n## `{title}`\n\n```text\n{command.get_help(ctx)}\n```\n")
     return "".join(parts)

@@ -8,7 +8,6 @@ test session.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,10 +17,7 @@ from click.testing import CliRunner, Result
 from realist.cli import cli
 from realist.review import ReviewHandle, init_review
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SAMPLE = REPO / "realist" / "data" / "sample"
-PG_URL = os.environ.get("REALIST_TEST_DATABASE_URL")
+from support import PG_URL, REPO, SAMPLE, SHARED  # noqa: F401  (re-exported for fixtures)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 

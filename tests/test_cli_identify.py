@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from conftest import SAMPLE
+from support import SAMPLE
 
 RIS = str(SAMPLE / "pubmed_peer.ris")
 CSV = str(SAMPLE / "scopus_peer.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import REPO
+from support import REPO
 
 
 def _generator():
@@ -25,7 +25,7 @@ def test_every_command_has_help_text():
     gen = _generator()
     from realist.cli import cli
 
-    for path, command in gen._walk(cli, ["realist"]):
+    for path, command, _ in gen._walk(cli, ["realist"]):
         assert (command.help or "").strip(), f"{' '.join(path)} has no help text"
 
 

@@ -1,0 +1,58 @@
+"""Reading provenance back: where a record was found, and counts by source kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..review import ReviewHandle
+from ..store.models import CitationLink, Record, Source
+
+__all__ = ["record_provenance", "identification_counts"]
+
+_PHRASE = {"backward": "from the reference list of", "forward": "cites"}
+
+
+def record_provenance(review: ReviewHandle, record_id: int) -> list[dict[str, Any]]:
+    """How a record was found: its source, and for a chase each seed with a sentence."""
+    with review.session() as session:
+        rec = session.get(Record, record_id)
+        if rec is None or rec.review_id != review.review_id:
+            from ..errors import NotFound
+
+            raise NotFound(f"no record {record_id} in this review")
+        src = session.get(Source, rec.source_id)
+        assert src is not None
+        links = session.scalars(
+            select(CitationLink).where(CitationLink.record_id == record_id).order_by(CitationLink.id)
+        ).all()
+        out = []
+        for link in links:
+            seed = session.get(Record, link.seed_record_id) if link.seed_record_id else None
+            seed_name = f"record {seed.id} ({seed.title})" if seed else link.seed_openalex_id
+            out.append({
+                "source_id": src.id, "source": src.name, "kind": src.kind,
+                "direction": link.direction, "depth": link.depth,
+                "seed_openalex_id": link.seed_openalex_id, "seed_record_id": link.seed_record_id,
+                "text": f"{_PHRASE[link.direction]} {seed_name}",
+            })
+        if not out:
+            out.append({"source_id": src.id, "source": src.name, "kind": src.kind,
+                        "text": f"imported from {src.name} ({src.kind})"})
+        return out
+
+
+def identification_counts(review: ReviewHandle) -> dict[str, Any]:
+    """Records identified per PRISMA column: databases vs other methods (by source kind)."""
+    with review.session() as session:
+        rows = session.execute(
+            select(Source.kind, func.count(Record.id))
+            .join(Record, Record.source_id == Source.id)
+            .where(Source.review_id == review.review_id)
+            .group_by(Source.kind)
+        ).all()
+    by_kind = {kind: n for kind, n in rows}
+    other = {k: n for k, n in sorted(by_kind.items()) if k != "database"}
+    return {"databases": by_kind.get("database", 0), "other_methods": other,
+            "other_methods_total": sum(other.values())}
