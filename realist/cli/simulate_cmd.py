@@ -1,0 +1,86 @@
+"""``realist simulate``: replay screening on a labelled CSV.
+
+Parses arguments, calls :func:`realist.screen.simulate.simulate`, writes the
+order screened and prints the metrics.  User errors are raised as
+:class:`realist.errors.RealistError` for the main group to render.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from realist.errors import InvalidInput
+from realist.screen.ranking import DEFAULT_MODEL, MODELS
+from realist.screen.simulate import load_labelled_csv, simulate as run_simulation
+
+__all__ = ["simulate"]
+
+
+def _write_order(path: Path, ids: list[str]) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InvalidInput(f"{path}: folder {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=".order-", suffix=".csv", dir=directory)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            for record_id in ids:
+                writer.writerow([record_id])
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command("simulate")
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the one random generator (priors, tie breaks, sampling).")
+@click.option("--model", "model", default=DEFAULT_MODEL, show_default=True, help=f"Ranking model by name ({', '.join(MODELS.names())}).")
+@click.option("--prior-included", type=click.IntRange(min=0), default=1, show_default=True, help="Included records known before screening, chosen at random.")
+@click.option("--prior-excluded", type=click.IntRange(min=0), default=1, show_default=True, help="Excluded records known before screening, chosen at random.")
+@click.option("--order-out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Write the ids in the order screened here, one per line, priors first.")
+@click.option("--criteria", default=None, help="Eligibility criteria / question text, used to rank before and alongside decisions.")
+@click.option("--text-only", is_flag=True, help="Ignore referenced_works (text features only).")
+@click.option("--target-recall", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95, show_default=True, help="Recall the stopping rule aims for.")
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def simulate(data: Path, seed: int, model: str, prior_included: int, prior_excluded: int,
+             order_out: Path, criteria: str | None, text_only: bool, target_recall: float,
+             as_json: bool) -> None:
+    """Replay screening of DATA (a labelled CSV, optionally gzipped) and measure it.
+
+    DATA needs columns title, abstract and label_included (0/1); an optional
+    referenced_works column (space-separated OpenAlex ids) adds citation
+    links.  Every record is screened - ranked order, the stopping rule's
+    random sample, then the rest - and the ids are written to ORDER_OUT
+    (openalex_id, else id, else the 0-based row number).
+    """
+    MODELS.get(model)  # unknown name -> InvalidInput before any work
+    rows = load_labelled_csv(data)
+    with click.progressbar(length=len(rows), label="Screening", file=sys.stderr) as bar:
+        result = run_simulation(
+            rows, seed=seed, model=model, prior_included=prior_included,
+            prior_excluded=prior_excluded, criteria_text=criteria,
+            use_references=not text_only, target_recall=target_recall,
+            progress=bar.update,
+        )
+    _write_order(order_out, [result.ids[i] for i in result.order])
+    summary = result.summary()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    m, s = result.metrics, result.stopping
+    click.echo(f"{data}: {m['N']} records after {len(result.priors)} priors, {m['R']} relevant (model {model}, seed {seed})")
+    click.echo(f"recall after 10% / 20% screened: {m['recall_at_10']:.1%} / {m['recall_at_20']:.1%}")
+    click.echo(f"WSS@95: {m['wss_95']:.3f}  WSS@100: {m['wss_100']:.3f}")
+    click.echo(f"records to 95% / 100% recall: {m['n_to_95']} / {m['n_to_100']}")
+    click.echo(f"average time to discovery: {m['atd']:.1%} of records")
+    click.echo(f"stopping rule stopped after {s['stop_screened']} records, recall {s['stop_recall']:.1%}, work saved {s['stop_work_saved']:.1%}")
+    click.echo(f"heuristic ({s['heuristic']}): {s['heuristic_screened']} records, recall {s['heuristic_recall']:.1%}")
+    click.echo(f"wall time {result.wall_seconds:.1f} s; order written to {order_out}")

@@ -1,0 +1,93 @@
+"""Classifiers: learn include/exclude from the labelled rows, score the rest.
+
+A classifier has ``fit(X, y)`` (``y`` 0/1, both classes present) and
+``score(X) -> ndarray`` (higher = more likely relevant; any monotone scale).
+Class imbalance is handled inside each classifier by sample weights under
+which the included class as a whole weighs ``ratio`` times the excluded class
+(``ratio=1``: balanced; ASReview's "balanced" balancer uses the same
+convention).
+
+Registered (``CLASSIFIERS``): ``logistic``, ``svm`` (linear), ``nb``
+(multinomial naive Bayes).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.svm import LinearSVC
+
+from realist.screen.ranking.registry import Registry
+
+__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "NaiveBayes", "balanced_weights"]
+
+
+class Classifier(Protocol):
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Classifier": ...
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray: ...
+
+
+CLASSIFIERS: Registry[Classifier] = Registry("classifier")
+
+
+def balanced_weights(y: np.ndarray, ratio: float = 1.0) -> np.ndarray:
+    """Sample weights: the included class totals ``ratio`` times the excluded class.
+
+    Normalised so the weights sum to ``len(y)``.
+    """
+    y = np.asarray(y)
+    n1 = max(int((y == 1).sum()), 1)
+    n0 = max(int((y == 0).sum()), 1)
+    w = np.where(y == 1, 1.0 / n1, 1.0 / (ratio * n0))
+    return w * (len(y) / w.sum())
+
+
+class Logistic:
+    def __init__(self, C: float = 1.0, ratio: float = 1.0) -> None:
+        self.C = C
+        self.ratio = ratio
+        self.model = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Logistic":
+        self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(self.model.decision_function(X), dtype=float)
+
+
+class LinearSVM:
+    def __init__(self, C: float = 0.1, ratio: float = 1.0) -> None:
+        self.ratio = ratio
+        self.model = LinearSVC(C=C, loss="squared_hinge", max_iter=5000)
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "LinearSVM":
+        self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(self.model.decision_function(X), dtype=float)
+
+
+class NaiveBayes:
+    def __init__(self, alpha: float = 3.8, ratio: float = 1.0) -> None:
+        self.ratio = ratio
+        self.model = MultinomialNB(alpha=alpha)
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "NaiveBayes":
+        self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        log_p = self.model.predict_log_proba(X)
+        return np.asarray(log_p[:, 1] - log_p[:, 0], dtype=float)
+
+
+CLASSIFIERS.register("logistic", Logistic)
+CLASSIFIERS.register("svm", LinearSVM)
+CLASSIFIERS.register("nb", NaiveBayes)

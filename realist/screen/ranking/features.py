@@ -1,0 +1,225 @@
+"""Feature extraction: from records to one sparse matrix, built once per corpus.
+
+:class:`Corpus` is the plain input every extractor reads: one text (title and
+abstract), one OpenAlex id and one tuple of referenced OpenAlex ids per record.
+:meth:`Corpus.from_records` accepts strings, mappings (CSV rows, JSON) or
+objects with attributes (:class:`realist.records.RecordData`).
+
+Registered extractors (``FEATURES``):
+
+``tfidf``
+    word uni- and bigram TF-IDF of title + abstract (sublinear tf, l2 rows).
+``citations``
+    a record's "citation bag": the works it references plus its own id, kept
+    only where at least two records of the corpus share the token, idf
+    weighted, l2 rows.  Two records that cite the same work share a token
+    (bibliographic coupling); a record that cites another shares the cited
+    record's own id (a direct citation link).  Records without references
+    get an empty row, so with no references anywhere this block is empty.
+``tfidf+citations``
+    both blocks side by side, the citation block scaled by ``weight``.  With
+    no shared references it reduces exactly to ``tfidf``.
+
+An extractor has ``fit_transform(corpus) -> csr_matrix`` and
+``transform_text(text) -> csr_matrix`` (one row, for the protocol's criteria
+text; citation columns are zero there).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from realist.screen.ranking.registry import Registry
+
+__all__ = [
+    "Corpus",
+    "FeatureExtractor",
+    "FEATURES",
+    "TextTfidf",
+    "CitationBag",
+    "TextAndCitations",
+]
+
+_WORK_ID = re.compile(r"[Ww]\d+")
+
+
+def _work_id(value: Any) -> str | None:
+    if not value:
+        return None
+    match = _WORK_ID.search(str(value).strip().rsplit("/", 1)[-1])
+    return match.group(0).upper() if match else None
+
+
+def _field(record: Any, name: str) -> Any:
+    if isinstance(record, Mapping):
+        return record.get(name)
+    return getattr(record, name, None)
+
+
+def _references(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    items: Iterable[Any] = value.replace(",", " ").split() if isinstance(value, str) else value
+    out = []
+    for item in items:
+        wid = _work_id(item)
+        if wid:
+            out.append(wid)
+    return tuple(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Texts, own ids and references of the records being ranked (same order)."""
+
+    texts: tuple[str, ...]
+    ids: tuple[str | None, ...]
+    references: tuple[tuple[str, ...], ...]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def has_references(self) -> bool:
+        return any(self.references)
+
+    @classmethod
+    def from_records(cls, records: Sequence[Any]) -> "Corpus":
+        """Build from strings, mappings or record objects.
+
+        Text is ``title`` + ``abstract``; the own id is ``openalex_id`` (an
+        OpenAlex URL or ``W...`` id); references are ``referenced_works`` (a
+        list, or a space-separated string as in SYNERGY CSVs).
+        """
+        texts, ids, refs = [], [], []
+        for record in records:
+            if isinstance(record, str):
+                texts.append(record)
+                ids.append(None)
+                refs.append(())
+                continue
+            title = _field(record, "title") or ""
+            abstract = _field(record, "abstract") or ""
+            texts.append(f"{title} {abstract}".strip())
+            ids.append(_work_id(_field(record, "openalex_id")))
+            refs.append(_references(_field(record, "referenced_works")))
+        return cls(tuple(texts), tuple(ids), tuple(refs))
+
+
+class FeatureExtractor(Protocol):
+    def fit_transform(self, corpus: Corpus) -> sp.csr_matrix: ...
+
+    def transform_text(self, text: str) -> sp.csr_matrix: ...
+
+
+FEATURES: Registry[FeatureExtractor] = Registry("feature extractor")
+
+
+class TextTfidf:
+    """Word n-gram TF-IDF over title + abstract."""
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (1, 2),
+        min_df: int = 1,
+        max_df: float = 0.95,
+        sublinear_tf: bool = True,
+        stop_words: str | None = None,
+    ) -> None:
+        self.vectorizer = TfidfVectorizer(
+            ngram_range=tuple(ngram_range),
+            min_df=min_df,
+            max_df=max_df,
+            sublinear_tf=sublinear_tf,
+            stop_words=stop_words,
+            dtype=np.float64,
+        )
+
+    def fit_transform(self, corpus: Corpus) -> sp.csr_matrix:
+        texts = [t or "" for t in corpus.texts]
+        try:
+            return sp.csr_matrix(self.vectorizer.fit_transform(texts))
+        except ValueError:  # empty vocabulary: no usable text at all
+            self.vectorizer = None  # type: ignore[assignment]
+            return sp.csr_matrix((len(texts), 0))
+
+    def transform_text(self, text: str) -> sp.csr_matrix:
+        if self.vectorizer is None:
+            return sp.csr_matrix((1, 0))
+        return sp.csr_matrix(self.vectorizer.transform([text or ""]))
+
+
+class CitationBag:
+    """Shared references and direct citation links as sparse features."""
+
+    def __init__(self, min_shared: int = 2) -> None:
+        self.min_shared = min_shared
+        self.n_features = 0
+
+    def fit_transform(self, corpus: Corpus) -> sp.csr_matrix:
+        bags = []
+        for own, refs in zip(corpus.ids, corpus.references):
+            bag = set(refs)
+            if own:  # others citing this record share its id
+                bag.add(own)
+            bags.append(bag)
+        counts: dict[str, int] = {}
+        for bag in bags:
+            for token in bag:
+                counts[token] = counts.get(token, 0) + 1
+        vocab = {t: i for i, t in enumerate(sorted(t for t, c in counts.items() if c >= self.min_shared))}
+        self.n_features = len(vocab)
+        rows, cols = [], []
+        for r, bag in enumerate(bags):
+            for token in bag:
+                j = vocab.get(token)
+                if j is not None:
+                    rows.append(r)
+                    cols.append(j)
+        n = len(bags)
+        X = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocab)))
+        if len(vocab):
+            df = np.asarray((X > 0).sum(axis=0)).ravel()
+            idf = np.log((1 + n) / (1 + df)) + 1.0
+            X = sp.csr_matrix(X @ sp.diags(idf))
+            norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+            norms[norms == 0] = 1.0
+            X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
+        return X
+
+    def transform_text(self, text: str) -> sp.csr_matrix:
+        return sp.csr_matrix((1, self.n_features))
+
+
+class TextAndCitations:
+    """``tfidf`` and ``citations`` side by side; citations scaled by ``weight``."""
+
+    def __init__(self, weight: float = 1.0, **text_params: Any) -> None:
+        self.text = TextTfidf(**text_params)
+        self.citations = CitationBag()
+        self.weight = weight
+
+    def fit_transform(self, corpus: Corpus) -> sp.csr_matrix:
+        T = self.text.fit_transform(corpus)
+        C = self.citations.fit_transform(corpus)
+        if C.shape[1] == 0:
+            return T
+        return sp.csr_matrix(sp.hstack([T, self.weight * C]))
+
+    def transform_text(self, text: str) -> sp.csr_matrix:
+        T = self.text.transform_text(text)
+        if self.citations.n_features == 0:
+            return T
+        return sp.csr_matrix(sp.hstack([T, sp.csr_matrix((1, self.citations.n_features))]))
+
+
+FEATURES.register("tfidf", TextTfidf)
+FEATURES.register("citations", CitationBag)
+FEATURES.register("tfidf+citations", TextAndCitations)

@@ -1,0 +1,251 @@
+"""The active learner: features once, then fit-and-rank as decisions arrive.
+
+Public API (used by real screening and by :mod:`realist.screen.simulate`)::
+
+    ranker = Ranker(records, model="default", criteria_text=protocol_text)
+    order = ranker.fit_rank({3: 1, 17: 0}, rng=np.random.default_rng(seed))
+    # -> ndarray of the unlabelled record positions, best first
+
+``records`` are strings, mappings or record objects (see
+:class:`~realist.screen.ranking.features.Corpus`); ``referenced_works`` are
+used when present.  ``labels`` maps a record position to 1 (include) or 0
+(exclude).  :func:`rank_records` does both steps in one call.
+
+How the order is made:
+
+* **No include yet** (cold start): by TF-IDF cosine similarity to the
+  protocol's criteria / question text when it is given, else at random from
+  the generator passed in.
+* **Includes but no exclude**: by similarity to the included records (and
+  criteria text).
+* **Both classes**: the model's classifier is fitted on the labelled rows
+  (the criteria text added as one extra included pseudo-record when given)
+  and its query strategy orders the rest by score.
+
+A *model* is a :class:`ModelSpec` (feature extractor, classifier, query
+strategy, each by registered name with parameters) registered in ``MODELS``.
+``"default"`` is the one chosen by ``benchmarks/screening_benchmark.py``.
+
+:class:`RetrainSchedule` says when to refit: after every decision while few
+records are screened, then in batches that grow with the number screened.
+Simulation and real screening use the same schedule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from realist.errors import InvalidInput
+from realist.screen.ranking.classifiers import CLASSIFIERS
+from realist.screen.ranking.features import FEATURES, Corpus
+from realist.screen.ranking.queries import QUERIES
+from realist.screen.ranking.registry import Registry
+
+__all__ = [
+    "ModelSpec",
+    "MODELS",
+    "DEFAULT_MODEL",
+    "Ranker",
+    "RetrainSchedule",
+    "rank_records",
+]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named combination of registered components and their parameters."""
+
+    features: str = "tfidf+citations"
+    features_params: Mapping[str, Any] = field(default_factory=dict)
+    classifier: str = "logistic"
+    classifier_params: Mapping[str, Any] = field(default_factory=dict)
+    query: str = "max"
+    query_params: Mapping[str, Any] = field(default_factory=dict)
+    criteria_weight: float = 1.0
+    presumed_negatives: int = 0
+    presumed_weight: float = 1.0
+    description: str = ""
+
+
+MODELS: Registry[ModelSpec] = Registry("ranking model")
+DEFAULT_MODEL = "default"
+
+
+def _spec(**kw: Any) -> Any:
+    return lambda: ModelSpec(**kw)
+
+
+MODELS.register(
+    "default",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.5},
+        classifier="svm",
+        classifier_params={"C": 1.0, "ratio": 1.0},
+        description=(
+            "word 1-2gram TF-IDF + shared-reference/citation bag (weight 0.5), "
+            "class-balanced linear SVM (C=1), max query"
+        ),
+    ),
+)
+MODELS.register(
+    "text",
+    _spec(
+        features="tfidf",
+        classifier="svm",
+        classifier_params={"C": 1.0, "ratio": 1.0},
+        description="as default, text only (references ignored)",
+    ),
+)
+MODELS.register(
+    "logistic",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.5},
+        classifier="logistic",
+        classifier_params={"C": 10.0, "ratio": 1.0},
+        description="as default with balanced logistic regression (C=10): same quality, slower",
+    ),
+)
+MODELS.register(
+    "elas_u4",
+    _spec(
+        features="tfidf",
+        classifier="svm",
+        classifier_params={"C": 0.11, "ratio": 9.8},
+        description="ASReview ELAS u4-like: TF-IDF 1-2grams, linear SVM C=0.11, includes x9.8, max query",
+    ),
+)
+MODELS.register(
+    "nb",
+    _spec(
+        features="tfidf",
+        features_params={"ngram_range": (1, 1), "stop_words": "english", "sublinear_tf": False, "max_df": 1.0},
+        classifier="nb",
+        classifier_params={"alpha": 3.822, "ratio": 1.2},
+        description="ASReview ELAS u3-like: TF-IDF unigrams, naive Bayes, max query",
+    ),
+)
+
+
+def get_model(model: str | ModelSpec) -> ModelSpec:
+    return model if isinstance(model, ModelSpec) else MODELS.create(model)
+
+
+@dataclass(frozen=True)
+class RetrainSchedule:
+    """Refit after every decision until ``every_until`` records are labelled,
+    then once per batch of ``ceil(growth * n_labelled)`` new decisions.
+
+    With the defaults: batches of 1 up to 100 labelled, 2 at 100, 5 at 250,
+    20 at 1,000, 200 at 10,000 - the cost of retraining stays a small,
+    constant share of screening time, and the order is fresh where it
+    matters most (early on).  ``growth=0`` retrains after every decision.
+    """
+
+    every_until: int = 100
+    growth: float = 0.02
+
+    def batch_size(self, n_labelled: int) -> int:
+        if self.growth <= 0 or n_labelled < self.every_until:
+            return 1
+        return max(1, math.ceil(self.growth * n_labelled))
+
+    def due(self, n_labelled_at_last_fit: int, n_labelled_now: int) -> bool:
+        """Whether a refit is due given labels at the last fit and now."""
+        return n_labelled_now - n_labelled_at_last_fit >= self.batch_size(n_labelled_at_last_fit)
+
+
+class Ranker:
+    """Features for one corpus, computed once; :meth:`fit_rank` per decision batch."""
+
+    def __init__(
+        self,
+        records: Sequence[Any] | Corpus,
+        *,
+        model: str | ModelSpec = DEFAULT_MODEL,
+        criteria_text: str | None = None,
+    ) -> None:
+        self.spec = get_model(model)
+        self.corpus = records if isinstance(records, Corpus) else Corpus.from_records(records)
+        self.extractor = FEATURES.create(self.spec.features, **dict(self.spec.features_params))
+        self.X = sp.csr_matrix(self.extractor.fit_transform(self.corpus))
+        self.criteria_text = (criteria_text or "").strip() or None
+        self.q = (
+            sp.csr_matrix(self.extractor.transform_text(self.criteria_text))
+            if self.criteria_text
+            else None
+        )
+        if self.q is not None and self.q.nnz == 0:
+            self.q = None
+        self.n_fits = 0
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+    def scores(self, labels: Mapping[int, int], *, rng: np.random.Generator) -> np.ndarray:
+        """A score for every record (labelled ones included); higher = rank first."""
+        n = len(self)
+        idx = np.fromiter(labels.keys(), dtype=np.intp, count=len(labels))
+        y = np.fromiter((1 if labels[i] else 0 for i in idx), dtype=np.int8, count=len(idx))
+        if len(idx) and (idx.min() < 0 or idx.max() >= n):
+            raise InvalidInput(f"label for record {int(idx.max())} outside 0..{n - 1}")
+        n_inc = int(y.sum())
+        n_exc = len(y) - n_inc
+        if n_inc and n_exc:
+            X_train = self.X[idx]
+            y_train = y
+            if self.q is not None and self.spec.criteria_weight > 0:
+                X_train = sp.vstack([X_train, self.spec.criteria_weight * self.q]).tocsr()
+                y_train = np.append(y_train, 1)
+            m = self.spec.presumed_negatives
+            if m:
+                pool = np.setdiff1d(np.arange(n), idx)
+                if 0 < m < len(pool):
+                    pool = rng.choice(pool, m, replace=False)
+                if len(pool):
+                    X_train = sp.vstack([X_train, self.spec.presumed_weight * self.X[pool]]).tocsr()
+                    y_train = np.append(y_train, np.zeros(len(pool), dtype=y_train.dtype))
+            clf = CLASSIFIERS.create(self.spec.classifier, **dict(self.spec.classifier_params))
+            clf.fit(X_train, y_train)
+            self.n_fits += 1
+            return clf.score(self.X)
+        # cold start: similarity to what is known to be relevant
+        profile = None
+        if n_inc:
+            profile = sp.csr_matrix(self.X[idx[y == 1]].mean(axis=0))
+        if self.q is not None:
+            profile = self.q if profile is None else profile + self.q
+        if profile is not None and profile.nnz:
+            return np.asarray((self.X @ profile.T).todense()).ravel()
+        return rng.random(n)
+
+    def fit_rank(self, labels: Mapping[int, int], *, rng: np.random.Generator) -> np.ndarray:
+        """Positions of the unlabelled records, most likely relevant first."""
+        scores = self.scores(labels, rng=rng)
+        mask = np.ones(len(self), dtype=bool)
+        if labels:
+            mask[np.fromiter(labels.keys(), dtype=np.intp, count=len(labels))] = False
+        pool = np.flatnonzero(mask)
+        if len(pool) == 0:
+            return pool
+        query = QUERIES.create(self.spec.query, **dict(self.spec.query_params))
+        return pool[query.query(scores[pool], rng)]
+
+
+def rank_records(
+    records: Sequence[Any],
+    labels: Mapping[int, int],
+    *,
+    rng: np.random.Generator,
+    criteria_text: str | None = None,
+    model: str | ModelSpec = DEFAULT_MODEL,
+) -> np.ndarray:
+    """One-shot :class:`Ranker` ``(records).fit_rank(labels)``."""
+    return Ranker(records, model=model, criteria_text=criteria_text).fit_rank(labels, rng=rng)

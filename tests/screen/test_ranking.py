@@ -1,0 +1,132 @@
+"""Ranking: relevant records rise, criteria text helps cold start, citations help."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from realist.errors import InvalidInput
+from realist.screen.ranking import (
+    CLASSIFIERS,
+    MODELS,
+    QUERIES,
+    Corpus,
+    ModelSpec,
+    Ranker,
+    RetrainSchedule,
+    rank_records,
+)
+
+
+
+def _relevant(rows):
+    return {i for i, r in enumerate(rows) if r["label_included"] == "1"}
+
+
+def test_relevant_records_rise_to_the_top_of_a_toy_corpus(toy_rows):
+    rel = sorted(_relevant(toy_rows))
+    irrelevant = next(i for i in range(len(toy_rows)) if i not in rel)
+    labels = {rel[0]: 1, irrelevant: 0}
+    order = rank_records(toy_rows, labels, rng=np.random.default_rng(0))
+    assert len(order) == len(toy_rows) - 2
+    assert set(order[: len(rel) - 1]) == set(rel[1:])
+
+
+def test_criteria_text_ranks_relevant_records_before_any_include(toy_rows):
+    rel = _relevant(toy_rows)
+    order = Ranker(toy_rows, criteria_text="peer navigator harm reduction for HIV").fit_rank(
+        {}, rng=np.random.default_rng(0)
+    )
+    top = set(int(i) for i in order[: len(rel)])
+    assert len(top & rel) >= len(rel) - 1
+
+
+def test_without_criteria_or_include_the_order_is_random_but_seeded(toy_rows):
+    a = Ranker(toy_rows).fit_rank({}, rng=np.random.default_rng(1))
+    b = Ranker(toy_rows).fit_rank({}, rng=np.random.default_rng(1))
+    c = Ranker(toy_rows).fit_rank({}, rng=np.random.default_rng(2))
+    assert list(a) == list(b)
+    assert list(a) != list(c)
+
+
+def test_shared_references_lift_records_text_alone_cannot_find():
+    # Relevant records share no words with each other, only references.
+    rows = []
+    for i in range(60):
+        relevant = i < 6
+        rows.append({
+            "openalex_id": f"W{i + 1}",
+            "title": f"topic{i} alpha{i}",
+            "abstract": f"unique{i} words{i} here{i}",
+            "referenced_works": "W900 W901 W902" if relevant else f"W{500 + i} W{700 + i % 20}",
+        })
+    labels = {0: 1, 10: 0, 11: 0}
+    with_refs = Ranker(rows).fit_rank(labels, rng=np.random.default_rng(0))
+    assert set(int(i) for i in with_refs[:5]) == {1, 2, 3, 4, 5}
+    text_only = Ranker([{k: v for k, v in r.items() if k != "referenced_works"} for r in rows])
+    order = text_only.fit_rank(labels, rng=np.random.default_rng(0))
+    assert len(set(int(i) for i in order[:5]) & {1, 2, 3, 4, 5}) < 5
+
+
+def test_direct_citation_links_count_as_shared_evidence():
+    rows = [{"openalex_id": f"W{i}", "title": f"t{i}", "abstract": f"a{i}", "referenced_works": ""}
+            for i in range(1, 41)]
+    rows[0]["referenced_works"] = "W2"  # the included record cites W2 ...
+    rows[2]["referenced_works"] = "https://openalex.org/W1"  # ... and W3 cites it
+    order = Ranker(rows).fit_rank({0: 1, 39: 0}, rng=np.random.default_rng(0))
+    assert set(int(i) for i in order[:2]) == {1, 2}
+
+
+def test_corpus_reads_records_strings_and_space_separated_references():
+    corpus = Corpus.from_records([
+        "plain text",
+        {"title": "T", "abstract": None, "openalex_id": "https://openalex.org/W5",
+         "referenced_works": "W1 https://openalex.org/W2"},
+    ])
+    assert corpus.texts == ("plain text", "T")
+    assert corpus.ids == (None, "W5")
+    assert corpus.references == ((), ("W1", "W2"))
+
+
+def test_every_registered_model_ranks_the_toy_corpus(toy_rows):
+    rel = sorted(_relevant(toy_rows))
+    labels = {rel[0]: 1, rel[1]: 1, 1: 0, 2: 0}
+    for name in MODELS.names():
+        order = Ranker(toy_rows, model=name).fit_rank(labels, rng=np.random.default_rng(0))
+        assert len(set(int(i) for i in order[:10]) & set(rel)) >= 8, name
+
+
+def test_outside_code_can_register_a_classifier(toy_rows):
+    class Constant:
+        def fit(self, X, y):
+            return self
+
+        def score(self, X):
+            return np.zeros(X.shape[0])
+
+    CLASSIFIERS.register("test-constant", Constant, replace=True)
+    spec = ModelSpec(features="tfidf", classifier="test-constant")
+    order = Ranker(toy_rows, model=spec).fit_rank({0: 1, 1: 0}, rng=np.random.default_rng(0))
+    assert sorted(order) == list(range(2, len(toy_rows)))
+    with pytest.raises(ValueError):
+        CLASSIFIERS.register("test-constant", Constant)
+
+
+def test_unknown_model_name_is_a_user_error(toy_rows):
+    with pytest.raises(InvalidInput, match="unknown ranking model 'nope'"):
+        Ranker(toy_rows, model="nope")
+
+
+def test_max_random_query_returns_a_permutation():
+    rng = np.random.default_rng(3)
+    scores = rng.random(50)
+    order = QUERIES.create("max_random", p_random=0.3).query(scores, rng)
+    assert sorted(order) == list(range(50))
+
+
+def test_retrain_schedule_retrains_every_record_early_then_in_growing_batches():
+    s = RetrainSchedule(every_until=100, growth=0.02)
+    assert s.batch_size(10) == 1 and s.batch_size(99) == 1
+    assert s.batch_size(100) == 2 and s.batch_size(1000) == 20
+    assert s.due(500, 510) and not s.due(500, 509)
+    assert RetrainSchedule(growth=0).batch_size(10_000) == 1
