@@ -300,8 +300,8 @@ def split_sentences(text: str) -> list[Sentence]:
 def read_manuscript(path: str | Path) -> str:
     """The text of a Markdown, plain-text or DOCX manuscript.
 
-    DOCX is read with python-docx when it is installed, else directly from the
-    file's XML; each paragraph becomes one line, so line *N* is paragraph *N*.
+    DOCX is read directly from the file's XML (one code path, no optional
+    dependency); each paragraph becomes one line, so line *N* is paragraph *N*.
     """
     p = Path(path)
     if not p.is_file():
@@ -328,15 +328,7 @@ def read_manuscript(path: str | Path) -> str:
 
 
 def _docx_paragraphs(path: Path) -> list[str]:
-    try:
-        import docx  # type: ignore[import-not-found]
-    except ImportError:
-        docx = None
-    if docx is not None:
-        try:
-            return [para.text for para in docx.Document(str(path)).paragraphs]
-        except Exception as exc:  # python-docx raises several kinds
-            raise ImportFormatError(f"not a readable DOCX file ({exc})", file=str(path)) from None
+    """Paragraph texts in document order (tables included), read from the XML."""
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     try:
         with zipfile.ZipFile(path) as zf:
