@@ -288,3 +288,4 @@ class CitationLink(Base):
     direction: Mapped[str] = mapped_column(String(10))
     depth: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+from .coding_models import *  # noqa

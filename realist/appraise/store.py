@@ -1,0 +1,191 @@
+"""The language appraisal, stored per study: the tool's result and a person's judgement.
+
+:func:`appraise_language` appraises each study's own prose with
+:func:`realist.appraise.language.appraise_text`: for every report of the
+study, its full text when there is one (it contains the abstract), else its
+abstract — so abstract-only studies are appraised too.  Texts are appraised
+one by one (hits keep offsets into their own text and full-text pages), then
+the counts are summed and classified by the same rule.  The lexicon is the
+packaged one adjusted by the protocol's ``language_lexicon`` section::
+
+    language_lexicon:
+      extra:  [{term: ..., pattern: ..., category: ..., refers_to_person: yes}]
+      remove: [L07, "addict"]
+      dominance: 0.9      # optional
+
+Each run appends one ``Appraisal`` row per study (kind ``language``, method
+``lexicon``, ``by`` = ``realist lexicon``) with the result JSON and the
+lexicon's size and SHA-256.  :func:`record_judgement` stores a person's
+classification (method ``person``), as the reference review's authors judged
+by hand; :func:`language_summary` prefers the latest person judgement and
+keeps the tool's latest result alongside.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from ..errors import InvalidInput
+from ..review import ReviewHandle
+from ..store.coding_models import Appraisal
+from ..store.models import Study
+from .language import Lexicon, appraise_text, classify, load_lexicon
+
+__all__ = [
+    "TOOL",
+    "JUDGEMENTS",
+    "StudyLanguage",
+    "lexicon_for",
+    "appraise_language",
+    "record_judgement",
+    "language_summary",
+]
+
+TOOL = "realist lexicon"
+JUDGEMENTS = ("person-first", "mixed", "stigmatising")
+
+
+@dataclass
+class StudyLanguage:
+    study_id: int
+    key: str
+    classification: str
+    person_first_count: int
+    stigmatising_count: int
+    texts: int
+    appraisal_id: int
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def lexicon_for(protocol: dict[str, Any]) -> tuple[Lexicon, dict[str, Any]]:
+    """The lexicon with the protocol's ``language_lexicon`` applied, and its details."""
+    section = protocol.get("language_lexicon") or {}
+    if not isinstance(section, dict):
+        raise InvalidInput("protocol: 'language_lexicon' must be a mapping with 'extra' and/or 'remove'")
+    unknown = set(section) - {"extra", "remove", "dominance"}
+    if unknown:
+        raise InvalidInput(f"protocol: unknown key(s) in language_lexicon: {', '.join(sorted(unknown))} "
+                           "(keys are extra, remove, dominance)")
+    extra = section.get("extra") or []
+    remove = section.get("remove") or []
+    if not isinstance(extra, list) or not all(isinstance(e, dict) for e in extra):
+        raise InvalidInput("protocol: language_lexicon.extra must be a list of entries (term, pattern, ...)")
+    if not isinstance(remove, list):
+        raise InvalidInput("protocol: language_lexicon.remove must be a list of ids or terms")
+    lexicon = load_lexicon(extra=extra, remove=[str(r) for r in remove])
+    dominance = float(section.get("dominance", 0.9))
+    canon = [[e.id, e.term, e.pattern, e.category, e.stance, e.refers_to_person] for e in lexicon]
+    digest = hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode()).hexdigest()
+    details = {"lexicon_entries": len(lexicon), "lexicon_sha256": digest, "extra": len(extra),
+               "removed": [str(r) for r in remove], "dominance": dominance}
+    return lexicon, details
+
+
+def _appraise_study(session: Any, study: Study, lexicon: Lexicon, dominance: float) -> dict[str, Any]:
+    from ..code.studies import _study_texts
+
+    texts = _study_texts(session, study)
+    with_ft = {t.record_id for t in texts if t.source == "fulltext"}
+    chosen = [t for t in texts if t.source == "fulltext" or t.record_id not in with_ft]
+    parts = []
+    p = s = 0
+    for t in chosen:
+        pages = [(int(n), int(start)) for n, start, *_ in t.pages] or None
+        res = appraise_text(t.text, lexicon=lexicon, pages=pages, dominance=dominance)
+        p += res.person_first_count
+        s += res.stigmatising_count
+        parts.append({"record_id": t.record_id, "source": t.source, "file": t.file_name, **res.to_dict()})
+    label, why = classify(p, s, dominance=dominance)
+    rule = (f"{label}: {why} (summed over {len(parts)} text(s)). Rule: count person-referring hits only; "
+            f"none if P+S=0, person-first if P/(P+S) >= {dominance:.2f}, stigmatising if <= "
+            f"{1 - dominance:.2f}, mixed otherwise.")
+    if not parts:
+        rule = "none: the study has no abstract or full text to appraise"
+    return {"classification": label, "rule": rule, "person_first_count": p, "stigmatising_count": s,
+            "texts": parts}
+
+
+def appraise_language(review: ReviewHandle, study: Any = None) -> list[StudyLanguage]:
+    """Appraise every study's language (or one study's) and store the results."""
+    from ..code.studies import resolve_study
+
+    lexicon, details = lexicon_for(review.protocol())
+    out = []
+    with review.session() as session:
+        if study is not None:
+            targets = [resolve_study(session, review.review_id, study)]
+        else:
+            targets = list(session.scalars(select(Study).where(Study.review_id == review.review_id)
+                                           .order_by(Study.id)))
+        if not targets:
+            raise InvalidInput("the review has no studies yet: make them with `realist study add` "
+                               "or `realist study from-included`")
+        for target in targets:
+            result = _appraise_study(session, target, lexicon, details["dominance"])
+            row = Appraisal(review_id=review.review_id, study_id=target.id, kind="language", method="lexicon",
+                            classification=result["classification"], result=result, by=TOOL, details=details)
+            session.add(row)
+            session.flush()
+            review.log(session, "appraisal.language", entity="appraisal", entity_id=row.id,
+                       study_id=target.id, classification=result["classification"],
+                       lexicon_sha256=details["lexicon_sha256"])
+            out.append(StudyLanguage(target.id, target.key, result["classification"],
+                                     result["person_first_count"], result["stigmatising_count"],
+                                     len(result["texts"]), row.id, result))
+    return out
+
+
+def record_judgement(review: ReviewHandle, study: Any, classification: str, note: str | None = None,
+                     *, by: str | None = None) -> dict[str, Any]:
+    """Store a person's language judgement on a study (takes precedence in summaries)."""
+    from ..code.studies import resolve_study
+
+    if classification not in JUDGEMENTS:
+        raise InvalidInput(f"classification must be one of {', '.join(JUDGEMENTS)}, not {classification!r}")
+    with review.session() as session:
+        target = resolve_study(session, review.review_id, study)
+        row = Appraisal(review_id=review.review_id, study_id=target.id, kind="language", method="person",
+                        classification=classification, result={}, by=by or review.actor, note=note)
+        session.add(row)
+        session.flush()
+        review.log(session, "appraisal.judgement", entity="appraisal", entity_id=row.id, study_id=target.id,
+                   classification=classification, note=note)
+        return {"id": row.id, "study_id": target.id, "key": target.key, "classification": classification,
+                "by": row.by, "note": note}
+
+
+def language_summary(review: ReviewHandle) -> list[dict[str, Any]]:
+    """Per study: the classification that counts (person over tool) and both latest results."""
+    with review.session() as session:
+        studies = list(session.scalars(select(Study).where(Study.review_id == review.review_id)))
+        rows = session.scalars(select(Appraisal).where(Appraisal.review_id == review.review_id,
+                                                       Appraisal.kind == "language")
+                               .order_by(Appraisal.created_at, Appraisal.id)).all()
+        latest: dict[tuple[int, str], Appraisal] = {}
+        for r in rows:
+            latest[(r.study_id, r.method)] = r
+        out = []
+        for s in sorted(studies, key=lambda s: (s.ref_number is None, s.ref_number or 0, s.key)):
+            tool = latest.get((s.id, "lexicon"))
+            person = latest.get((s.id, "person"))
+            chosen = person or tool
+            out.append({
+                "study_id": s.id, "key": s.key, "label": s.label, "ref_number": s.ref_number,
+                "classification": chosen.classification if chosen else None,
+                "source": ("person" if person else "tool") if chosen else None,
+                "tool_classification": tool.classification if tool else None,
+                "person_classification": person.classification if person else None,
+                "judged_by": person.by if person else None,
+                "note": person.note if person else None,
+                "person_first_count": tool.result.get("person_first_count") if tool else None,
+                "stigmatising_count": tool.result.get("stigmatising_count") if tool else None,
+            })
+        return out
