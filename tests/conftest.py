@@ -17,9 +17,8 @@ from click.testing import CliRunner, Result
 from realist.cli import cli
 from realist.review import ReviewHandle, init_review
 
-from support import PG_URL, REPO, SAMPLE, SHARED  # noqa: F401  (re-exported for fixtures)
+from support import BACKENDS, PG_URL, REPO, SAMPLE, SHARED  # noqa: F401  (re-exported for fixtures)
 
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 def _reset_postgres(url: str) -> None:

@@ -1,0 +1,149 @@
+"""Gather a review's coded data for the synthesis, and check a manuscript against it.
+
+:func:`gather` reads studies, the codebook, codings, CMO configurations and
+language appraisals through the code and appraise stages' public functions
+and returns a :class:`~realist.synthesise.synth.SynthInput`;
+:func:`synthesis` runs :func:`~realist.synthesise.synth.synthesise` on it.
+:func:`check_review_manuscript` runs the claims check with the review's
+codes (name and aliases -> reference numbers of the studies coded with the
+code or its descendants) and first authors.
+
+Codings a second coder disputed are left out of the synthesis; agreed and
+not yet validated codings count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..review import ReviewHandle
+from ..store.models import Record
+from .claims import Finding, check_manuscript, read_manuscript
+from .synth import (
+    DEFAULT_CROSSTABS,
+    SynthCmoc,
+    SynthCode,
+    SynthInput,
+    SynthStudy,
+    settings_from_protocol,
+    synthesise,
+)
+
+__all__ = ["gather", "synthesis", "review_codes", "first_authors", "check_review_manuscript"]
+
+
+def _surname(author: Any) -> str | None:
+    text = str(author or "").strip()
+    if not text:
+        return None
+    return text.split(",")[0].strip() if "," in text else text.split()[-1]
+
+
+def _studies(review: ReviewHandle) -> list[SynthStudy]:
+    from ..code.studies import list_studies
+
+    infos = list_studies(review)
+    first_ids = [i.record_ids[0] for i in infos if i.record_ids]
+    authors: dict[int, list[Any]] = {}
+    if first_ids:
+        with review.session() as session:
+            for rid, names in session.execute(select(Record.id, Record.authors).where(Record.id.in_(first_ids))):
+                authors[rid] = list(names or [])
+    out = []
+    for info in infos:
+        names = authors.get(info.record_ids[0], []) if info.record_ids else []
+        details = info.details or {}
+        count = len(names)
+        if details.get("et_al"):
+            count = max(count, 2)
+        out.append(SynthStudy(
+            id=info.id, key=info.key, label=info.label, ref_number=info.ref_number,
+            first_author=details.get("first_author") or (_surname(names[0]) if names else None),
+            authors_count=max(count, 1), year=info.year, design=info.design,
+            countries=[str(c).upper() for c in info.countries or []],
+            data_years=[int(y) for y in info.data_years or [] if str(y).isdigit()],
+        ))
+    return out
+
+
+def gather(review: ReviewHandle, **settings: Any) -> SynthInput:
+    """Everything the synthesis needs, as plain data; ``settings`` override the protocol's."""
+    from ..appraise.store import language_summary
+    from ..code.cmoc import list_cmocs
+    from ..code.codebook import load_codebook
+    from ..code.coding import list_codings
+
+    protocol = review.protocol()
+    codebook = load_codebook(review)
+    codes = [SynthCode(id=c.id, name=c.name, kind=c.kind, parent=c.parent, aliases=list(c.aliases),
+                       codable=c.codable) for c in codebook]
+    codings = [(c.study_id, c.code) for c in list_codings(review) if c.status != "disputed"]
+    cmocs = [
+        SynthCmoc(id=c.id, study_id=c.study_id, statement=c.statement, stance=c.stance,
+                  based_on=list(c.based_on),
+                  elements={role: [e["code"] for e in els if e.get("stance", "supports") == "supports"]
+                            for role, els in c.elements.items()})
+        for c in list_cmocs(review)
+    ]
+    language = {row["study_id"]: row["classification"] for row in language_summary(review)}
+    return SynthInput(
+        studies=_studies(review), codes=codes, codings=codings, cmocs=cmocs, language=language,
+        settings=settings_from_protocol(protocol, **settings), title=review.title,
+    )
+
+
+def synthesis(
+    review: ReviewHandle,
+    *,
+    crosstabs: Sequence[tuple[str, str]] = DEFAULT_CROSSTABS,
+    **settings: Any,
+) -> dict[str, Any]:
+    """The review's synthesis (schema ``realist.synthesis/1``, docs/synthesis.md)."""
+    result = synthesise(gather(review, **settings), crosstabs=crosstabs)
+    result["review"] = {"uuid": review.uuid, "title": review.title}
+    return result
+
+
+def review_codes(data: SynthInput) -> dict[str, list[int]]:
+    """Code names and aliases -> reference numbers of the studies coded (with descendants).
+
+    A name or alias shared by two codes (e.g. "Stigma and discrimination" as
+    a context and as an outcome) is left out: the check could not tell which
+    one a sentence means.
+    """
+    from .synth import _code_studies
+
+    by_id = {s.id: s for s in data.studies}
+    sets = _code_studies(data, True)
+    owners: dict[str, set[str]] = {}
+    refs_of: dict[str, set[int]] = {}
+    for code in data.codes:
+        for name in (code.name, *code.aliases):
+            owners.setdefault(name.lower(), set()).add(code.id)
+    out: dict[str, list[int]] = {}
+    for code in data.codes:
+        refs = {by_id[i].ref_number for i in sets[code.id] if i in by_id and by_id[i].ref_number is not None}
+        refs_of[code.id] = refs
+        if not refs:
+            continue
+        for name in (code.name, *code.aliases):
+            if len(owners[name.lower()]) == 1:
+                out[name] = sorted(refs)
+    return out
+
+
+def first_authors(data: SynthInput) -> dict[int, str]:
+    return {s.ref_number: s.first_author for s in data.studies if s.ref_number is not None and s.first_author}
+
+
+def check_review_manuscript(review: ReviewHandle | None, path: str | Path) -> list[Finding]:
+    """Check a manuscript file; with a review, also against its codes and first authors."""
+    text = read_manuscript(path)
+    if review is None:
+        return check_manuscript(text)
+    data = gather(review)
+    return check_manuscript(text, codes=review_codes(data) or None, first_authors=first_authors(data) or None)
