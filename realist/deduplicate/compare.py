@@ -5,17 +5,27 @@ lost), so a *duplicate* verdict needs strong agreement on several
 independent fields and no conflict; a pair near the line is *uncertain*
 (for a person to decide); anything else is dropped.
 
+First, an **erratum** (correction) notice and its article are one study and
+are merged, ``reason`` "<id> is an erratum of <id>" (see :func:`erratum_of`:
+marked as an erratum by its title prefix, a cited volume and page, or the
+article's MEDLINE erratum note; core title the article's; same journal; up
+to three years later).  Replies, comments and retractions are not errata.
+
 Blockers — never a duplicate:
 
 * both records carry a DOI and the DOIs differ (at most *uncertain* when
-  everything else agrees: a DOI field can hold a wrong or supplement DOI);
+  everything else agrees: a DOI field can hold a wrong or supplement DOI) —
+  unless one DOI's journal code does not fit the journal both records name
+  while the other's does (:func:`dois_clash`): then that DOI says nothing;
 * one title is a notice about the other (erratum, correction, retraction,
   comment, reply) — dropped, unless the pair is the same *physical item*;
 * the titles carry different numbers (Part I / Part II, Phase 2 / 3, a
   year) — dropped when the sets clash, *uncertain* when one only lacks them,
   unless the pair is the same *physical item* (below);
 * years more than one apart (epub / print years may differ by one);
-* first pages, volumes or author lists that clash, where both are given.
+* first pages, volumes or author lists that clash, where both are given
+  (page ranges that overlap or end on the same page do not clash: one
+  database cut or mistyped the range).
 
 Duplicate when, with no blocker:
 
@@ -27,7 +37,10 @@ Duplicate when, with no blocker:
   same year; or
 * the same physical item — authors, year, volume, first page and journal
   (or issue) all agree — and titles 80 % alike or one contained in the
-  other (a section heading or an appended citation in one database).
+  other (a section heading or an appended citation in one database); or
+* the very same title (six words or more), author list, journal and volume
+  on other pages (:func:`same_work_elsewhere`): a meeting abstract in the
+  journal's supplement and the article, or a notice under the article's title.
 
 A pair without a title on one side is never more than *uncertain*.
 """
@@ -39,7 +52,7 @@ from typing import Literal
 
 from rapidfuzz.fuzz import ratio
 
-from realist.deduplicate.normalise import Features, journals_agree
+from realist.deduplicate.normalise import Features, code_fits_journal, journals_agree
 
 __all__ = ["Match", "compare"]
 
@@ -115,7 +128,25 @@ def _authors(a: Features, b: Features) -> str:
     return ""
 
 
+def _span(f: Features) -> tuple[int, int] | None:
+    """First and last page as numbers, where the first page has digits."""
+    digits = "".join(ch for ch in f.first_page if ch.isdigit())
+    if not digits:
+        return None
+    first = int(digits)
+    last = f.last_page if f.last_page is not None else first
+    return first, last
+
+
 def _pages(a: Features, b: Features) -> str:
+    """First pages agree, clash, or say nothing.
+
+    Not a clash (unknown) when one database cut or mistyped a range that the
+    other gives: the ranges overlap (``488`` within ``487-488``, ``2141-2147``
+    and ``2142-2147``), the last pages are the same (``S78-S89`` and
+    ``S3-89``, ``2297-2108`` and ``2097-2108``), or one record's issue and
+    page fields hold the other's volume and issue (fields shifted by one).
+    """
     if not a.first_page or not b.first_page:
         return ""
     if a.first_page == b.first_page:
@@ -126,6 +157,15 @@ def _pages(a: Features, b: Features) -> str:
         return "agree"  # S321 / 321, e24 / 24
     if a.first_page.isdigit() != b.first_page.isdigit():
         return ""  # an article number (a1754, c1804) against a print page
+    sa, sb = _span(a), _span(b)
+    if sa and sb:
+        if a.last_page is not None and a.last_page == b.last_page:
+            return ""
+        if sa[0] <= sa[1] and sb[0] <= sb[1] and max(sa[0], sb[0]) <= min(sa[1], sb[1]):
+            return ""
+    for x, y in ((a, b), (b, a)):
+        if not x.volume and x.issue and x.issue == y.volume and x.first_page == y.issue:
+            return ""
     return "conflict"
 
 
@@ -144,6 +184,8 @@ def _volumes(a: Features, b: Features) -> str:
         return ""
     if a.volume.startswith(b.volume) or b.volume.startswith(a.volume):
         return ""
+    if a.volume in b.volume_numbers or b.volume in a.volume_numbers:
+        return ""  # a volume field with other words and numbers in it
     return "conflict"
 
 
@@ -153,13 +195,125 @@ def _same(x: str, y: str) -> str:
     return "agree" if x == y else "conflict"
 
 
+def dois_clash(a: Features, b: Features) -> bool:
+    """Both records carry a DOI and the DOIs differ, unless one DOI cannot be
+    the record's own: its journal code does not fit the journal that both
+    records name, while the other DOI's code does (``10.1016/j.regpep...`` on
+    a record of *Appetite* beside ``10.1016/j.appet...``).  Then that DOI says
+    nothing and the other fields decide."""
+    if not a.doi or not b.doi or a.doi == b.doi:
+        return False
+    if a.doi_code and b.doi_code and a.doi_code != b.doi_code and journals_agree(a.journal, b.journal):
+        fit_a = code_fits_journal(a.doi_code, a.journal) and code_fits_journal(a.doi_code, b.journal)
+        fit_b = code_fits_journal(b.doi_code, b.journal) and code_fits_journal(b.doi_code, a.journal)
+        if fit_a != fit_b:
+            return False
+    return True
+
+
+def _core_alike(notice: Features, article: Features) -> bool:
+    """The notice's core title is the article's title (95 % alike, or one a
+    prefix of 30+ letters of the other), with the same title numbers."""
+    x, y = notice.core_title, article.title
+    if not x or not y or notice.core_numbers != article.title_numbers:
+        return False
+    if x == y:
+        return True
+    cx, cy = x.replace(" ", ""), article.title_compact
+    short, long_ = sorted((cx, cy), key=len)
+    if len(short) >= 30 and long_.startswith(short):
+        return True
+    return ratio(x, y, score_cutoff=95) > 0
+
+
+def erratum_of(notice: Features, article: Features) -> bool:
+    """``notice`` is an erratum (correction) notice of ``article``.
+
+    The notice is marked as one — its title opens with ``Erratum:`` /
+    ``Correction to`` / ``Corrigendum:``, or cites the article's volume and
+    first page (``(vol 360, pg 542, 2009)``), or stands at the volume and page
+    that a MEDLINE note on the article names for its erratum — and: its core
+    title is the article's title, the journals agree, it appeared in the
+    article's year or up to three years later, no cited location points
+    elsewhere, the authors do not clash and the article is no notice itself.
+    An erratum is linked to its article in review practice: the same study,
+    so the two are merged.  The notice's own DOI may differ.
+    """
+    if not notice.title or not article.title or article.is_notice:
+        return False
+    at_note = bool(article.erratum_at and notice.volume and notice.first_page) and any(
+        v == notice.volume and p == notice.first_page for v, p in article.erratum_at)
+    if not (notice.erratum_prefix or notice.cites or at_note):
+        return False
+    if article.erratum_prefix or article.cites:
+        return False
+    if notice.year is None or article.year is None or not 0 <= notice.year - article.year <= 3:
+        return False
+    if not journals_agree(notice.journal, article.journal):
+        return False
+    if notice.cites:
+        if not article.volume or not article.first_page:
+            return False
+        a_page = "".join(ch for ch in article.first_page if ch.isdigit())
+        if not any(v == article.volume and "".join(ch for ch in p if ch.isdigit()) == a_page
+                   for v, p in notice.cites):
+            return False  # it cites another article
+    if not _core_alike(notice, article):
+        return False
+    return _authors(notice, article) != "conflict"
+
+
+def _erratum_pair(a: Features, b: Features) -> tuple[Features, Features] | None:
+    if erratum_of(a, b):
+        return a, b
+    if erratum_of(b, a):
+        return b, a
+    return None
+
+
+def same_work_elsewhere(a: Features, b: Features) -> bool:
+    """The same title, author list, journal and volume on other pages: an
+    abstract and its article, or a notice printed under the article's title.
+
+    Needs the very same normalised title of six words or more (no notice, so
+    the same title numbers), two or more authors on each side, the same first
+    author and 85 % of one list found in the other (one misspelt name in
+    seven; the other list may add names), journals agreeing, volumes equal
+    (or one missing with the same year), years at most one apart and no
+    clashing DOIs.  A short or generic heading (``Editorial``, ``In this
+    issue``) never qualifies, nor does a lone or corporate author.
+    """
+    if not a.title or a.title_compact != b.title_compact or a.is_notice or b.is_notice:
+        return False
+    if len(a.title.split()) < 6 or len(a.title_compact) < 35:
+        return False
+    if a.year is None or b.year is None or abs(a.year - b.year) > 1:
+        return False
+    if dois_clash(a, b) or a.group_author or b.group_author:
+        return False
+    aa = [s for s, _ in a.authors if s not in _ANON]
+    bb = [s for s, _ in b.authors if s not in _ANON]
+    if len(aa) < 2 or len(bb) < 2:
+        return False
+    if aa[0] not in b.author_tokens and bb[0] not in a.author_tokens:
+        return False
+    share = max(sum(s in b.author_tokens for s in aa) / len(aa),
+                sum(s in a.author_tokens for s in bb) / len(bb))
+    if share < 0.85:
+        return False
+    if not journals_agree(a.journal, b.journal):
+        return False
+    vol = _volumes(a, b)
+    return vol == "agree" or (vol == "" and a.year == b.year and not (a.volume and b.volume))
+
+
 def same_physical_item(a: Features, b: Features) -> bool:
     """Same authors, year (±1), volume, first page and journal (or issue), no
     clashing DOIs.  Then a title that differs in wording or carries an
     appended citation (``... (vol 360, pg 542, 2009)``) is still the same."""
     if a.year is None or b.year is None or abs(a.year - b.year) > 1:
         return False
-    if a.doi and b.doi and a.doi != b.doi:
+    if dois_clash(a, b):
         return False
     if _pages(a, b) != "agree" or _volumes(a, b) != "agree" or _authors(a, b) != "agree":
         return False
@@ -174,12 +328,25 @@ def compare(a: Features, b: Features) -> Match | None:
     for name, x, y in (("doi", a.doi, b.doi), ("pmid", a.pmid, b.pmid),
                        ("pmcid", a.pmcid, b.pmcid), ("openalex_id", a.openalex, b.openalex)):
         rel = _same(x, y)
+        if name == "doi" and rel == "conflict" and not dois_clash(a, b):
+            rel = ""  # a DOI that belongs to another journal says nothing
         if rel == "agree":
             matched.append(name)
             same_id = same_id or name
         elif rel == "conflict":
             differing.append(name)
     doi_clash = "doi" in differing
+
+    erratum = _erratum_pair(a, b)
+    if erratum is not None:
+        notice, article = erratum
+        lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        at_note = any(v == notice.volume and p == notice.first_page for v, p in article.erratum_at)
+        how = ("it cites the article's volume and page" if notice.cites else
+               "the article's erratum note names its volume and page" if at_note
+               else "its title is the article's with an erratum prefix")
+        return Match(lo, hi, 0.9, "duplicate", ["title", "journal"], [],
+                     f"{notice.id} is an erratum of {article.id}: {how}; same journal")
 
     has_titles = bool(a.title and b.title)
     tsim = _title_similarity(a, b) if has_titles else 0.0
@@ -246,6 +413,9 @@ def compare(a: Features, b: Features) -> Match | None:
         if tsim >= 0.8 or _title_contained(a, b):
             return result("duplicate", "same authors, year, volume and first page; "
                           f"one title contains the other or {tsim:.0%} alike")
+    if conflicts == ["pages"] and same_work_elsewhere(a, b):
+        return result("duplicate", f"same title, all authors, journal and volume ({agree}) but "
+                      "other pages: an abstract and its article, or a notice under the article's title")
     if numbers_clash:
         if tsim >= 0.9 and support >= 2 and not conflicts:
             return result("uncertain", "one title carries a part/number the other lacks")

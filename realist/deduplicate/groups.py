@@ -9,14 +9,18 @@ a middle record that resembles both:
 * no ``cannot_link`` pair across the two groups;
 * no two different DOIs; years at most one apart; no clashing first pages
   or volumes; the same title numbers (Part I / II) and notice status unless
-  the two are the same physical item (same authors, volume, first page).
+  the two are the same physical item (same authors, volume, first page);
+* except that an erratum notice and its article, or the same title, authors,
+  journal and volume on other pages, are compatible (see :mod:`.compare`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-from realist.deduplicate.compare import Match, _pages, _volumes, same_physical_item
+from realist.deduplicate.compare import (
+    Match, _pages, _volumes, dois_clash, erratum_of, same_physical_item, same_work_elsewhere,
+)
 from realist.deduplicate.normalise import Features
 from realist.records import RecordData
 
@@ -33,7 +37,9 @@ _WEIGHTS: dict[str, float] = {
 
 def compatible(x: Features, y: Features) -> bool:
     """False when two records cannot be the same item, whatever links them."""
-    if x.doi and y.doi and x.doi != y.doi:
+    if erratum_of(x, y) or erratum_of(y, x) or same_work_elsewhere(x, y):
+        return True
+    if dois_clash(x, y):
         return False
     if x.year is not None and y.year is not None and abs(x.year - y.year) > 1:
         return False

@@ -22,8 +22,18 @@ comparing a candidate pair is cheap.  The rules:
 * **pages**: first and last page as integers where they are numbers, with
   abbreviated ranges expanded (``221-8`` → 221-228, ``1123-30`` → 1123-1130);
   otherwise the alphanumeric first page (``e1234``).
-* **volume / issue**: the first run of digits (``38 (Supplement 1)`` → 38).
-* **DOI**: percent-escapes decoded (``%28`` → ``(``), then lower case.
+* **volume / issue**: the first run of digits (``38 (Supplement 1)`` → 38);
+  also every number in the volume field (``Korsakova. Part 2. 117``).
+* **DOI**: percent-escapes decoded (``%28`` → ``(``), then lower case; its
+  journal code where the DOI has one (``10.1016/j.appet.2012...`` → ``appet``).
+* **erratum keys** (read from the raw title, before annotations go):
+  whether the title opens with an erratum word and a colon (``Erratum:``,
+  ``Correction to``, ``Corrigendum:``); the location an erratum's title cites
+  for its article (``(vol 360, pg 542, 2009)``, ``(N Engl J Med (2009) 360
+  (542-544))``) as ``(volume, first page)``; the locations a MEDLINE note on
+  an article names for its errata (``[Erratum appears in N Engl J Med. 2009
+  Jun 4;360(23):2487]``); and the *core title*: the title without the
+  erratum prefix and without the cited location (or a cut-off bracket).
 * **journal**: the normalised words without stop words; two journals agree
   when one's words are, in order, prefixes of the other's
   (``Curr Opin Lipidol`` ~ ``Current Opinion in Lipidology``).
@@ -40,7 +50,8 @@ from urllib.parse import unquote
 
 from realist.records import RecordData, normalise_doi
 
-__all__ = ["Features", "features_of", "norm_text", "journals_agree", "parse_pages"]
+__all__ = ["Features", "features_of", "norm_text", "journals_agree", "parse_pages", "doi_code",
+           "code_fits_journal"]
 
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
 _INLINE_TAG_RE = re.compile(r"</?(?:inf|sup|sub|i|b|em|strong|scp|span|u)\b[^>]{0,100}>", re.IGNORECASE)
@@ -71,7 +82,85 @@ _NOTICE_RE = re.compile(
     r"^(?:" + "|".join(re.escape(w.strip()) for w in _NOTICE_WORDS) + r")\b"
     r"|\b(?:erratum|errata|corrigendum|retraction|retracted|correction to|reply to|"
     r"response to|comment on|commentary on|expression of concern)\b"
+    r"|\b(?:reply|authors reply|author s reply|response)$"  # "... - Reply" (Web of Science)
 )
+
+
+# "Erratum:", "Correction to:", "Corrigendum to" ... opening a title.
+_ERRATUM_PREFIX_RE = re.compile(
+    r"^\s*\[?\s*(?:(?:published|author|authors'?|publisher'?s?)\s+)?"
+    r"(?:erratum|errata|corrigendum|corrigenda|correction|correction notice)\b\s*"
+    r"(?:to\b\s*:?|[:\-\u2013\u2014]|\])\s*",
+    re.IGNORECASE,
+)
+# The article an erratum's title cites: "(vol 360, pg 542, 2009)" ...
+_CITES_VOL_PG_RE = re.compile(r"\(\s*vol\.?\s*(\d+)[^()]{0,40}?\b(?:pg|pp?|pages?)\.?\s*([a-z]?\d+)", re.IGNORECASE)
+# ... or "(New England Journal of Medicine (2009) 360 (542-544))".
+_CITES_JOURNAL_RE = re.compile(
+    r"\(\s*[^()]{3,200}?\(\s*(?:19|20)\d\d\s*\)\s*(\d+)\s*(?:\(\s*\d+\s*\)\s*|:\s*\d+\s*)?"
+    r"\(?\s*([a-z]?\d+)", re.IGNORECASE)
+# A MEDLINE note on an article naming its erratum: "...;360(23):2487".
+_ERRATUM_NOTE_RE = re.compile(r"\[\s*(?:published\s+)?erratum appears in ([^\]]*)", re.IGNORECASE)
+_NOTE_LOCATION_RE = re.compile(r";\s*(\d+)\s*(?:\([^)]*\))?\s*:\s*([a-z]?\d+)", re.IGNORECASE)
+_DOI_CODE_RE = re.compile(r"^10\.\d{4,9}/(?:j\.)?([a-z]{3,12})\.[0-9a-z]")
+
+
+def _page_key(page: str) -> str:
+    return page.lower().lstrip("0")
+
+
+def _erratum_keys(title: str | None) -> tuple[bool, str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """``(erratum prefix?, raw core title, cited locations, erratum locations)``."""
+    if not title:
+        return False, "", (), ()
+    erratum_at = tuple(
+        (vol.lstrip("0"), _page_key(page))
+        for note in _ERRATUM_NOTE_RE.findall(title)
+        for vol, page in _NOTE_LOCATION_RE.findall(note)
+    )
+    core = _ANNOTATION_RE.sub("", title).strip()
+    prefix = _ERRATUM_PREFIX_RE.match(core)
+    if prefix:
+        core = core[prefix.end():]
+    cites: list[tuple[str, str]] = []
+    cut = len(core)
+    for pattern in (_CITES_VOL_PG_RE, _CITES_JOURNAL_RE):
+        for m in pattern.finditer(core):
+            cites.append((m.group(1).lstrip("0"), _page_key(m.group(2))))
+            cut = min(cut, m.start())
+    core = core[:cut]
+    while core.count("(") > core.count(")"):
+        core = core[: core.rfind("(")]  # a citation cut off by the database
+    return bool(prefix), core, tuple(cites), erratum_at
+
+
+def doi_code(doi: str) -> str:
+    """The journal code a DOI carries (``10.1016/j.appet...`` → ``appet``), or ''."""
+    m = _DOI_CODE_RE.match(doi) if doi else None
+    return m.group(1) if m else ""
+
+
+def code_fits_journal(code: str, journal: tuple[str, ...]) -> bool:
+    """True when ``code`` is made of prefixes of the journal's words, in order
+    (``appet`` ~ Appetite, ``regpep`` ~ Regulatory Peptides, ``dmrr`` ~
+    Diabetes/Metabolism Research and Reviews)."""
+    if not code or not journal:
+        return False
+
+    @lru_cache(maxsize=None)
+    def fits(i: int, w: int) -> bool:
+        if i == len(code):
+            return True
+        for k in range(w, len(journal)):
+            word = journal[k]
+            n = 0
+            while n < len(word) and i + n < len(code) and word[n] == code[i + n]:
+                n += 1
+                if fits(i + n, k + 1):
+                    return True
+        return False
+
+    return fits(0, 0)
 
 
 def norm_text(value: str | None) -> str:
@@ -160,12 +249,13 @@ def parse_pages(pages: str | None) -> tuple[str, int | None]:
     if not any(ch.isdigit() for ch in first):
         return "", None  # "Suppl", "NA": no page
     last: int | None = None
-    if len(parts) > 1 and first.isdigit():
+    digits = "".join(ch for ch in first if ch.isdigit())
+    if len(parts) > 1 and (first.isdigit() or first[:1].isalpha() and first[1:].isdigit()):
         tail = re.sub(r"[^0-9]", "", parts[1])
         if tail:
-            if len(tail) < len(first):
-                expanded = int(first[: len(first) - len(tail)] + tail)
-                if expanded < int(first):
+            if len(tail) < len(digits):
+                expanded = int(digits[: len(digits) - len(tail)] + tail)
+                if expanded < int(digits):
                     expanded += 10 ** len(tail)
                 last = expanded
             else:
@@ -217,11 +307,18 @@ class Features:
     year: int | None
     journal: tuple[str, ...]
     volume: str
+    volume_numbers: frozenset[str]
     issue: str
     issue_numbers: frozenset[str]
     first_page: str
     last_page: int | None
     doi: str
+    doi_code: str
+    erratum_prefix: bool
+    core_title: str
+    core_numbers: frozenset[str]
+    cites: tuple[tuple[str, str], ...]
+    erratum_at: tuple[tuple[str, str], ...]
     pmid: str
     pmcid: str
     openalex: str
@@ -235,6 +332,8 @@ def features_of(record_id: int, rec: RecordData) -> Features:
     authors = tuple(k for k in (_author_key(a) for a in rec.authors) if k)
     first, last = parse_pages(rec.pages)
     doi = normalise_doi(unquote(rec.doi)) or "" if rec.doi else ""
+    erratum_prefix, core_raw, cites, erratum_at = _erratum_keys(rec.title)
+    core = norm_text(core_raw) if (erratum_prefix or cites) else title
     return Features(
         id=record_id,
         title=title,
@@ -247,11 +346,18 @@ def features_of(record_id: int, rec: RecordData) -> Features:
         year=rec.year,
         journal=journal_words(rec.journal),
         volume=_first_number(rec.volume),
+        volume_numbers=frozenset(n.lstrip("0") or "0" for n in _DIGITS_RE.findall(rec.volume or "")),
         issue=_first_number(rec.issue),
         issue_numbers=frozenset(n.lstrip("0") for n in _DIGITS_RE.findall(rec.issue or "")),
         first_page=first,
         last_page=last,
         doi=doi,
+        doi_code=doi_code(doi),
+        erratum_prefix=erratum_prefix,
+        core_title=core,
+        core_numbers=_title_numbers(core.split()) if core is not title else _title_numbers(words),
+        cites=cites,
+        erratum_at=erratum_at,
         pmid=(rec.pmid or "").strip(),
         pmcid=(rec.pmcid or "").strip().upper(),
         openalex=(rec.openalex_id or "").strip().upper(),

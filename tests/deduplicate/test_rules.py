@@ -37,11 +37,95 @@ def test_same_doi_and_title_is_a_duplicate():
     assert v == "duplicate"
 
 
-def test_erratum_is_not_a_duplicate_of_its_article():
+def test_erratum_notice_is_merged_with_its_article_and_says_so():
+    # An erratum is the same study as its article (reviews link the two), so
+    # merging them loses nothing; the reason must say what happened.
     article = rec(pages="e25201")
-    erratum = rec(title="Erratum: " + article.title, pages="e25399", issue="6")
+    erratum = rec(title="Erratum: " + article.title, pages="e25399", issue="6", year=2020)
     v, res = verdict(article, erratum)
+    assert v == "duplicate" and res.groups == [[1, 2]]
+    assert "2 is an erratum of 1" in res.matches[0].reason
+
+
+def test_erratum_citing_the_article_location_is_merged_even_with_its_own_doi():
+    article = rec(volume="360", issue="5", pages="542-544", doi="10.1056/nejmc0808527")
+    erratum = rec(title=article.title + " (vol 360, pg 542, 2009)", authors=["Smith,"],
+                  volume="360", issue="23", pages="2487", doi="10.1056/nejmx090024")
+    v, res = verdict(article, erratum)
+    assert v == "duplicate" and "erratum of" in res.matches[0].reason
+
+
+def test_erratum_at_the_place_the_articles_medline_note_names_is_merged():
+    article = rec(title=rec().title + ".[Erratum appears in J Int AIDS Soc. 2019 Sep;22(9):2205]",
+                  pages="1223-1229")
+    notice = rec(issue="9", pages="2205")
+    v, res = verdict(article, notice)
+    assert v == "duplicate" and "erratum of" in res.matches[0].reason
+
+
+def test_erratum_in_another_journal_or_of_another_article_is_not_merged():
+    article = rec(volume="22", pages="e25201")
+    elsewhere = rec(title="Erratum: " + article.title, journal="Drug and Alcohol Dependence",
+                    volume="171", pages="e12")
+    assert verdict(article, elsewhere)[0] is None
+    other = rec(title=article.title + " (vol 21, pg 100, 2018)", volume="22", issue="6", pages="e25399")
+    assert verdict(article, other)[0] is None
+    years_later = rec(title="Erratum: " + article.title, year=2026, pages="e25399")
+    assert verdict(article, years_later)[0] is None
+
+
+def test_a_title_that_opens_with_correction_is_not_an_erratum():
+    study = rec(title="Correction of anaemia with epoetin in people who inject drugs", pages="10-19")
+    other = rec(title="Anaemia with epoetin in people who inject drugs", pages="30-39")
+    assert verdict(study, other)[0] is None
+
+
+def test_reply_by_other_authors_is_not_merged_with_the_letter():
+    letter = rec(title="Atypical haemolytic uraemic syndrome after streptococcal infection",
+                 authors=["Yildiz, B.", "Kural, N."], pages="943-944")
+    reply = rec(title=letter.title + " - Reply", authors=["Shepherd, A. B.", "Palmer, A. L."],
+                pages="944-945")
+    v, res = verdict(letter, reply)
     assert v is None and res.groups == []
+
+
+def test_same_title_authors_journal_and_volume_on_other_pages_is_merged():
+    # a meeting abstract in the journal's supplement and the full article
+    abstract = rec(issue="9", pages="1875")
+    article = rec(issue="12", pages="2539-2542")
+    v, res = verdict(abstract, article)
+    assert v == "duplicate" and res.groups == [[1, 2]]
+
+
+def test_generic_heading_or_other_authors_on_other_pages_is_not_merged():
+    one = rec(title="Highlights of this issue", authors=["Editor, A.", "Editor, B."], pages="1")
+    two = rec(title="Highlights of this issue", authors=["Editor, A.", "Editor, B."], pages="201")
+    assert verdict(one, two)[0] != "duplicate"
+    # two abstracts on adjacent supplement pages, near-same titles, other author lists
+    a = rec(title="The effects of incretin on artery lesions in a model of atherosclerosis in mice",
+            authors=["Chen, R.", "Wang, J.", "Yan, C.", "Wang, Y.", "Liang, L."], pages="52")
+    b = rec(title="Effects of incretin on artery lesions in a model of atherosclerosis in mice",
+            authors=["Chen, R.", "Wang, Y.", "Liang, L."], pages="51")
+    assert verdict(a, b)[0] != "duplicate"
+
+
+def test_page_range_cut_or_mistyped_by_one_database_is_no_clash():
+    assert verdict(rec(pages="487-488"), rec(pages="488"))[0] == "duplicate"
+    assert verdict(rec(pages="2297-2108"), rec(pages="2097-2108"))[0] == "duplicate"
+    assert verdict(rec(pages="S78-S89"), rec(pages="S3-89"))[0] == "duplicate"
+    one_author = ["Smith, John"]  # (same title, all authors, journal and volume would merge)
+    assert verdict(rec(pages="10-19", authors=one_author), rec(pages="20-29", authors=one_author))[0] != "duplicate"
+
+
+def test_a_doi_that_belongs_to_another_journal_says_nothing():
+    base = dict(title="Liraglutide and linagliptin in a novel hamster model of diet-induced obesity",
+                journal="Appetite", volume="59", pages="e24", abstract="Unlike mice and rats, hamsters ...")
+    own = rec(doi="10.1016/j.appet.2012.05.003", **base)
+    foreign = rec(doi="10.1016/j.regpep.2012.05.039", **base)
+    assert verdict(own, foreign)[0] == "duplicate"
+    # two DOIs that both fit the journal still keep the records apart
+    other = rec(doi="10.1016/j.appet.2012.05.004", **base)
+    assert verdict(own, other)[0] != "duplicate"
 
 
 def test_medline_erratum_note_on_the_article_title_is_ignored():
