@@ -117,3 +117,24 @@ def test_server_database_is_upgraded_only_by_migrate(review, database_url):
         before, after = migrate_review(review.path, database_url=database_url)
     assert before == "0002" and after != before
     open_review(review.path, database_url=database_url).close()
+
+
+@pytest.mark.parametrize("table", ["event", "decision", "resolution"])
+def test_audit_tables_refuse_update_and_delete(review, table):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from realist.identify import import_records
+    from realist.records import RecordData
+    from realist.screen.decisions import decide, resolve
+
+    import_records(review, [RecordData(title="A peer study")], source="s")
+    with review.session() as session:
+        rid = session.execute(text("SELECT id FROM record WHERE review_id = :r"), {"r": review.review_id}).scalar()
+    decide(review, rid, "include", reviewer="ana")
+    decide(review, rid, "exclude", reviewer="ben")
+    resolve(review, rid, "include", note="discussed")
+    for statement in (f"UPDATE {table} SET review_id = review_id", f"DELETE FROM {table}"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with review.session() as session:
+                session.execute(text(statement))
