@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= demo-review
+EXAMPLE ?= example-review
 SAMPLE := realist/data/sample
 
 .PHONY: demo test install clean lock docs
@@ -20,13 +21,21 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The main job: (1) a fresh review built from two small database exports —
+# import, deduplicate, status; (2) the bundled reference review (Chang et al.
+# 2021) rebuilt from package data, synthesised and reported.
 demo: $(VENV)/.installed
-	rm -rf $(DEMO)
+	rm -rf $(DEMO) $(EXAMPLE)
 	$(BIN)/realist init $(DEMO) --title "Peer involvement of people who use drugs in HIV and harm reduction services"
 	cd $(DEMO) && ../$(BIN)/realist import ../$(SAMPLE)/pubmed_peer.ris --source PubMed
 	cd $(DEMO) && ../$(BIN)/realist import ../$(SAMPLE)/scopus_peer.csv --source Scopus
 	cd $(DEMO) && ../$(BIN)/realist dedup --verbose
 	cd $(DEMO) && ../$(BIN)/realist status
+	$(BIN)/realist example peer-harm-reduction $(EXAMPLE)
+	cd $(EXAMPLE) && ../$(BIN)/realist status
+	cd $(EXAMPLE) && ../$(BIN)/realist report --format html,docx,md --out report
+	@echo
+	@echo "Open $(EXAMPLE)/report/report.html in a browser (it works offline)."
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -q
@@ -37,4 +46,4 @@ lock: | $(BIN)/python
 	$(BIN)/pip freeze --exclude-editable | grep -v '^realist' > constraints.txt
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) $(EXAMPLE) .pytest_cache

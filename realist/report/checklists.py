@@ -1,0 +1,358 @@
+"""Reporting checklists filled from the review's own data.
+
+The item lists are shipped in ``data/checklists/`` (our own short
+paraphrases; see the data README for sources and how far each was
+verified).  Each item names an *answerer*: a function that looks in the
+review's data (protocol, sources, screening, appraisal, coding, synthesis)
+and says whether the item is reported, partly reported or missing, what the
+data say, and where in the generated report the item is addressed.  Items
+no data can answer (rationale, discussion ...) are left to the authors.
+
+Statements the store cannot hold are read from an optional ``report:``
+section of ``protocol.yaml`` (``registration``, ``funding``,
+``competing_interests``, ``authors``, ``acknowledgements``,
+``knowledge_users``, ``shortcuts``, ``peer_review``, ``availability``,
+``appraisal``, ``synthesis``, ``rationale``, ``amendments``).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from importlib import resources
+from typing import Any
+
+from ..errors import InvalidInput
+from .collect import ReportData
+from .tables import Table
+
+__all__ = ["CHECKLISTS", "ChecklistItem", "fill_checklist", "checklists_for", "checklist_table", "STATUS"]
+
+CHECKLISTS = {
+    "prisma2020": ("PRISMA 2020", "prisma2020.csv",
+                   "Page MJ, et al. The PRISMA 2020 statement. BMJ 2021;372:n71."),
+    "rameses": ("RAMESES (realist syntheses)", "rameses.csv",
+                "Wong G, Greenhalgh T, Westhorp G, Buckingham J, Pawson R. RAMESES publication standards: "
+                "realist syntheses. BMC Med 2013;11:21."),
+    "rapid_review": ("Rapid review items", "rapid_review.csv",
+                     "Stevens A, et al. Rapid review method series: interim guidance for the reporting of "
+                     "rapid reviews. BMJ Evid Based Med 2024."),
+}
+_ALIASES = {"prisma": "prisma2020", "prisma 2020": "prisma2020", "prisma2020": "prisma2020",
+            "rameses": "rameses", "rapid": "rapid_review", "rapid review": "rapid_review",
+            "rapid_review": "rapid_review", "prisma-rr": "rapid_review"}
+STATUS = {"reported": "Reported", "partly": "Partly reported", "missing": "Missing",
+          "author": "For the authors", "na": "Not applicable"}
+
+
+@dataclass
+class ChecklistItem:
+    standard: str
+    item: str
+    section: str
+    topic: str
+    text: str
+    verification: str
+    status: str  # reported | partly | missing | author | na
+    answer: str
+    where: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Answer = tuple[str, str, str]  # status, answer, where
+
+
+def _report(data: ReportData, key: str) -> str:
+    section = data.protocol.get("report") or {}
+    value = section.get(key) if isinstance(section, dict) else None
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value).strip() if value else ""
+
+
+def _criteria(data: ReportData) -> list[str]:
+    out = []
+    for stage, crit in (data.protocol.get("eligibility") or {}).items():
+        for kind in ("include", "exclude"):
+            for c in (crit or {}).get(kind) or []:
+                label = c.get("label") or c.get("id") if isinstance(c, dict) else c
+                out.append(f"{kind} ({stage.replace('_', '/')}): {label}")
+    return out
+
+
+def _source_text(src: dict[str, Any]) -> str:
+    d = src["details"]
+    bits = [f"{src['name']} ({src['kind'].replace('_', ' ')}, {src['records']} records"]
+    for key in ("journals", "terms", "seeds", "direction", "dates", "searched", "date", "searched_at"):
+        if d.get(key):
+            value = d[key]
+            value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            bits.append(f"{key.replace('_', ' ')}: {value}")
+    bits.append(f"imported {src['imported_at']}")
+    return "; ".join(bits) + ")"
+
+
+def a_title(d: ReportData) -> Answer:
+    t = d.title or ""
+    realist = any(w in t.lower() for w in ("realist", "review", "synthesis"))
+    return ("reported" if realist else "partly", f"Title: {t}" + ("" if realist else
+            " (does not say it is a review or realist synthesis)"), "Title")
+
+
+def a_question(d: ReportData) -> Answer:
+    q = d.protocol.get("question") or ""
+    subs = d.protocol.get("sub_questions") or []
+    if not q and not subs:
+        return "missing", "No review question in protocol.yaml.", "Introduction: Objectives"
+    text = q + (" Sub-questions: " + " ".join(map(str, subs)) if subs else "")
+    return "reported", text.strip(), "Introduction: Objectives"
+
+
+def a_criteria(d: ReportData) -> Answer:
+    crit = _criteria(d)
+    if not crit:
+        return "missing", "No eligibility criteria in protocol.yaml.", "Methods: Eligibility criteria"
+    return "reported", "; ".join(crit), "Methods: Eligibility criteria"
+
+
+def a_sources(d: ReportData) -> Answer:
+    if not d.sources:
+        return "missing", "No sources imported yet.", "Methods: Information sources"
+    dated = all(any(s["details"].get(k) for k in ("dates", "searched", "date", "searched_at")) for s in d.sources)
+    text = "; ".join(_source_text(s) for s in d.sources)
+    if not dated:
+        text += ". Search dates are not recorded for every source (only import dates)."
+    return ("reported" if dated else "partly"), text, "Methods: Information sources"
+
+
+def a_search_strings(d: ReportData) -> Answer:
+    strings = [f"{s['name']}: {s['details'].get(k)}" for s in d.sources
+               for k in ("query", "search", "search_string", "terms") if s["details"].get(k)]
+    if not strings:
+        return "missing", "No search strings recorded with the sources.", "Appendix: Search strategies"
+    return "reported", "; ".join(strings), "Methods: Information sources"
+
+
+def a_selection(d: ReportData) -> Answer:
+    if not d.reviewers:
+        return "missing", "No screening decisions recorded.", "Methods: Selection process"
+    parts = []
+    for stage, names in d.reviewers.items():
+        per = d.reviewers_per_record.get(stage, 0)
+        parts.append(f"{stage.replace('_', '/')}: {len(names)} reviewers ({', '.join(names)}), "
+                     f"{per:.1f} per record on average")
+        ag = d.agreement.get(stage)
+        if ag:
+            pa = ag["percent_agreement"]["value"]
+            fk = ag["fleiss_kappa"]["value"]
+            parts[-1] += (f"; agreement {pa:.0%} on {ag['n_compared']} records"
+                          + (f", Fleiss' kappa {fk:.2f}" if fk is not None else ""))
+    if any(v > 1 for v in d.reviewers_per_record.values()):
+        parts.append("decisions recorded blind to the other reviewers; conflicts settled by a resolution")
+    return "reported", "; ".join(parts), "Methods: Selection process"
+
+
+def a_coding(d: ReportData) -> Answer:
+    coded = sum(1 for s in d.studies if s.codes)
+    if not coded:
+        return "missing", "No study has been coded yet.", "Methods: Data collection"
+    return "reported", f"{coded} of {len(d.studies)} studies coded with the codebook "\
+        f"({', '.join(f'{k}: {len(v)} codes' for k, v in d.code_kinds.items())}).", "Methods: Data collection"
+
+
+def a_outcomes(d: ReportData) -> Answer:
+    outcomes = d.code_kinds.get("outcome") or []
+    if not outcomes:
+        return "missing", "No outcome codes in the codebook.", "Methods: Data collection"
+    return "reported", "Outcome codes: " + ", ".join(outcomes), "Methods: Data collection"
+
+
+def a_characteristics_method(d: ReportData) -> Answer:
+    kinds = [k for k in d.code_kinds if k != "outcome"]
+    text = "Design, country, year of publication" + (f"; codes of kind {', '.join(kinds)}" if kinds else "")
+    return "partly", text + ". Assumptions for missing information are not recorded.", "Methods: Data collection"
+
+
+def a_appraisal(d: ReportData) -> Answer:
+    stated = _report(d, "appraisal")
+    if d.language:
+        text = f"Language appraisal (stigmatising vs person-first terms) of {len(d.language)} studies"
+        return "reported", (stated + ". " if stated else "") + text, "Methods: Appraisal"
+    if stated:
+        return "reported", stated, "Methods: Appraisal"
+    return "missing", "No appraisal recorded.", "Methods: Appraisal"
+
+
+def a_appraisal_results(d: ReportData) -> Answer:
+    if not d.language:
+        return "missing", "No appraisal results recorded.", "Results: Table 1"
+    counts: dict[str, int] = {}
+    for row in d.language:
+        key = str(row.get("classification") or "not classified")
+        counts[key] = counts.get(key, 0) + 1
+    return "reported", "Language appraisal: " + ", ".join(f"{k} {v}" for k, v in counts.items()), \
+        "Results: Appraisal"
+
+
+def a_synthesis(d: ReportData) -> Answer:
+    stated = _report(d, "synthesis")
+    if d.cmocs:
+        text = (f"{len(d.cmocs)} CMO configurations recorded, each linked to the excerpts that back it; "
+                "recurring configurations form the programme theory")
+        return "reported", (stated + ". " if stated else "") + text, "Methods: Synthesis"
+    return ("partly" if stated else "missing"), stated or "No CMO configurations recorded.", "Methods: Synthesis"
+
+
+def a_displays(d: ReportData) -> Answer:
+    return "reported", "Table of included studies; bar charts of designs, years and regions; map of " \
+        "countries; heatmaps of code pairs; programme theory graph.", "Results"
+
+
+def a_flow(d: ReportData) -> Answer:
+    c = d.prisma
+    if not c.identified:
+        return "missing", "No records identified yet.", "Results: Figure 1 (PRISMA flow diagram)"
+    return "reported", f"{c.identified} records identified; {c.new_studies} studies ({c.new_reports} reports) " \
+        "included.", "Results: Figure 1 (PRISMA flow diagram)"
+
+
+def a_exclusions(d: ReportData) -> Answer:
+    reasons = {**d.prisma.dbr_excluded}
+    for k, v in d.prisma.other_excluded.items():
+        reasons[k] = reasons.get(k, 0) + v
+    if not reasons:
+        return "missing", "No reports excluded with reasons.", "Results: Figure 1"
+    return "partly", "Excluded reports by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items()) + \
+        ". The excluded studies are not cited individually.", "Results: Figure 1"
+
+
+def a_characteristics(d: ReportData) -> Answer:
+    if not d.studies:
+        return "missing", "No included studies recorded.", "Results: Table 1"
+    complete = sum(1 for s in d.studies if s.design and s.countries and s.year)
+    status = "reported" if complete == len(d.studies) else "partly"
+    return status, f"{len(d.studies)} studies cited with design, country and year " \
+        f"({complete} complete).", "Results: Table 1"
+
+
+def a_study_codes(d: ReportData) -> Answer:
+    coded = sum(1 for s in d.studies if s.codes)
+    if not coded:
+        return "missing", "No study codes recorded.", "Results: Evidence plots"
+    return "partly", f"Codes per study for {coded} studies (qualitative synthesis: no effect estimates).", \
+        "Results: Evidence plots"
+
+
+def a_synthesis_results(d: ReportData) -> Answer:
+    if not d.cmocs:
+        return "missing", "No CMO configurations recorded.", "Results: Programme theory"
+    studies = {c.study_key for c in d.cmocs if c.study_key}
+    return "reported", f"{len(d.cmocs)} CMO configurations from {len(studies)} studies.", \
+        "Results: Programme theory"
+
+
+def a_amendments(d: ReportData) -> Answer:
+    stated = _report(d, "amendments")
+    versions = d.protocol_versions
+    text = (stated + ". " if stated else "") + (f"The protocol file has {versions} logged version(s)."
+                                                if versions else "")
+    return ("reported" if stated else "partly" if versions > 1 else "missing"), text.strip() or \
+        "No amendments recorded.", "Methods: Protocol"
+
+
+def _stated(key: str, where: str, missing: str) -> Callable[[ReportData], Answer]:
+    def answer(d: ReportData) -> Answer:
+        value = _report(d, key)
+        return ("reported", value, where) if value else ("missing", missing, where)
+    return answer
+
+
+def a_prisma_base(d: ReportData) -> Answer:
+    return "reported", "The PRISMA 2020 checklist is filled in this appendix.", "Appendix: Checklists"
+
+
+def a_protocol(d: ReportData) -> Answer:
+    url = _report(d, "protocol_url")
+    if url:
+        return "reported", url, "Methods: Protocol"
+    return "partly", "The protocol is kept as protocol.yaml with the review (versions logged).", "Methods: Protocol"
+
+
+ANSWERERS: dict[str, Callable[[ReportData], Answer]] = {
+    "title": a_title, "question": a_question, "criteria": a_criteria, "sources": a_sources,
+    "search_strings": a_search_strings, "selection": a_selection, "coding": a_coding,
+    "outcomes": a_outcomes, "characteristics_method": a_characteristics_method,
+    "appraisal": a_appraisal, "appraisal_results": a_appraisal_results, "synthesis": a_synthesis,
+    "displays": a_displays, "flow": a_flow, "exclusions": a_exclusions,
+    "characteristics": a_characteristics, "study_codes": a_study_codes,
+    "synthesis_results": a_synthesis_results, "amendments": a_amendments,
+    "prisma_base": a_prisma_base, "protocol": a_protocol,
+    "not_applicable": lambda d: ("na", "Qualitative realist synthesis: no effect measures or meta-analysis.",
+                                 "Methods: Synthesis"),
+    "registration": _stated("registration", "Other information", "Registration not stated (report: registration)."),
+    "funding": _stated("funding", "Other information", "Funding not stated (report: funding)."),
+    "competing_interests": _stated("competing_interests", "Other information",
+                                   "Competing interests not stated (report: competing_interests)."),
+    "availability": _stated("availability", "Other information",
+                            "Availability of data not stated (report: availability)."),
+    "shortcuts": _stated("shortcuts", "Methods", "Rapid-review shortcuts not stated (report: shortcuts)."),
+    "knowledge_users": _stated("knowledge_users", "Methods",
+                               "Knowledge-user involvement not stated (report: knowledge_users)."),
+    "authors": _stated("authors", "Title page", "Authors not stated (report: authors)."),
+    "acknowledgements": _stated("acknowledgements", "Acknowledgements",
+                                "Acknowledgements not stated (report: acknowledgements)."),
+    "peer_review": _stated("peer_review", "Methods", "Expert peer review not stated (report: peer_review)."),
+}
+
+
+def _items(name: str) -> list[dict[str, str]]:
+    text = resources.files("realist.report").joinpath(f"data/checklists/{CHECKLISTS[name][1]}").read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def fill_checklist(data: ReportData, name: str) -> list[ChecklistItem]:
+    """One checklist, each item answered from the data where it can be."""
+    key = _ALIASES.get(name.lower().strip(), name)
+    if key not in CHECKLISTS:
+        raise InvalidInput(f"unknown checklist {name!r}: use one of {', '.join(CHECKLISTS)}")
+    label = CHECKLISTS[key][0]
+    rows = []
+    for item in _items(key):
+        answerer = ANSWERERS.get(item["answer"] or "")
+        if answerer is None:
+            status, answer, where = "author", "To be written by the authors.", _where_for_author(item["section"])
+        else:
+            status, answer, where = answerer(data)
+        rows.append(ChecklistItem(label, item["item"], item["section"], item["topic"], item["text"],
+                                  item["verification"], status, answer, where))
+    return rows
+
+
+def _where_for_author(section: str) -> str:
+    return {"Abstract": "Abstract", "Introduction": "Introduction", "Discussion": "Discussion"}.get(
+        section, f"{section} (to be written)")
+
+
+def checklists_for(data: ReportData) -> dict[str, list[ChecklistItem]]:
+    """The checklists the protocol names (``reporting_standards``), plus rapid-review items when asked."""
+    wanted = data.protocol.get("reporting_standards") or ["PRISMA 2020", "RAMESES"]
+    out: dict[str, list[ChecklistItem]] = {}
+    for name in wanted:
+        key = _ALIASES.get(str(name).lower().strip())
+        if key and key not in out:
+            out[key] = fill_checklist(data, key)
+    return out
+
+
+def checklist_table(items: list[ChecklistItem], key: str) -> Table:
+    cols = ["Item", "Section", "Topic", "Status", "Where addressed", "From the review's data"]
+    rows = []
+    for it in items:
+        topic = it.topic if it.verification.startswith(("verified", "partly")) or it.verification == "" \
+            else f"{it.topic} (item wording unverified)"
+        rows.append([it.item, it.section, topic, STATUS.get(it.status, it.status), it.where, it.answer])
+    name = CHECKLISTS[key][0]
+    return Table(f"checklist_{key}", f"{name} checklist ({CHECKLISTS[key][2]})", cols, rows)
