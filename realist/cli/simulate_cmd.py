@@ -45,7 +45,7 @@ def _write_order(path: Path, ids: list[str]) -> None:
 @click.option("--model", "model", default=DEFAULT_MODEL, show_default=True, help=f"Ranking model by name ({', '.join(MODELS.names())}).")
 @click.option("--prior-included", type=click.IntRange(min=0), default=1, show_default=True, help="Included records known before screening, chosen at random.")
 @click.option("--prior-excluded", type=click.IntRange(min=0), default=1, show_default=True, help="Excluded records known before screening, chosen at random.")
-@click.option("--order-out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Write the ids in the order screened here, one per line, priors first.")
+@click.option("--order-out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Write the ids in ranked order here, one per line, priors first, every record.")
 @click.option("--criteria", default=None, help="Eligibility criteria / question text, used to rank before and alongside decisions.")
 @click.option("--text-only", is_flag=True, help="Ignore referenced_works (text features only).")
 @click.option("--target-recall", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95, show_default=True, help="Recall the stopping rule aims for.")
@@ -56,10 +56,24 @@ def simulate(data: Path, seed: int, model: str, prior_included: int, prior_exclu
     """Replay screening of DATA (a labelled CSV, optionally gzipped) and measure it.
 
     DATA needs columns title, abstract and label_included (0/1); an optional
-    referenced_works column (space-separated OpenAlex ids) adds citation
-    links.  Every record is screened - ranked order, the stopping rule's
-    random sample, then the rest - and the ids are written to ORDER_OUT
-    (openalex_id, else id, else the 0-based row number).
+    referenced_works column (space-separated OpenAlex ids, with openalex_id
+    for each row) adds citation links.
+
+    \b
+    Every record is screened in active-learning (ranked) order, to the end;
+    the ids are written in that order to ORDER_OUT, priors first (openalex_id,
+    else id, else the 0-based row number).  Recall@10%/20%, WSS@95/100,
+    records to 95%/100% recall and average time to discovery come from this
+    order alone.
+
+    \b
+    The stopping rule is replayed alongside on the same run, as prescribed:
+    after each ranked decision the rule is checked; where it first says
+    "start sampling", the records then unscreened are drawn in random order
+    (same seeded generator) and the hypergeometric test is checked after each
+    draw.  Where it stopped (records screened: ranked records before the
+    switch plus draws), the recall there and the work saved are reported;
+    the replay never changes ORDER_OUT or the ranking metrics.
     """
     MODELS.get(model)  # unknown name -> InvalidInput before any work
     rows = load_labelled_csv(data)
@@ -81,6 +95,9 @@ def simulate(data: Path, seed: int, model: str, prior_included: int, prior_exclu
     click.echo(f"WSS@95: {m['wss_95']:.3f}  WSS@100: {m['wss_100']:.3f}")
     click.echo(f"records to 95% / 100% recall: {m['n_to_95']} / {m['n_to_100']}")
     click.echo(f"average time to discovery: {m['atd']:.1%} of records")
-    click.echo(f"stopping rule stopped after {s['stop_screened']} records, recall {s['stop_recall']:.1%}, work saved {s['stop_work_saved']:.1%}")
+    switched = ("never switched to random sampling" if s["sampling_started_at"] is None
+                else f"switched to random sampling after {s['sampling_started_at']}")
+    click.echo(f"stopping rule ({switched}) stopped after {s['stop_screened']} records, "
+               f"recall {s['stop_recall']:.1%}, work saved {s['stop_work_saved']:.1%}")
     click.echo(f"heuristic ({s['heuristic']}): {s['heuristic_screened']} records, recall {s['heuristic_recall']:.1%}")
     click.echo(f"wall time {result.wall_seconds:.1f} s; order written to {order_out}")

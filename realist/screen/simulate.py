@@ -2,27 +2,57 @@
 
 ``simulate(rows, seed=..., model=...)`` takes rows with ``title``,
 ``abstract``, ``label_included`` (optional ``referenced_works``,
-``openalex_id``/``id``), picks the prior records at random, and screens
-*every* record: in ranked order (refitting on the :class:`RetrainSchedule`),
-switching to a random sample of the remainder when the stopping rule suggests
-it, and back to ranked order after the rule says stop - so both the ranking
-metrics and the stopping rule are replayed.  One ``numpy.random.Generator``
-made from ``seed`` drives everything (priors, tie breaks, random sampling).
+``openalex_id``/``id``), picks the prior records at random and then runs two
+things on the same run:
 
-Metric definitions (priors excluded from all of them):
+1. **The ranked order (ORDER).**  Every record is screened in active-learning
+   order - the model refitted on the :class:`RetrainSchedule`, each batch
+   taken best first - until *every* record is screened, not just until the
+   last relevant one.  This order is never interrupted by the stopping rule:
+   it is the order written to ``--order-out`` (priors first) and the one all
+   ranking metrics below are computed from, so they measure the ranking
+   alone and compare directly with tools that rank to the end (ASReview).
+2. **The stopping-rule replay** (:mod:`realist.screen.stopping`), exactly as
+   the rule prescribes for real screening.  After each ranked decision the
+   rule is evaluated on the ranked decisions so far; at the first
+   ``start_sampling`` recommendation (the *switch point*, ``s`` records
+   screened) the ``N0`` records then unscreened form the urn.  A uniformly
+   random order of the urn is drawn with the run's generator (after the
+   ranked pass, so drawing it cannot change ORDER; ORDER is the same for any
+   ``target_recall``/``confidence``), the records are "screened" in that order
+   one by one, and the hypergeometric test is evaluated after each draw.  The
+   rule stops at the first draw with ``p < 1 - confidence`` (or when the urn
+   is empty).  If the rule never recommends sampling, it stops when every
+   record is screened.  Stopping never changes ORDER or the ranking metrics.
+
+One ``numpy.random.Generator`` made from ``seed`` drives everything (priors,
+tie breaks, the stopping rule's random sample).
+
+Metric definitions (priors excluded from all of them; all on ORDER):
 
 * ``N`` = records after the priors, ``R`` = relevant records after the priors.
 * ``n(r)`` = the fewest records screened whose relevant count reaches
-  ``ceil(r * R)``.
+  ``ceil(r * R)`` (``n_to_95``, ``n_to_100``).
 * ``WSS@r = (N - n(r)) / N - (1 - r)`` (work saved over sampling, Cohen 2006).
 * ``recall@x`` = relevant found in the first ``floor(x * N)`` screened, over R.
 * ``ATD`` (average time to discovery) = mean, over the R relevant records, of
   the 1-based position (after the priors) at which each was screened, divided
   by N.
-* stopping: ``stop_screened`` = records screened after the priors when the
-  statistical rule said stop; ``stop_recall`` = relevant found by then / R;
-  ``stop_work_saved = (N - stop_screened) / N``.  The same for the
-  ``consecutive_exclusions`` heuristic (``heuristic_*``), for comparison only.
+
+Stopping replay (after the priors, too):
+
+* ``sampling_started_at`` = ranked records screened at the switch point
+  (``None`` if the rule never switched to sampling).
+* ``stop_sample_size`` = random draws made before the rule stopped.
+* ``stop_screened`` = records screened when the rule said stop
+  (``sampling_started_at + stop_sample_size``; ``N`` if it never stopped
+  early).
+* ``stop_recall`` = relevant found by then (ranked prefix plus random sample)
+  / R; ``stop_reached_target`` = ``stop_recall >= target_recall``;
+  ``stop_work_saved = (N - stop_screened) / N``.
+* ``heuristic_*``: the same for the ``consecutive_exclusions`` heuristic
+  (stop after ``heuristic_run`` exclusions in a row in ORDER), for comparison
+  only.
 """
 
 from __future__ import annotations
@@ -232,7 +262,7 @@ def simulate(
     heuristic_run: int = 50,
     progress: Callable[[int], None] | None = None,
 ) -> SimulationResult:
-    """Screen every row in simulated order; see the module docstring.
+    """Screen every row in ranked order and replay the stopping rule; see the module docstring.
 
     ``use_references=False`` hides ``referenced_works`` (text-only replay).
     ``progress`` is called with the number of records just screened.
@@ -250,6 +280,7 @@ def simulate(
     ]
     ranker = Ranker(records, model=model, criteria_text=criteria_text)
 
+    # ---- 1. the ranked order, to the end
     labels: dict[int, int] = {i: int(y[i]) for i in priors}
     order: list[int] = list(priors)
     seq: list[int] = [int(y[i]) for i in priors]  # decisions in order, priors included
@@ -257,17 +288,19 @@ def simulate(
     last_fit = -1
     retrain_s = 0.0
     n_retrains = 0
-    phase = "ranked"
-    sampling_start: int | None = None
-    sample_queue: list[int] = []
-    stop_at: int | None = None
-    stop_info: dict[str, Any] = {}
+    switch_at: int | None = None  # records screened (priors included) at the switch
     heuristic_at: int | None = None
     switch_after = stopping.default_switch_after(total)
     run = stopping.consecutive_exclusions(seq)
 
-    def screen(i: int) -> None:
-        nonlocal run, heuristic_at
+    while len(order) < total:
+        if not queue or schedule.due(last_fit, len(labels)):
+            t0 = time.perf_counter()
+            queue = [int(i) for i in ranker.fit_rank(labels, rng=rng)]
+            retrain_s += time.perf_counter() - t0
+            n_retrains += 1
+            last_fit = len(labels)
+        i = queue.pop(0)
         labels[i] = int(y[i])
         order.append(i)
         seq.append(int(y[i]))
@@ -276,60 +309,55 @@ def simulate(
             heuristic_at = len(order)
         if progress is not None:
             progress(1)
-
-    while len(order) < total:
-        if phase == "sampling":
-            screen(sample_queue.pop(0))
-            est = stopping.evaluate(seq, total=total, sampling_start=sampling_start,
-                                    target_recall=target_recall, confidence=confidence,
-                                    heuristic_run=heuristic_run, with_ranked_p=False)
-            if est.should_stop or not sample_queue:
-                stop_at = len(order)
-                stop_info = {"stop_p_value": est.p_value,
-                             "stop_recall_lower_bound": est.recall_lower_bound,
-                             "stop_sample_size": est.sample_size}
-                phase = "after_stop"
-                queue = []
-            continue
-        if not queue or schedule.due(last_fit, len(labels)):
-            t0 = time.perf_counter()
-            queue = [int(i) for i in ranker.fit_rank(labels, rng=rng)]
-            retrain_s += time.perf_counter() - t0
-            n_retrains += 1
-            last_fit = len(labels)
-        screen(queue.pop(0))
         # the rule can only change its advice once the run of exclusions is long
-        # enough (or everything is screened): skip the O(n) call otherwise
-        if phase == "ranked" and (run >= switch_after or len(order) == total):
+        # enough: skip the O(n) call otherwise
+        if switch_at is None and run >= switch_after and len(order) < total:
             est = stopping.evaluate(seq, total=total, target_recall=target_recall,
                                     confidence=confidence, heuristic_run=heuristic_run,
                                     switch_after=switch_after, with_ranked_p=False)
             if est.recommendation == "start_sampling":
-                phase = "sampling"
-                sampling_start = len(order)
-                unscreened = np.setdiff1d(np.arange(total), np.asarray(order))
-                sample_queue = [int(i) for i in rng.permutation(unscreened)]
-            elif est.should_stop:
-                stop_at = len(order)
+                switch_at = len(order)
 
-    after = [int(y[i]) for i in order[len(priors):]]
+    # ---- 2. the stopping rule's random sample, drawn from the records
+    # unscreened at the switch (after the ranked pass, so ORDER is unaffected)
+    stop_at = total
+    stop_info: dict[str, Any] = {}
+    if switch_at is not None:
+        urn = np.sort(np.asarray(order[switch_at:], dtype=np.intp))
+        sample = [int(i) for i in rng.permutation(urn)]
+        replay = seq[:switch_at]
+        for n_drawn, i in enumerate(sample, start=1):
+            replay.append(int(y[i]))
+            est = stopping.evaluate(replay, total=total, sampling_start=switch_at,
+                                    target_recall=target_recall, confidence=confidence,
+                                    heuristic_run=heuristic_run, with_ranked_p=False)
+            if est.should_stop:
+                stop_at = switch_at + n_drawn
+                stop_info = {"stop_p_value": est.p_value,
+                             "stop_recall_lower_bound": est.recall_lower_bound,
+                             "stop_sample_size": est.sample_size}
+                break
+        stop_found = sum(replay) - sum(seq[: len(priors)])
+    else:
+        stop_found = int(y.sum()) - sum(seq[: len(priors)])
+
+    after = seq[len(priors):]
     N = total - len(priors)
     R = int(sum(after))
     metrics = screening_metrics(after)
 
-    def at(n_total: int | None) -> tuple[int, float, float]:
-        if n_total is None:
-            n_total = total
+    def saved(n_total: int) -> tuple[int, float]:
         n = n_total - len(priors)
-        found = sum(after[:n])
-        return n, (found / R if R else 1.0), (N - n) / N
+        return n, (N - n) / N
 
-    s_n, s_rec, s_saved = at(stop_at)
-    h_n, h_rec, h_saved = at(heuristic_at)
+    s_n, s_saved = saved(stop_at)
+    s_rec = stop_found / R if R else 1.0
+    h_n, h_saved = saved(heuristic_at if heuristic_at is not None else total)
+    h_rec = (sum(after[:h_n]) / R) if R else 1.0
     stop_summary = {
         "target_recall": target_recall,
         "confidence": confidence,
-        "sampling_started_at": (sampling_start - len(priors)) if sampling_start is not None else None,
+        "sampling_started_at": (switch_at - len(priors)) if switch_at is not None else None,
         "stop_screened": s_n,
         "stop_recall": s_rec,
         "stop_work_saved": s_saved,

@@ -130,3 +130,25 @@ def test_retrain_schedule_retrains_every_record_early_then_in_growing_batches():
     assert s.batch_size(100) == 2 and s.batch_size(1000) == 20
     assert s.due(500, 510) and not s.due(500, 509)
     assert RetrainSchedule(growth=0).batch_size(10_000) == 1
+
+
+def test_ensemble_averages_rank_normalised_scores(toy_rows):
+    rel = sorted(_relevant(toy_rows))
+    labels = {rel[0]: 1, rel[1]: 1, 1: 0, 2: 0}
+    spec = ModelSpec(features="tfidf", classifier="ensemble",
+                     classifier_params={"members": [("svm", {"C": 1.0}), ("logistic", {"C": 10.0})]})
+    order = Ranker(toy_rows, model=spec).fit_rank(labels, rng=np.random.default_rng(0))
+    assert len(set(int(i) for i in order[:10]) & set(rel)) >= 8
+
+
+def test_citation_variants_keep_direct_links_and_title_weighting_is_optional():
+    rows = [{"openalex_id": f"W{i}", "title": f"t{i}", "abstract": f"a{i}", "referenced_works": ""}
+            for i in range(1, 41)]
+    rows[0]["referenced_works"] = "W2"
+    rows[2]["referenced_works"] = "https://openalex.org/W1"
+    spec = ModelSpec(features="tfidf+citations", features_params={"weight": 0.5, "direct_weight": 1.0,
+                                                                   "title_repeat": 1})
+    order = Ranker(rows, model=spec).fit_rank({0: 1, 39: 0}, rng=np.random.default_rng(0))
+    assert set(int(i) for i in order[:2]) == {1, 2}
+    corpus = Corpus.from_records(rows[:2] + ["plain"])
+    assert corpus.titles == ("t1", "t2", "")

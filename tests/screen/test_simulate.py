@@ -60,7 +60,34 @@ def test_stopping_rule_replay_reaches_target_on_the_toy_corpus(toy_rows):
     s = res.stopping
     assert s["sampling_started_at"] is not None
     assert s["stop_recall"] >= 0.95
-    assert s["stop_screened"] >= s["sampling_started_at"]
+    assert s["stop_screened"] == s["sampling_started_at"] + s["stop_sample_size"]
+    assert s["stop_work_saved"] == pytest.approx((res.metrics["N"] - s["stop_screened"]) / res.metrics["N"])
+
+
+def test_order_is_pure_ranking_and_the_stopping_replay_does_not_change_it(toy_rows):
+    rows = toy_rows * 3
+    a = simulate(rows, seed=4, target_recall=0.95)
+    b = simulate(rows, seed=4, target_recall=0.5)
+    assert a.order == b.order and a.metrics == b.metrics
+    assert a.stopping["sampling_started_at"] is not None
+    # every relevant record comes before the first long run of exclusions: no
+    # random sample is interleaved into the order the metrics are computed on
+    y = [int(rows[i]["label_included"]) for i in a.order[len(a.priors):]]
+    assert a.metrics["n_to_100"] == max(i for i, v in enumerate(y) if v) + 1
+    assert a.metrics["n_to_100"] <= a.stopping["sampling_started_at"]
+    assert a.metrics == screening_metrics(y)
+
+
+def test_stop_recall_counts_the_ranked_prefix_and_the_random_sample(toy_rows):
+    rows = toy_rows * 3
+    res = simulate(rows, seed=6)
+    s = res.stopping
+    y = [int(rows[i]["label_included"]) for i in res.order[len(res.priors):]]
+    R = sum(y)
+    before = sum(y[: s["sampling_started_at"]])
+    # the sample can only add relevant records to those found before the switch
+    assert before / R <= s["stop_recall"] <= 1
+    assert s["stop_reached_target"] == (s["stop_recall"] >= 0.95)
 
 
 def test_retrain_schedule_is_used(toy_rows):

@@ -23,7 +23,7 @@ from sklearn.svm import LinearSVC
 
 from realist.screen.ranking.registry import Registry
 
-__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "NaiveBayes", "balanced_weights"]
+__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise"]
 
 
 class Classifier(Protocol):
@@ -88,6 +88,40 @@ class NaiveBayes:
         return np.asarray(log_p[:, 1] - log_p[:, 0], dtype=float)
 
 
+def rank_normalise(scores: np.ndarray) -> np.ndarray:
+    """Scores mapped to their ranks in (0, 1] (ties share the mean rank)."""
+    from scipy.stats import rankdata
+
+    scores = np.asarray(scores, dtype=float)
+    return rankdata(scores) / max(len(scores), 1)
+
+
+class Ensemble:
+    """Average of rank-normalised scores of several classifiers.
+
+    ``members`` is a sequence of ``(name, params)``; ``weights`` (default
+    equal) weigh their rank-normalised scores.
+    """
+
+    def __init__(self, members=(("svm", {"C": 1.0}), ("nb", {"alpha": 3.8})), weights=None) -> None:
+        self.members = [(name, dict(params)) for name, params in members]
+        self.weights = list(weights) if weights is not None else [1.0] * len(self.members)
+        self.models: list[Classifier] = []
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Ensemble":
+        self.models = []
+        for name, params in self.members:
+            self.models.append(CLASSIFIERS.create(name, **params).fit(X, y))
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        total = np.zeros(X.shape[0])
+        for w, model in zip(self.weights, self.models):
+            total += w * rank_normalise(model.score(X))
+        return total / sum(self.weights)
+
+
 CLASSIFIERS.register("logistic", Logistic)
 CLASSIFIERS.register("svm", LinearSVM)
 CLASSIFIERS.register("nb", NaiveBayes)
+CLASSIFIERS.register("ensemble", Ensemble)

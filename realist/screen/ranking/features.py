@@ -8,7 +8,8 @@ objects with attributes (:class:`realist.records.RecordData`).
 Registered extractors (``FEATURES``):
 
 ``tfidf``
-    word uni- and bigram TF-IDF of title + abstract (sublinear tf, l2 rows).
+    word uni- and bigram TF-IDF of title + abstract (sublinear tf, l2 rows);
+    ``title_repeat=k`` adds the title k more times (up-weighting it).
 ``citations``
     a record's "citation bag": the works it references plus its own id, kept
     only where at least two records of the corpus share the token, idf
@@ -16,6 +17,9 @@ Registered extractors (``FEATURES``):
     (bibliographic coupling); a record that cites another shares the cited
     record's own id (a direct citation link).  Records without references
     get an empty row, so with no references anywhere this block is empty.
+    ``direct_weight=w`` splits it into a coupling block and a direct-link
+    block (own id + corpus records cited), each l2-normalised, the second
+    scaled by ``w``.
 ``tfidf+citations``
     both blocks side by side, the citation block scaled by ``weight``.  With
     no shared references it reduces exactly to ``tfidf``.
@@ -82,6 +86,7 @@ class Corpus:
     texts: tuple[str, ...]
     ids: tuple[str | None, ...]
     references: tuple[tuple[str, ...], ...]
+    titles: tuple[str, ...] = ()  # empty: titles unknown (plain-string records)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -98,19 +103,21 @@ class Corpus:
         OpenAlex URL or ``W...`` id); references are ``referenced_works`` (a
         list, or a space-separated string as in SYNERGY CSVs).
         """
-        texts, ids, refs = [], [], []
+        texts, ids, refs, titles = [], [], [], []
         for record in records:
             if isinstance(record, str):
                 texts.append(record)
+                titles.append("")
                 ids.append(None)
                 refs.append(())
                 continue
-            title = _field(record, "title") or ""
-            abstract = _field(record, "abstract") or ""
+            title = str(_field(record, "title") or "")
+            abstract = str(_field(record, "abstract") or "")
             texts.append(f"{title} {abstract}".strip())
+            titles.append(title.strip())
             ids.append(_work_id(_field(record, "openalex_id")))
             refs.append(_references(_field(record, "referenced_works")))
-        return cls(tuple(texts), tuple(ids), tuple(refs))
+        return cls(tuple(texts), tuple(ids), tuple(refs), tuple(titles))
 
 
 class FeatureExtractor(Protocol):
@@ -132,7 +139,9 @@ class TextTfidf:
         max_df: float = 0.95,
         sublinear_tf: bool = True,
         stop_words: str | None = None,
+        title_repeat: int = 0,
     ) -> None:
+        self.title_repeat = title_repeat
         self.vectorizer = TfidfVectorizer(
             ngram_range=tuple(ngram_range),
             min_df=min_df,
@@ -144,6 +153,8 @@ class TextTfidf:
 
     def fit_transform(self, corpus: Corpus) -> sp.csr_matrix:
         texts = [t or "" for t in corpus.texts]
+        if self.title_repeat and corpus.titles:
+            texts = [" ".join([title] * self.title_repeat + [t]) for title, t in zip(corpus.titles, texts)]
         try:
             return sp.csr_matrix(self.vectorizer.fit_transform(texts))
         except ValueError:  # empty vocabulary: no usable text at all
@@ -156,42 +167,73 @@ class TextTfidf:
         return sp.csr_matrix(self.vectorizer.transform([text or ""]))
 
 
-class CitationBag:
-    """Shared references and direct citation links as sparse features."""
+def _l2_rows(X: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ X)
 
-    def __init__(self, min_shared: int = 2) -> None:
+
+def _bag_matrix(bags: Sequence[set[str]], min_shared: int, idf: bool = True) -> sp.csr_matrix:
+    counts: dict[str, int] = {}
+    for bag in bags:
+        for token in bag:
+            counts[token] = counts.get(token, 0) + 1
+    vocab = {t: i for i, t in enumerate(sorted(t for t, c in counts.items() if c >= min_shared))}
+    rows, cols = [], []
+    for r, bag in enumerate(bags):
+        for token in bag:
+            j = vocab.get(token)
+            if j is not None:
+                rows.append(r)
+                cols.append(j)
+    n = len(bags)
+    X = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocab)))
+    if len(vocab):
+        if idf:
+            df = np.asarray((X > 0).sum(axis=0)).ravel()
+            X = sp.csr_matrix(X @ sp.diags(np.log((1 + n) / (1 + df)) + 1.0))
+        X = _l2_rows(X)
+    return X
+
+
+class CitationBag:
+    """Shared references and direct citation links as sparse features.
+
+    ``direct_weight=None``: one bag per record (its references plus its own
+    id), idf weighted, l2 rows.  With ``direct_weight`` set, two blocks,
+    each l2-normalised on its own: bibliographic coupling (the references,
+    idf weighted) and direct links (the record's own id plus the ids of the
+    corpus records it cites), the second scaled by ``direct_weight`` - so a
+    direct link is not diluted by a long reference list.
+    """
+
+    def __init__(self, min_shared: int = 2, direct_weight: float | None = None) -> None:
         self.min_shared = min_shared
+        self.direct_weight = direct_weight
         self.n_features = 0
 
     def fit_transform(self, corpus: Corpus) -> sp.csr_matrix:
-        bags = []
-        for own, refs in zip(corpus.ids, corpus.references):
-            bag = set(refs)
-            if own:  # others citing this record share its id
-                bag.add(own)
-            bags.append(bag)
-        counts: dict[str, int] = {}
-        for bag in bags:
-            for token in bag:
-                counts[token] = counts.get(token, 0) + 1
-        vocab = {t: i for i, t in enumerate(sorted(t for t, c in counts.items() if c >= self.min_shared))}
-        self.n_features = len(vocab)
-        rows, cols = [], []
-        for r, bag in enumerate(bags):
-            for token in bag:
-                j = vocab.get(token)
-                if j is not None:
-                    rows.append(r)
-                    cols.append(j)
-        n = len(bags)
-        X = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocab)))
-        if len(vocab):
-            df = np.asarray((X > 0).sum(axis=0)).ravel()
-            idf = np.log((1 + n) / (1 + df)) + 1.0
-            X = sp.csr_matrix(X @ sp.diags(idf))
-            norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-            norms[norms == 0] = 1.0
-            X = sp.csr_matrix(sp.diags(1.0 / norms) @ X)
+        if self.direct_weight is None:
+            bags = []
+            for own, refs in zip(corpus.ids, corpus.references):
+                bag = set(refs)
+                if own:  # others citing this record share its id
+                    bag.add(own)
+                bags.append(bag)
+            X = _bag_matrix(bags, self.min_shared)
+        else:
+            own_ids = {own for own in corpus.ids if own}
+            coupling = [set(r for r in refs if r not in own_ids) for refs in corpus.references]
+            links = []
+            for own, refs in zip(corpus.ids, corpus.references):
+                bag = set(r for r in refs if r in own_ids)
+                if own:
+                    bag.add(own)
+                links.append(bag)
+            B = _bag_matrix(coupling, self.min_shared)
+            L = _bag_matrix(links, 2, idf=False)
+            X = sp.csr_matrix(sp.hstack([B, self.direct_weight * L]))
+        self.n_features = X.shape[1]
         return X
 
     def transform_text(self, text: str) -> sp.csr_matrix:
@@ -201,13 +243,16 @@ class CitationBag:
 class TextAndCitations:
     """``tfidf`` and ``citations`` side by side; citations scaled by ``weight``."""
 
-    def __init__(self, weight: float = 1.0, **text_params: Any) -> None:
+    def __init__(self, weight: float = 1.0, min_shared: int = 2, direct_weight: float | None = None,
+                 **text_params: Any) -> None:
         self.text = TextTfidf(**text_params)
-        self.citations = CitationBag()
+        self.citations = CitationBag(min_shared=min_shared, direct_weight=direct_weight)
         self.weight = weight
+        self.n_text = 0
 
     def fit_transform(self, corpus: Corpus) -> sp.csr_matrix:
         T = self.text.fit_transform(corpus)
+        self.n_text = T.shape[1]
         C = self.citations.fit_transform(corpus)
         if C.shape[1] == 0:
             return T
