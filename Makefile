@@ -41,9 +41,13 @@ test: $(VENV)/.installed
 	$(BIN)/pytest -q
 
 # Re-pin the dependencies after changing pyproject.toml.
-lock: | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
-	$(BIN)/pip freeze --exclude-editable | grep -v '^realist' > constraints.txt
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -e '.[test]'
+	(echo "# Pinned versions of every dependency (make lock regenerates this from a fresh install)."; \
+	 .venv-lock/bin/pip freeze --exclude-editable | grep -v '^realist') > constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(EXAMPLE) .pytest_cache
