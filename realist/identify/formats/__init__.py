@@ -15,6 +15,7 @@ same table formats as CSV (Scopus, Lens, Covidence ... exports).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,13 +110,20 @@ def detect_format(text: str, *, file: str | None = None) -> Format:
 
 def read_text(text: str, *, file: str | None = None, format: str | None = None) -> ParsedFile:
     """Read already-decoded text."""
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(): that copies the text
         raise ImportFormatError("the file is empty", file=file)
     fmt = get_format(format) if format else detect_format(text, file=file)
+    # Parsing allocates millions of small, acyclic objects that all stay alive:
+    # the cyclic garbage collector would only rescan them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         records = list(fmt.read(text))
     except ImportFormatError as err:
         raise err.located(file=file) from err
+    finally:
+        if collecting:
+            gc.enable()
     if not records:
         raise ImportFormatError(
             f"no records found (read as {fmt.label}); is this the right file?", file=file
@@ -127,7 +135,7 @@ def read_text(text: str, *, file: str | None = None, format: str | None = None) 
 def read_bytes(data: bytes, *, file: str, format: str | None = None) -> ParsedFile:
     """Decode and read the bytes of one export file."""
     _load_builtins()
-    if not data or not data.strip():
+    if not data or data.isspace():  # not data.strip(): that copies the bytes
         raise ImportFormatError("the file is empty", file=file)
     if is_zip(data):
         from realist.identify.formats.tables import read_xlsx

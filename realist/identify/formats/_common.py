@@ -23,12 +23,28 @@ _NULLS = {
     "", "na", "n/a", "n.a.", "nan", "none", "null", "undefined", "-",
     "no pagination specified", "[no author name available]", "anonymous", "[no pagination]", "no pagination", "unknown",
 }
+_NULL_MAX = max(map(len, _NULLS))  # lower() never shortens a string
+_PAGE_DASHES_RE = re.compile(r"\s*(?:--|[\u2010-\u2015\u2212-])+\s*")
+_END_DASHES_RE = re.compile(r"[\u2010-\u2015\u2212]")
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "das", "ten", "ter", "bin", "al", "el"}
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.?-?){1,4}$|^(?:[A-Z][a-z]?\.){1,4}$")
 
 
 def nullish(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip().lower() in _NULLS)
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    return len(text) <= _NULL_MAX and text.lower() in _NULLS
+
+
+def _squeeze(text: str) -> str:
+    """Runs of whitespace as one space, ends stripped (``str.split`` and the
+    regex ``\\s`` agree on what whitespace is)."""
+    squeezed = " ".join(text.split())
+    # Share the original string when nothing changed (saves a copy per field).
+    return text if squeezed == text else squeezed
 
 
 def first(*values: Any) -> Any:
@@ -58,8 +74,8 @@ def clean_text(value: Any) -> str | None:
         text = _TAG_RE.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _WS_RE.sub(" ", text).strip()
-    return None if nullish(text) else text
+    text = _squeeze(text)
+    return None if len(text) <= _NULL_MAX and text.lower() in _NULLS else text
 
 
 def parse_year(value: Any) -> int | None:
@@ -75,8 +91,8 @@ def clean_code(value: Any) -> str | None:
     """Short field (volume, issue, language): trimmed, 'NA'-like → None."""
     if value is None:
         return None
-    text = _WS_RE.sub(" ", str(value)).strip()
-    return None if nullish(text) else text
+    text = _squeeze(str(value))
+    return None if len(text) <= _NULL_MAX and text.lower() in _NULLS else text
 
 
 def normalise_pages(start: Any, end: Any = None) -> str | None:
@@ -84,9 +100,9 @@ def normalise_pages(start: Any, end: Any = None) -> str | None:
     s = clean_code(start)
     e = clean_code(end)
     if s:
-        s = re.sub(r"\s*(?:--|[\u2010-\u2015\u2212-])+\s*", "-", s)
+        s = _PAGE_DASHES_RE.sub("-", s)
     if e:
-        e = re.sub(r"[\u2010-\u2015\u2212]", "-", e)
+        e = _END_DASHES_RE.sub("-", e)
     if s and e and "-" not in s and e != s:
         return f"{s}-{e}"
     return s or None
@@ -102,7 +118,10 @@ def normalise_issn(value: Any) -> str | None:
 def normalise_pmcid(value: Any) -> str | None:
     if value is None:
         return None
-    match = _PMCID_RE.search(str(value))
+    text = str(value)
+    if "pmc" not in text.lower():  # cheap test before the case-blind regex
+        return None
+    match = _PMCID_RE.search(text)
     return match.group(0).upper() if match else None
 
 
@@ -113,7 +132,7 @@ def format_author(name: str) -> str | None:
     'Smith, JA' / 'Liu, F.'; 'S. Hochreiter' and 'Petar Radanliev'
     (given first) become 'Hochreiter, S.' / 'Radanliev, Petar'.
     """
-    text = _WS_RE.sub(" ", name).strip().strip(";").strip()
+    text = " ".join(name.split()).strip(";").strip()
     if nullish(text):
         return None
     if "," in text:
@@ -150,7 +169,7 @@ def split_list(value: Any, separators: Sequence[str] = (";",)) -> list[str]:
                 break
         else:
             parts = [text]
-        items.extend(p.strip() for p in parts if not nullish(p))
+        items += [p.strip() for p in parts if not nullish(p)]
     return items
 
 
@@ -200,9 +219,11 @@ def make_record(
     kws: list[str] = []
     for kw in keywords:
         cleaned = clean_text(kw)
-        if cleaned and cleaned.lower() not in seen:
-            seen.add(cleaned.lower())
-            kws.append(cleaned)
+        if cleaned:
+            low = cleaned.lower()
+            if low not in seen:
+                seen.add(low)
+                kws.append(cleaned)
     refs = [w for w in (normalise_openalex_id(r) for r in referenced_works) if w]
     return RecordData(
         raw=raw,

@@ -38,12 +38,13 @@ from realist.identify.formats._common import (
     normalise_pmcid,
     nullish,
     rayyan_labels,
-    split_list,
 )
 from realist.records import RecordData, normalise_doi
 
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,4}-(?: (.*)|$)")
 _NUMBERING = re.compile(r"\d+\.\s*")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_UPPER_DIGIT = _UPPER | frozenset("0123456789")
 _LIST_TAGS = {"KW", "DE", "OT", "MH"}
 _ARTICLE_TYPES = {"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "ABST", "INPR", "SER", "GEN", "CONF", "CPAPER"}
 
@@ -70,37 +71,59 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
     """Yield each record as ``{tag: value or [values]}``, in file order."""
     fields: dict[str, list[str]] | None = None
     last: str | None = None
-    for line in text.split("\n"):
-        match = _TAG.match(line)
-        if match:
+    tag_match = _TAG.match
+    for line in _lines(text):
+        # Fast path for the usual 'XY  - value' line; the regex for the rest.
+        if line[2:6] == "  - " and line[0] in _UPPER and line[1] in _UPPER_DIGIT:
+            tag, value = line[:2], line[6:].strip()
+        else:
+            match = tag_match(line)
+            if match is None:
+                if fields is not None and last is not None:
+                    stripped = line.strip()
+                    if not stripped:
+                        continue
+                    values = fields[last]
+                    if last in _LIST_TAGS or not values[-1]:
+                        if values[-1]:
+                            values.append(stripped)
+                        else:
+                            values[-1] = stripped
+                    else:
+                        values[-1] = values[-1] + "\n" + stripped
+                # untagged lines outside a record: header junk or Ovid numbering
+                continue
             tag, value = match.group(1), (match.group(2) or "").strip()
-            if tag == "ER":
-                if fields:
-                    yield _finish(fields)
-                fields, last = None, None
-                continue
-            if tag == "TY" and fields:
+        if tag == "ER":
+            if fields:
                 yield _finish(fields)
-                fields = None
-            if fields is None:
-                fields = {}
-            fields.setdefault(tag, []).append(value)
-            last = tag
-        elif fields is not None and last is not None:
-            stripped = line.strip()
-            if not stripped:
-                continue
-            values = fields[last]
-            if last in _LIST_TAGS or not values[-1]:
-                if values[-1]:
-                    values.append(stripped)
-                else:
-                    values[-1] = stripped
-            else:
-                values[-1] = values[-1] + "\n" + stripped
-        # untagged lines outside a record: header junk or Ovid numbering
+            fields, last = None, None
+            continue
+        if tag == "TY" and fields:
+            yield _finish(fields)
+            fields = None
+        if fields is None:
+            fields = {}
+        values = fields.get(tag)
+        if values is None:
+            fields[tag] = [value]
+        else:
+            values.append(value)
+        last = tag
     if fields:
         yield _finish(fields)
+
+
+def _lines(text: str, chunk: int = 1 << 20) -> Iterator[str]:
+    """``text.split("\\n")`` a megabyte at a time (no list of every line)."""
+    start, find = 0, text.find
+    while True:
+        end = find("\n", start + chunk)
+        if end < 0:
+            yield from text[start:].split("\n")
+            return
+        yield from text[start:end].split("\n")
+        start = end + 1
 
 
 def _finish(fields: dict[str, list[str]]) -> dict[str, str | list[str]]:
@@ -139,14 +162,15 @@ def ris_record(raw: dict[str, str | list[str]]) -> RecordData:
         pmid = candidate if candidate and str(candidate).strip().isdigit() else None
     pmcid = None
     for tag in ("PMC", "PMCID", "C2", "C1", "N1"):
-        pmcid = next((normalise_pmcid(v) for v in _values(raw, tag) if normalise_pmcid(v)), None)
+        pmcid = next((found for v in _values(raw, tag) if (found := normalise_pmcid(v))), None)
         if pmcid:
             break
     authors = _values(raw, "AU") + _values(raw, "A1")
     if not authors and ty in ("BOOK", "EDBOOK"):
         authors = _values(raw, "A2")
     journal_tags = ("T2", "JF", "JO", "JA", "J2", "J1") if ty in _ARTICLE_TYPES or not ty else ("JF", "JO", "JA", "J2", "J1", "T2")
-    keywords = [kw for value in _values(raw, "KW") for kw in split_list(value, (";",))]
+    keywords = [kw.strip() for value in _values(raw, "KW")
+                for kw in (value.split(";") if ";" in value else (value,)) if not nullish(kw)]
     start = first(raw.get("SP"))
     end = first(raw.get("EP"))
     pages = f"{start}-{end}" if start and end and "-" not in str(start) else start
