@@ -98,12 +98,17 @@ def exclusion_criteria(review: ReviewHandle, stage: str) -> dict[str, str]:
 # ---------------------------------------------------------------- derivation
 
 
-def _latest_decisions(session: Session, review_id: int, stage: str) -> dict[int, dict[str, Decision]]:
-    rows = session.scalars(
-        select(Decision)
-        .where(Decision.review_id == review_id, Decision.stage == stage)
-        .order_by(Decision.at, Decision.id)
-    )
+# Below this many records, queries name them; above, they read the whole stage.
+_FEW = 500
+
+
+def _latest_decisions(
+    session: Session, review_id: int, stage: str, record_ids: Sequence[int] | None = None
+) -> dict[int, dict[str, Decision]]:
+    query = select(Decision).where(Decision.review_id == review_id, Decision.stage == stage)
+    if record_ids is not None and len(record_ids) < _FEW:
+        query = query.where(Decision.record_id.in_(record_ids))
+    rows = session.scalars(query.order_by(Decision.at, Decision.id))
     latest: dict[int, dict[str, Decision]] = defaultdict(dict)
     for row in rows:
         if row.decision == RETRACTED:
@@ -113,24 +118,28 @@ def _latest_decisions(session: Session, review_id: int, stage: str) -> dict[int,
     return latest
 
 
-def _assignments(session: Session, review_id: int, stage: str) -> dict[int, list[str]]:
-    rows = session.execute(
-        select(Assignment.record_id, Assignment.reviewer)
-        .where(Assignment.review_id == review_id, Assignment.stage == stage)
-        .order_by(Assignment.id)
+def _assignments(
+    session: Session, review_id: int, stage: str, record_ids: Sequence[int] | None = None
+) -> dict[int, list[str]]:
+    query = select(Assignment.record_id, Assignment.reviewer).where(
+        Assignment.review_id == review_id, Assignment.stage == stage
     )
+    if record_ids is not None and len(record_ids) < _FEW:
+        query = query.where(Assignment.record_id.in_(record_ids))
+    rows = session.execute(query.order_by(Assignment.id))
     out: dict[int, list[str]] = defaultdict(list)
     for record_id, reviewer in rows:
         out[record_id].append(reviewer)
     return out
 
 
-def _resolutions(session: Session, review_id: int, stage: str) -> dict[int, Resolution]:
-    rows = session.scalars(
-        select(Resolution)
-        .where(Resolution.review_id == review_id, Resolution.stage == stage)
-        .order_by(Resolution.at, Resolution.id)
-    )
+def _resolutions(
+    session: Session, review_id: int, stage: str, record_ids: Sequence[int] | None = None
+) -> dict[int, Resolution]:
+    query = select(Resolution).where(Resolution.review_id == review_id, Resolution.stage == stage)
+    if record_ids is not None and len(record_ids) < _FEW:
+        query = query.where(Resolution.record_id.in_(record_ids))
+    rows = session.scalars(query.order_by(Resolution.at, Resolution.id))
     return {row.record_id: row for row in rows}
 
 
@@ -170,9 +179,10 @@ def eligible_records(session: Session, review_id: int, stage: str) -> list[int]:
 
 
 def _statuses(session: Session, review_id: int, stage: str, ids: Iterable[int]) -> dict[int, RecordStatus]:
-    latest = _latest_decisions(session, review_id, stage)
-    assigned = _assignments(session, review_id, stage)
-    resolved = _resolutions(session, review_id, stage)
+    ids = list(ids)
+    latest = _latest_decisions(session, review_id, stage, ids)
+    assigned = _assignments(session, review_id, stage, ids)
+    resolved = _resolutions(session, review_id, stage, ids)
     out = {}
     for rid in ids:
         decided = latest.get(rid, {})
@@ -293,8 +303,11 @@ def _check_can_decide(session: Session, review: ReviewHandle, record_id: int, st
             raise InvalidInput(
                 f"record {record_id} has not reached {stage}: it is {state.status} at {previous}"
             )
-    assigned = _assignments(session, review.review_id, stage)
-    if assigned and reviewer not in assigned.get(record_id, []):
+    any_assigned = session.scalar(
+        select(Assignment.id).where(Assignment.review_id == review.review_id, Assignment.stage == stage).limit(1)
+    )
+    assigned = _assignments(session, review.review_id, stage, [record_id]) if any_assigned else {}
+    if any_assigned and reviewer not in assigned.get(record_id, []):
         who = ", ".join(assigned.get(record_id, [])) or "nobody"
         raise InvalidInput(f"record {record_id} is not assigned to {reviewer} at {stage} (assigned: {who})")
 
@@ -349,7 +362,7 @@ def retract(review: ReviewHandle, record_id: int, *, reviewer: str, stage: str =
     """Withdraw a reviewer's current decision (the undo key); appended like any decision."""
     _check_stage(stage)
     with review.session() as session:
-        latest = _latest_decisions(session, review.review_id, stage).get(record_id, {})
+        latest = _latest_decisions(session, review.review_id, stage, [record_id]).get(record_id, {})
         if reviewer not in latest:
             raise InvalidInput(f"{reviewer} has no decision on record {record_id} at {stage} to undo")
         session.add(Decision(review_id=review.review_id, record_id=record_id, stage=stage,
@@ -367,7 +380,7 @@ def visible_decisions(review: ReviewHandle, record_id: int, *, reviewer: str,
     _check_stage(stage)
     with review.session() as session:
         _record(session, review, record_id)
-        latest = _latest_decisions(session, review.review_id, stage).get(record_id, {})
+        latest = _latest_decisions(session, review.review_id, stage, [record_id]).get(record_id, {})
     if reviewer not in latest:
         return {}
     return {name: _decision_dict(d) for name, d in sorted(latest.items())}

@@ -130,7 +130,8 @@ def next_records(
     order = ranker.fit_rank(labels, rng=np.random.default_rng(seed))
     wanted = set(todo)
     ranked = [ids[i] for i in order if ids[i] in wanted]
-    ranked += [r for r in todo if r not in set(ranked)]  # labelled-by-others but not by me
+    seen = set(ranked)
+    ranked += [r for r in todo if r not in seen]  # labelled by others but not by me
     return ranked[:limit] if limit else ranked
 
 
