@@ -1,6 +1,7 @@
 """Generate docs/cli.md from the real ``--help`` of every command.
 
-Usage: .venv/bin/python scripts/gen_cli_docs.py   (rewrites docs/cli.md)
+Usage: .venv/bin/python scripts/gen_cli_docs.py           (rewrites docs/cli.md)
+       .venv/bin/python scripts/gen_cli_docs.py --check   (exit 1 when out of date)
 A test (tests/test_docs.py) fails when docs/cli.md is out of date.
 """
 
@@ -45,5 +46,9 @@ def render() -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--check"]:
+        if DOC.read_text(encoding="utf-8") != render():
+            sys.exit("docs/cli.md is out of date: run `.venv/bin/python scripts/gen_cli_docs.py`")
+        sys.exit(0)
     DOC.write_text(render(), encoding="utf-8")
     sys.stdout.write(f"wrote {DOC}\n")
