@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +49,9 @@ class _Greedy(click.Option):
             opt.process = process
 
 
-def openalex_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The OpenAlex settings every network command shares."""
-    options = [
+def openalex_settings(func: Callable[..., Any]) -> Callable[..., Any]:
+    """How to reach OpenAlex: URL, polite-pool e-mail, API key, cache, offline."""
+    return _with_options(func, [
         click.option("--openalex-url", envvar="REALIST_OPENALEX_URL", default=None,
                      help="OpenAlex API base URL (a mirror or test server). Env: REALIST_OPENALEX_URL."),
         click.option("--mailto", envvar="REALIST_OPENALEX_MAILTO", default=None,
@@ -60,9 +61,20 @@ def openalex_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Response cache (default: <review>/.realist/openalex-cache)."),
         click.option("--offline", is_flag=True, help="Answer from the cache only; never call OpenAlex."),
+    ])
+
+
+def openalex_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The OpenAlex settings, then ``--from`` saved works instead of the API
+    (handsearch, whose ``--from`` is a date, names that ``--saved``)."""
+    return openalex_settings(_with_options(func, [
         click.option("--from", "from_paths", multiple=True, type=click.Path(exists=True),
                      help="Read saved OpenAlex works (JSON, JSON Lines, .zip, folder) instead of the API."),
-    ]
+    ]))
+
+
+def _with_options(func: Callable[..., Any], options: list[Callable[..., Any]]) -> Callable[..., Any]:
+    """``func`` decorated with ``options``, listed in ``--help`` in that order."""
     for option in reversed(options):
         func = option(func)
     return func
@@ -107,6 +119,18 @@ def _close(source: Any) -> None:
         client.close()
 
 
+@contextmanager
+def _progress(source: Any) -> Iterator[_Bars]:
+    """Progress bars for one run against ``source``; afterwards, even on error,
+    the bars are closed and so is the OpenAlex client behind ``source``."""
+    bars = _Bars()
+    try:
+        yield bars
+    finally:
+        bars.close()
+        _close(source)
+
+
 def _dedup_line(found: int, new: int | None) -> str:
     return "" if new is None else f"; {new} new after deduplication"
 
@@ -134,13 +158,9 @@ def chase(ctx: Context, direction: str, seeds: tuple[str, ...], included: bool, 
     """
     review = ctx.review()
     source = _source(review, opts)
-    bars = _Bars()
-    try:
+    with _progress(source) as bars:
         result = chase_fn(review, direction, source, seeds=seeds, included=included, depth=depth,
                           name=name, dedup=dedup, progress=bars)
-    finally:
-        bars.close()
-        _close(source)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -164,15 +184,7 @@ def chase(ctx: Context, direction: str, seeds: tuple[str, ...], included: bool, 
 @click.option("--name", default=None, help="Name of the source (default: the journal).")
 @click.option("--dedup/--no-dedup", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--openalex-url", envvar="REALIST_OPENALEX_URL", default=None,
-              help="OpenAlex API base URL. Env: REALIST_OPENALEX_URL.")
-@click.option("--mailto", envvar="REALIST_OPENALEX_MAILTO", default=None,
-              help="E-mail for OpenAlex's polite pool. Env: REALIST_OPENALEX_MAILTO.")
-@click.option("--api-key", envvar="REALIST_OPENALEX_API_KEY", default=None,
-              help="OpenAlex API key. Env: REALIST_OPENALEX_API_KEY.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Response cache (default: <review>/.realist/openalex-cache).")
-@click.option("--offline", is_flag=True, help="Answer from the cache only; never call OpenAlex.")
+@openalex_settings
 @pass_review
 def handsearch(ctx: Context, journal: str, terms: tuple[str, ...], match: str, year_from: str | None,
                year_to: str | None, saved: tuple[str, ...], name: str | None, dedup: bool,
@@ -183,13 +195,9 @@ def handsearch(ctx: Context, journal: str, terms: tuple[str, ...], match: str, y
     """
     review = ctx.review()
     source = _source(review, {**opts, "from_paths": saved}, works=False)
-    bars = _Bars()
-    try:
+    with _progress(source) as bars:
         result = handsearch_fn(review, journal, list(terms), source, year_from=year_from, year_to=year_to,
                                match=match, name=name, dedup=dedup, progress=bars)
-    finally:
-        bars.close()
-        _close(source)
     if as_json:
         echo_json(result.to_dict())
         return

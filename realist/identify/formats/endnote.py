@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from realist.identify.formats import register
 from realist.identify.formats._common import first, format_authors, make_record, split_list
+from realist.identify.formats._tagged import tagged_records
 from realist.identify.formats._xml import parse_xml, text_of, to_json
 from realist.records import RecordData
 
@@ -40,21 +41,7 @@ class EndNoteTagged:
         return 0.0
 
     def read(self, text: str) -> Iterator[RecordData]:
-        fields: dict[str, list[str]] = {}
-        last: str | None = None
-        for line in text.split("\n"):
-            if not line.strip():
-                if fields:
-                    yield refer_record(fields)
-                fields, last = {}, None
-                continue
-            match = _TAG.match(line)
-            if match:
-                last = match.group(1)
-                fields.setdefault(last, []).append(match.group(2).strip())
-            elif last is not None:
-                fields[last][-1] += "\n" + line.strip()
-        if fields:
+        for fields in tagged_records(text, _TAG):
             yield refer_record(fields)
 
 

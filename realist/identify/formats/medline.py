@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from realist.identify.formats import register
 from realist.identify.formats._common import first, format_authors, make_record, split_list
+from realist.identify.formats._tagged import tagged_records
 from realist.records import RecordData, normalise_doi
 
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,3}- (.*)")
@@ -38,26 +39,7 @@ class Medline:
         return 0.0
 
     def read(self, text: str) -> Iterator[RecordData]:
-        fields: dict[str, list[str]] = {}
-        last: str | None = None
-        for line in text.split("\n"):
-            if not line.strip():
-                if fields:
-                    yield medline_record(fields)
-                fields, last = {}, None
-                continue
-            match = _TAG.match(line) if not line[0].isspace() else None
-            if match:
-                tag = match.group(1)
-                if tag == "PMID" and "PMID" in fields:
-                    yield medline_record(fields)
-                    fields = {}
-                fields.setdefault(tag, []).append(match.group(2).strip())
-                last = tag
-            elif last is not None:
-                values = fields[last]
-                values[-1] = values[-1] + "\n" + line.strip()
-        if fields:
+        for fields in tagged_records(text, _TAG, repeat_opens="PMID"):
             yield medline_record(fields)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from realist.identify.formats import register
 from realist.identify.formats._common import first, format_authors, make_record, split_list
+from realist.identify.formats._tagged import tagged_records
 from realist.records import RecordData
 
 _HEADER = re.compile(r"<\d+\.?\s*>\s*$")
@@ -55,23 +56,7 @@ class OvidTagged:
         return 0.0
 
     def read(self, text: str) -> Iterator[RecordData]:
-        fields: dict[str, list[str]] = {}
-        last: str | None = None
-        for line in text.split("\n"):
-            if _HEADER.match(line):
-                if fields:
-                    yield ovid_record(fields)
-                fields, last = {}, None
-                continue
-            if not line.strip():
-                continue
-            match = _TAG.match(line) if not line[0].isspace() else None
-            if match:
-                last = match.group(1)
-                fields.setdefault(last, []).append(match.group(2).strip())
-            elif last is not None:
-                fields[last][-1] += "\n" + line.strip()
-        if fields:
+        for fields in tagged_records(text, _TAG, header=_HEADER):
             yield ovid_record(fields)
 
 
