@@ -147,6 +147,9 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             .group_by(Source.id)
             .order_by(Source.id)
         ).all()
+        details = dict(
+            session.execute(select(Source.id, Source.details).where(Source.review_id == rid)).all()
+        )
         pending = session.scalar(
             select(func.count())
             .select_from(DuplicateLink)
@@ -162,6 +165,7 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             "imported_at": imported_at.isoformat() if imported_at else None,
             "records": total,
             "duplicates": dups,
+            "identified_outside": int((details.get(sid, {}).get("outside_tool") or {}).get("identified") or 0),
         }
         for sid, name, kind, fmt, file_name, imported_at, total, dups in rows
     ]

@@ -39,6 +39,10 @@ def status(ctx: Context, as_json: bool) -> None:
         f"Records: {st.records} imported, {st.unique} unique, {st.duplicates} duplicates"
         + (f", {st.pending_duplicate_pairs} duplicate pairs waiting for a person" if st.pending_duplicate_pairs else "")
     )
+    outside = sum(s["identified_outside"] for s in st.sources)
+    if outside:
+        click.echo(f"Also {outside} records identified and counted outside realist "
+                   "(recorded on their source; the PRISMA diagram marks them †).")
     if st.sources:
         click.echo("")
         echo_table(
