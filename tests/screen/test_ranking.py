@@ -152,3 +152,48 @@ def test_citation_variants_keep_direct_links_and_title_weighting_is_optional():
     assert set(int(i) for i in order[:2]) == {1, 2}
     corpus = Corpus.from_records(rows[:2] + ["plain"])
     assert corpus.titles == ("t1", "t2", "")
+
+
+def _adaptive_rows(informative: bool):
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(80):
+        relevant = i < 10
+        words = " ".join(f"w{j}" for j in rng.choice(40, 8)) + (" common shared topic" if relevant else "")
+        if informative:
+            refs = "W900 W901 W902 W903" if relevant else f"W{500 + i % 15} W{700 + i % 7}"
+        else:
+            refs = f"W{500 + i % 15} W{700 + i % 7}"
+        rows.append({"openalex_id": f"W{i + 1}", "title": words, "abstract": "", "referenced_works": refs,
+                     "label_included": "1" if relevant else "0"})
+    return rows
+
+
+def test_adaptive_citation_weight_follows_how_well_references_mark_relevance():
+    spec = ModelSpec(features="tfidf+citations", features_params={"weight": 0.3}, classifier="svm",
+                     classifier_params={"C": 0.5}, adaptive_citations={"ref": 2.0, "shrink": 1.0})
+    labels = {0: 1, 1: 1, 2: 1, 3: 1, 40: 0, 41: 0, 42: 0, 43: 0, 44: 0}
+    factors = {}
+    for informative in (True, False):
+        ranker = Ranker(_adaptive_rows(informative), model=spec)
+        order = ranker.fit_rank(labels, rng=np.random.default_rng(0))
+        assert sorted(order) == sorted(set(range(80)) - set(labels))
+        factors[informative] = ranker.citation_factor
+    assert factors[True] > 1.0 > factors[False] >= 0.0
+    # one include: no estimate yet, the prior factor (1) is used
+    ranker = Ranker(_adaptive_rows(True), model=spec)
+    ranker.fit_rank({0: 1, 40: 0}, rng=np.random.default_rng(0))
+    assert ranker.citation_factor == 1.0
+    # no references at all: the adaptive weight is a no-op on text-only features
+    text_only = Ranker([{k: v for k, v in r.items() if k != "referenced_works"} for r in _adaptive_rows(True)],
+                       model=spec)
+    text_only.fit_rank(labels, rng=np.random.default_rng(0))
+    assert text_only._cit is None
+
+
+def test_sgd_classifier_ranks_relevant_records_first(toy_rows):
+    rel = sorted(_relevant(toy_rows))
+    labels = {rel[0]: 1, rel[1]: 1, 1: 0, 2: 0}
+    spec = ModelSpec(features="tfidf", classifier="sgd")
+    order = Ranker(toy_rows, model=spec).fit_rank(labels, rng=np.random.default_rng(0))
+    assert len(set(int(i) for i in order[:10]) & set(rel)) >= 6

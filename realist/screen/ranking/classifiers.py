@@ -7,7 +7,8 @@ which the included class as a whole weighs ``ratio`` times the excluded class
 (``ratio=1``: balanced; ASReview's "balanced" balancer uses the same
 convention).
 
-Registered (``CLASSIFIERS``): ``logistic``, ``svm`` (linear), ``nb``
+Registered (``CLASSIFIERS``): ``logistic``, ``svm`` (linear; ``loss`` squared hinge or
+hinge), ``sgd`` (linear, stochastic gradient descent), ``nb``
 (multinomial naive Bayes).
 """
 
@@ -23,7 +24,7 @@ from sklearn.svm import LinearSVC
 
 from realist.screen.ranking.registry import Registry
 
-__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise"]
+__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "SGDLinear", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise"]
 
 
 class Classifier(Protocol):
@@ -62,11 +63,32 @@ class Logistic:
 
 
 class LinearSVM:
-    def __init__(self, C: float = 0.1, ratio: float = 1.0) -> None:
+    """Linear SVM (liblinear); ``loss`` ``squared_hinge`` (default) or ``hinge``."""
+
+    def __init__(self, C: float = 0.1, ratio: float = 1.0, loss: str = "squared_hinge",
+                 tol: float = 1e-4) -> None:
         self.ratio = ratio
-        self.model = LinearSVC(C=C, loss="squared_hinge", max_iter=5000)
+        self.model = LinearSVC(C=C, loss=loss, max_iter=5000, tol=tol, dual=True if loss == "hinge" else "auto")
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "LinearSVM":
+        self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
+        return self
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(self.model.decision_function(X), dtype=float)
+
+
+class SGDLinear:
+    """Linear model by stochastic gradient descent (``loss`` hinge / log_loss / modified_huber)."""
+
+    def __init__(self, alpha: float = 1e-4, ratio: float = 1.0, loss: str = "hinge",
+                 max_iter: int = 20, seed: int = 0) -> None:
+        from sklearn.linear_model import SGDClassifier
+
+        self.ratio = ratio
+        self.model = SGDClassifier(loss=loss, alpha=alpha, max_iter=max_iter, tol=None, random_state=seed)
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SGDLinear":
         self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
         return self
 
@@ -124,4 +146,5 @@ class Ensemble:
 CLASSIFIERS.register("logistic", Logistic)
 CLASSIFIERS.register("svm", LinearSVM)
 CLASSIFIERS.register("nb", NaiveBayes)
+CLASSIFIERS.register("sgd", SGDLinear)
 CLASSIFIERS.register("ensemble", Ensemble)

@@ -28,7 +28,12 @@ strategy, each by registered name with parameters) registered in ``MODELS``.
 (variants compared with ``benchmarks/screening_explore.py``; the citation
 block's weight 0.3 was chosen by the mean and the worst dataset over the five
 SYNERGY sets: 0.5 and above let references that do not mark relevance pull
-the ranking down, 0.2 loses most of their benefit).
+the ranking down, 0.2 loses most of their benefit).  ``adaptive_citations``
+(on in the default) rescales that block at every retrain by how much better
+the references separate the labelled includes from the excludes than the text
+does (see :meth:`Ranker._citation_factor`), so a review whose references do
+not mark relevance falls back toward text, and one whose references do leans
+on them more; with fewer than two includes the factor is 1.
 
 :class:`RetrainSchedule` says when to refit: after every decision while few
 records are screened, then in batches that grow with the number screened.
@@ -44,6 +49,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 
 from realist.errors import InvalidInput
 from realist.screen.ranking.classifiers import CLASSIFIERS
@@ -74,6 +80,7 @@ class ModelSpec:
     criteria_weight: float = 1.0
     presumed_negatives: int = 0
     presumed_weight: float = 1.0
+    adaptive_citations: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
 
 
@@ -91,10 +98,24 @@ MODELS.register(
         features="tfidf+citations",
         features_params={"weight": 0.3},
         classifier="svm",
+        classifier_params={"C": 0.5, "ratio": 1.0},
+        adaptive_citations={"ref": 2.0},
+        description=(
+            "word 1-2gram TF-IDF + shared-reference/citation bag (weight 0.3, scaled per retrain "
+            "by how well references separate the labelled includes), class-balanced linear SVM "
+            "(C=0.5), max query"
+        ),
+    ),
+)
+MODELS.register(
+    "fixed_citations",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3},
+        classifier="svm",
         classifier_params={"C": 1.0, "ratio": 1.0},
         description=(
-            "word 1-2gram TF-IDF + shared-reference/citation bag (weight 0.3), "
-            "class-balanced linear SVM (C=1), max query"
+            "the previous default: citation bag at a fixed weight 0.3, class-balanced linear SVM (C=1)"
         ),
     ),
 )
@@ -103,7 +124,7 @@ MODELS.register(
     _spec(
         features="tfidf",
         classifier="svm",
-        classifier_params={"C": 1.0, "ratio": 1.0},
+        classifier_params={"C": 0.5, "ratio": 1.0},
         description="as default, text only (references ignored)",
     ),
 )
@@ -189,6 +210,16 @@ class Ranker:
         if self.q is not None and self.q.nnz == 0:
             self.q = None
         self.n_fits = 0
+        self.citation_factor = 1.0
+        # adaptive citation weight: the citation columns' share of X.data, and
+        # the text / citation blocks for the per-fit informativeness estimate
+        self._cit = None
+        n_text = getattr(self.extractor, "n_text", None)
+        if self.spec.adaptive_citations and n_text is not None and self.X.shape[1] > n_text:
+            mask = self.X.indices >= n_text
+            T, C = sp.csr_matrix(self.X[:, :n_text]), sp.csr_matrix(self.X[:, n_text:])
+            sq = tuple(np.asarray(M.multiply(M).sum(axis=1)).ravel() for M in (T, C))
+            self._cit = (self.X.data[mask].copy(), mask, T, C, sq)
 
     def __len__(self) -> int:
         return self.X.shape[0]
@@ -203,7 +234,12 @@ class Ranker:
         n_inc = int(y.sum())
         n_exc = len(y) - n_inc
         if n_inc and n_exc:
-            X_train = self.X[idx]
+            X = self.X
+            if self._cit is not None:  # rescale the citation entries of X in place
+                self.citation_factor = f = self._citation_factor(idx, y)
+                cit_data, mask = self._cit[0], self._cit[1]
+                X.data[mask] = cit_data * f
+            X_train = X[idx]
             y_train = y
             if self.q is not None and self.spec.criteria_weight > 0:
                 X_train = sp.vstack([X_train, self.spec.criteria_weight * self.q]).tocsr()
@@ -217,9 +253,12 @@ class Ranker:
                     X_train = sp.vstack([X_train, self.spec.presumed_weight * self.X[pool]]).tocsr()
                     y_train = np.append(y_train, np.zeros(len(pool), dtype=y_train.dtype))
             clf = CLASSIFIERS.create(self.spec.classifier, **dict(self.spec.classifier_params))
-            clf.fit(X_train, y_train)
-            self.n_fits += 1
-            return clf.score(self.X)
+            # inputs are finite sparse matrices built here: skip sklearn's per-call
+            # checks, a large share of a retrain's time on a few hundred labels
+            with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+                clf.fit(X_train, y_train)
+                self.n_fits += 1
+                return clf.score(X)
         # cold start: similarity to what is known to be relevant
         profile = None
         if n_inc:
@@ -229,6 +268,38 @@ class Ranker:
         if profile is not None and profile.nnz:
             return np.asarray((self.X @ profile.T).todense()).ravel()
         return rng.random(n)
+
+    def _citation_factor(self, idx: np.ndarray, y: np.ndarray) -> float:
+        """Scale for the citation block: how much better references separate the
+        labelled includes from the excludes than text does, shrunk toward 1.
+
+        Separation of a block = log(mean include-include similarity / mean
+        include-exclude similarity); factor = (citation separation / text
+        separation) / ``ref``, clipped to [``lo``, ``hi``], then averaged with 1
+        with weight ``shrink`` against (includes - 1).
+        """
+        p = self.spec.adaptive_citations
+        _, _, T, C, (sq_t, sq_c) = self._cit
+        inc, exc = idx[y == 1], idx[y == 0]
+        if len(inc) < 2:
+            return float(p.get("start", 1.0))
+        eps = float(p.get("eps", 1e-3))
+
+        def sep(M: sp.csr_matrix, sq: np.ndarray) -> float:
+            I, E = M[inc], M[exc]
+            cI = np.asarray(I.sum(axis=0)).ravel()
+            cE = np.asarray(E.sum(axis=0)).ravel()
+            n_i, n_e = len(inc), len(exc)
+            s_ii = (cI @ cI - sq[inc].sum()) / (n_i * (n_i - 1))
+            s_ie = (cI @ cE) / (n_i * n_e)
+            return float(np.log((s_ii + eps) / (s_ie + eps)))
+
+        st = sep(T, sq_t)
+        raw = sep(C, sq_c) / st / float(p.get("ref", 2.0)) if st > 1e-6 else 1.0
+        raw = min(max(raw, float(p.get("lo", 0.0))), float(p.get("hi", 3.0)))
+        k = float(p.get("shrink", 5.0))
+        m = len(inc) - 1
+        return (m * raw + k * float(p.get("start", 1.0))) / (m + k)
 
     def fit_rank(self, labels: Mapping[int, int], *, rng: np.random.Generator) -> np.ndarray:
         """Positions of the unlabelled records, most likely relevant first."""
