@@ -206,7 +206,8 @@ def _html(data: bytes, name: str) -> Extracted:
     from lxml import etree
 
     try:
-        doc = lxml.html.document_fromstring(data)
+        # An HtmlElement (drop_tree, text_content); lxml-stubs type it as a bare _Element.
+        doc: Any = lxml.html.document_fromstring(data)
     except (etree.ParserError, ValueError) as exc:
         raise ImportFormatError(f"not readable HTML ({exc})", file=name) from None
     for el in doc.xpath("//script|//style|//noscript|//head|//nav"):
@@ -329,9 +330,10 @@ def add_fulltexts(review: ReviewHandle, paths: Iterable[str | Path]) -> list[Bul
     added; each file is stored in its own transaction.
     """
     with review.session() as session:
-        records = [tuple(r) for r in session.execute(
-            select(Record.id, Record.doi, Record.study_id)
-            .where(Record.review_id == review.review_id, Record.duplicate_of_id.is_(None)))]
+        records: list[tuple[int, str | None, int | None]] = [
+            (rid, doi, sid) for rid, doi, sid in session.execute(
+                select(Record.id, Record.doi, Record.study_id)
+                .where(Record.review_id == review.review_id, Record.duplicate_of_id.is_(None)))]
         study_keys = {k.lower(): i for k, i in session.execute(
             select(Study.key, Study.id).where(Study.review_id == review.review_id))}
     files: list[Path] = []
@@ -343,7 +345,7 @@ def add_fulltexts(review: ReviewHandle, paths: Iterable[str | Path]) -> list[Bul
         item = BulkItem(file=str(path), status="failed")
         try:
             data = path.read_bytes()
-            hit, how = _match_by_name(path.stem, records, study_keys)  # type: ignore[arg-type]
+            hit, how = _match_by_name(path.stem, records, study_keys)
             ex = extract_text(data, file_name=path.name)
             if not hit:
                 head = "".join(ex.text.split("\f")[:2])

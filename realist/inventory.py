@@ -147,7 +147,7 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             .group_by(Source.id)
             .order_by(Source.id)
         ).all()
-        details = dict(
+        details: dict[int, dict[str, Any]] = dict(
             session.execute(select(Source.id, Source.details).where(Source.review_id == rid)).all()
         )
         pending = session.scalar(
@@ -155,7 +155,7 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             .select_from(DuplicateLink)
             .where(DuplicateLink.review_id == rid, DuplicateLink.status == "pending")
         ) or 0
-    sources = [
+    sources: list[dict[str, Any]] = [
         {
             "id": sid,
             "name": name,

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -168,14 +169,14 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def _packaged_rows() -> tuple[dict[str, str], ...]:
     path = resources.files("realist.appraise").joinpath("data/lexicon.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as fh:
         return tuple(csv.DictReader(fh))
 
 
 def lexicon_sources() -> dict[str, dict[str, str]]:
     """The guides the packaged lexicon cites, keyed by source id."""
     path = resources.files("realist.appraise").joinpath("data/lexicon_sources.csv")
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as fh:
         return {row["id"]: row for row in csv.DictReader(fh)}
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from ..code import cmoc as cm
@@ -262,7 +265,7 @@ def study() -> None:
     """Studies: the unit of synthesis, each reported by one or more records."""
 
 
-def _study_options(f):  # type: ignore[no-untyped-def]
+def _study_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed([
         click.option("--key", default=None, help="Short stable label (default: surname + year)."),
         click.option("--label", default=None),

@@ -38,7 +38,10 @@ class Context:
 
 
 def get_review() -> ReviewHandle:
-    return click.get_current_context().find_object(Context).review()  # type: ignore[union-attr]
+    ctx = click.get_current_context().find_object(Context)
+    if ctx is None:
+        raise RuntimeError("get_review() called outside a realist command")
+    return ctx.review()
 
 
 pass_review = click.make_pass_decorator(Context)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from ..deduplicate.store import confirm_pair, pending_pairs, reject_pair, run_dedup, undo_merge
 from .common import Context, echo_json, pass_review
+
+__all__ = ["COMMANDS", "dedup"]
 
 
 @click.group("dedup", invoke_without_command=True)
@@ -43,7 +46,7 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
                            f"  {r['journal'] or ''} {r['doi'] or ''}")
         return
     stderr = sys.stderr
-    bar_state: dict = {}
+    bar_state: dict[str, Any] = {}
 
     def progress(done: int, total: int) -> None:
         bar = bar_state.get("bar")

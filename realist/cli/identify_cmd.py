@@ -6,12 +6,14 @@ import sys
 
 import click
 
-from ..identify import SOURCE_KINDS, import_file
+from ..identify import SOURCE_KINDS, ImportResult, import_file
 from ..identify.export import EXPORT_FORMATS, export_records
 from ..inventory import RECORD_KEYS, list_records
 from ..errors import RealistError
 from ..records import RecordData
 from .common import Context, echo_csv, echo_json, echo_table, pass_review
+
+__all__ = ["COMMANDS", "import_", "export", "records"]
 
 
 @click.command("import")
@@ -36,7 +38,7 @@ def import_(ctx: Context, files: tuple[str, ...], source: str | None, kind: str,
     show = sys.stderr.isatty() and len(files) > 1
     with click.progressbar(files, label="Importing", file=sys.stderr, show_pos=True,
                            hidden=not show) as bar:
-        results = []
+        results: list[ImportResult | RealistError] = []
         for path in bar:
             try:
                 results.append(import_file(review, path, source=source, kind=kind,

@@ -148,7 +148,7 @@ def _dedup_line(found: int, new: int | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @openalex_options
 @pass_review
-def chase(ctx: Context, direction: str, seeds: tuple[str, ...], included: bool, depth: int,
+def chase(ctx: Context, /, direction: str, seeds: tuple[str, ...], included: bool, depth: int,
           name: str | None, dedup: bool, as_json: bool, **opts: Any) -> None:
     """Citation chasing: BACKWARD (reference lists), FORWARD (citing works) or BOTH.
 
@@ -186,7 +186,7 @@ def chase(ctx: Context, direction: str, seeds: tuple[str, ...], included: bool, 
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @openalex_settings
 @pass_review
-def handsearch(ctx: Context, journal: str, terms: tuple[str, ...], match: str, year_from: str | None,
+def handsearch(ctx: Context, /, journal: str, terms: tuple[str, ...], match: str, year_from: str | None,
                year_to: str | None, saved: tuple[str, ...], name: str | None, dedup: bool,
                as_json: bool, **opts: Any) -> None:
     """Hand search one journal for terms within a date range (PRISMA: other methods).
@@ -214,7 +214,7 @@ def handsearch(ctx: Context, journal: str, terms: tuple[str, ...], match: str, y
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @openalex_options
 @pass_review
-def enrich(ctx: Context, fields: tuple[str, ...], record_ids: tuple[int, ...], dry_run: bool,
+def enrich(ctx: Context, /, fields: tuple[str, ...], record_ids: tuple[int, ...], dry_run: bool,
            as_json: bool, **opts: Any) -> None:
     """Fill missing abstracts, DOIs, ids and reference lists from OpenAlex.
 

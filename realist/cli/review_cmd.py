@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..inventory import review_status
 from ..review import init_review, migrate_review
 from ..store.events import events
 from .common import Context, echo_json, echo_table, pass_review
+
+__all__ = ["COMMANDS", "init", "status", "log", "migrate"]
 
 
 @click.command("init")
@@ -64,7 +68,7 @@ def log(ctx: Context, action: str | None, as_json: bool) -> None:
     """The review's append-only event log: who did what, when."""
     review = ctx.review()
     with review.session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
              "entity": e.entity, "entity_id": e.entity_id, "payload": e.payload}
             for e in events(session, review.review_id, action=action)
@@ -78,7 +82,7 @@ def log(ctx: Context, action: str | None, as_json: bool) -> None:
     )
 
 
-def _summary(payload: dict) -> str:
+def _summary(payload: dict[str, Any]) -> str:
     parts = []
     for key, value in payload.items():
         if key in ("protocol", "merged_pairs"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..inventory import list_records
@@ -9,6 +11,8 @@ from ..protocol import STAGES
 from ..screen import decisions as d
 from ..screen.queue import next_records, start_sampling, stopping_estimate
 from .common import Context, echo_json, echo_table, pass_review
+
+__all__ = ["COMMANDS", "screen", "format_agreement"]
 
 STAGE = click.option("--stage", type=click.Choice(STAGES), default="title_abstract", show_default=True)
 
@@ -187,8 +191,8 @@ def agreement_cmd(ctx: Context, stage: str, as_json: bool) -> None:
     click.echo(format_agreement(data))
 
 
-def format_agreement(data: dict) -> str:
-    def stat(s: dict | None) -> str:
+def format_agreement(data: dict[str, Any]) -> str:
+    def stat(s: dict[str, Any] | None) -> str:
         if not s or s.get("value") is None:
             return "n/a" + (f" ({s.get('reason')})" if s and s.get("reason") else "")
         ci = ""

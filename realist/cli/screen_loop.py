@@ -19,6 +19,8 @@ from ..review import ReviewHandle
 from ..screen import decisions as d
 from ..screen.queue import next_records, stopping_estimate
 
+__all__ = ["screening_loop"]
+
 KEYS = {"i": "include", "e": "exclude", "m": "maybe"}
 HELP = "[i]nclude  [e]xclude  [m]aybe  [r]eason+exclude  [u]ndo  [s]topping  [q]uit"
 

@@ -7,3 +7,5 @@ exchange), :mod:`~realist.code.studies`, :mod:`~realist.code.coding`
 :mod:`~realist.code.cmoc` (CMOCs and the programme theory).  See
 docs/coding.md.
 """
+
+__all__: list[str] = []

@@ -318,7 +318,7 @@ def programme_theory(review: ReviewHandle, *, by: Sequence[str] = ("intervention
 
     chains: dict[tuple[str | None, ...], dict[str, Any]] = {}
     for c in (c for c in cmocs if c.study_id is not None):
-        per_role = []
+        per_role: list[list[tuple[str | None, Any]]] = []
         for role in by:
             els = c.elements[role]
             per_role.append([(up(e["code"]), e["stance"]) for e in els] or [(None, "supports")])
@@ -336,8 +336,8 @@ def programme_theory(review: ReviewHandle, *, by: Sequence[str] = ("intervention
     groups = []
     for key, g in chains.items():
         support = sorted((_study_dict(studies[sid], ids) for sid, ids in g["for"].items()), key=_study_order)
-        against = sorted((_study_dict(studies[sid], ids) for sid, ids in g["against"].items()
-                          if sid not in g["for"]), key=_study_order)
+        contra = sorted((_study_dict(studies[sid], ids) for sid, ids in g["against"].items()
+                         if sid not in g["for"]), key=_study_order)
         other = {role: [{"code": code, "name": name(code),
                          "studies": [s["key"] for s in sorted((_study_dict(studies[sid], []) for sid in sids),
                                                               key=_study_order)]}
@@ -345,7 +345,7 @@ def programme_theory(review: ReviewHandle, *, by: Sequence[str] = ("intervention
                                                  key=lambda kv: (-len(kv[1]), order.get(kv[0], 0)))]
                  for role in ROLES if role not in by}
         groups.append(TheoryGroup(key=dict(zip(by, key)), names={r: name(k) for r, k in zip(by, key)},
-                                  supporting=support, contradicting=against, other_elements=other))
+                                  supporting=support, contradicting=contra, other_elements=other))
     groups.sort(key=lambda g: (-g.n_supporting, [order.get(v or "", len(order)) for v in g.key.values()]))
     statements = [_statement(c, cmocs, studies, codebook, up) for c in cmocs if c.study_id is None]
     rule = (f"Study CMOCs expanded into one chain per combination of one {'/'.join(by)} code"
@@ -364,7 +364,10 @@ def _statement(stmt: CmocInfo, cmocs: list[CmocInfo], studies: dict[int, Study],
     full_for: dict[int, set[int]] = defaultdict(set)
     full_against: dict[int, set[int]] = defaultdict(set)
     roles = [r for r in ROLES if stmt.elements[r]]
-    for c in (c for c in cmocs if c.study_id is not None):
+    for c in cmocs:
+        if c.study_id is None:
+            continue
+        sid = c.study_id
         hit_all = True
         for role in ROLES:
             hit = False
@@ -372,11 +375,11 @@ def _statement(stmt: CmocInfo, cmocs: list[CmocInfo], studies: dict[int, Study],
                 if any(matches(e["code"], target) for e in c.elements[role]):
                     hit = True
                     if c.stance == "supports":
-                        support[role][target].add(c.study_id)  # type: ignore[arg-type]
+                        support[role][target].add(sid)
             if role in roles and not hit:
                 hit_all = False
         if hit_all:
-            (full_for if c.stance == "supports" else full_against)[c.study_id].add(c.id)  # type: ignore[index]
+            (full_for if c.stance == "supports" else full_against)[sid].add(c.id)
 
     def keyed(sids: Iterable[int]) -> list[dict[str, Any]]:
         return sorted((_study_dict(studies[s], []) for s in sids), key=_study_order)

@@ -53,7 +53,9 @@ def _description(code: Code) -> str:
 
 def codebook_to_qdc(codebook: Codebook) -> bytes:
     """The codebook as a REFI-QDA ``.qdc`` document (UTF-8 XML bytes)."""
-    root = etree.Element(_NS + "Codebook", nsmap={None: NAMESPACE}, origin="realist")
+    # lxml-stubs do not allow None (the default namespace) as an nsmap prefix.
+    nsmap = {None: NAMESPACE}
+    root = etree.Element(_NS + "Codebook", nsmap=nsmap, origin="realist")  # type: ignore[arg-type]
     codes = etree.SubElement(root, _NS + "Codes")
 
     def add(parent: etree._Element, code: Code) -> None:
@@ -87,15 +89,16 @@ def codebook_from_qdc(data: bytes, *, file: str = "codebook.qdc") -> Codebook:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ImportFormatError(f"not well-formed XML ({exc.msg})", file=file,
-                                line=exc.lineno or None) from None
+                                line=exc.position[0] or None) from None
+    root_line: int | None = root.sourceline  # type: ignore[assignment]  # lxml-stubs leave it untyped
     if root.tag != _NS + "Codebook":
         raise ImportFormatError(
             f"not a REFI-QDA codebook: the root element is {etree.QName(root).localname!r} in "
             f"namespace {etree.QName(root).namespace or 'none'!r}, expected 'Codebook' in {NAMESPACE!r}",
-            file=file, line=root.sourceline)
+            file=file, line=root_line)
     codes_el = root.find(_NS + "Codes")
     if codes_el is None:
-        raise ImportFormatError("the Codebook has no Codes element", file=file, line=root.sourceline)
+        raise ImportFormatError("the Codebook has no Codes element", file=file, line=root_line)
     used: set[str] = set()
     guids: set[str] = set()
 

@@ -161,12 +161,8 @@ def run_dedup(
             if key in links:
                 continue
             same_group = group_of.get(match.a) is not None and group_of.get(match.a) == group_of.get(match.b)
-            if match.verdict == "duplicate" and same_group:
-                status = APPLIED
-            elif match.verdict == "uncertain" or match.verdict == "duplicate":
-                status = "pending"
-            else:
-                continue
+            # every match is "duplicate" or "uncertain" (compare.Verdict)
+            status = APPLIED if match.verdict == "duplicate" and same_group else "pending"
             row = {
                 "review_id": rid,
                 "record_id": key[0],

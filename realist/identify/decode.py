@@ -94,18 +94,21 @@ def decode_with_notes(data: bytes, *, file: str | None = None) -> tuple[str, lis
                 raise ImportFormatError(
                     "is not a text export (it contains binary data)", file=file
                 )
-            text = None
+            strict: str | None = None
+            note: str | None = None
             if b"\r" in data:
                 # Same reasoning as above for strict UTF-8; anything else is
                 # decoded from the original bytes as before.
                 unix, converted = _unix_newlines(data)
                 try:
-                    text, note = unix.decode("utf-8"), None
+                    strict = unix.decode("utf-8")
                 except UnicodeDecodeError:
                     converted = False
                 del unix
-            if text is None:
+            if strict is None:
                 text, note = _decode_single(data)
+            else:
+                text = strict
             if note:
                 notes.append(note)
     if converted:

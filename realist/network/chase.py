@@ -90,7 +90,7 @@ def _find_record(session: Any, review: ReviewHandle, ids: list[Identifier]) -> R
     conds = [getattr(Record, {"openalex": "openalex_id"}.get(k, k)) == v for k, v in ids]
     if not conds:
         return None
-    rec = session.scalars(
+    rec: Record | None = session.scalars(
         select(Record).where(Record.review_id == review.review_id, or_(*conds)).order_by(Record.id)
     ).first()
     while rec is not None and rec.duplicate_of_id is not None:

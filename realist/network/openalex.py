@@ -197,7 +197,7 @@ class OpenAlexClient:
                 return min(max(float(retry_after), 0.0), s.backoff_max)
             except ValueError:
                 pass
-        return min(s.backoff_base * 2**attempt * (1 + random.random() / 4), s.backoff_max)
+        return min(s.backoff_base * 2.0**attempt * (1 + random.random() / 4), s.backoff_max)
 
     def _fetch(self, path: str, params: dict[str, Any]) -> tuple[int, Any]:
         url = f"{self.settings.base_url.rstrip('/')}{path}"

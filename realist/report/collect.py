@@ -265,7 +265,7 @@ def _collect_cmocs(review: ReviewHandle, data: ReportData) -> None:
         data.missing.append(f"CMO configurations could not be read: {exc}")
         return
     for c in cmocs:
-        elements = {role: [e.get("name") or e.get("code") for e in items]
+        elements: dict[str, list[str]] = {role: [e.get("name") or e["code"] for e in items]
                     for role, items in (c.elements or {}).items()}
         data.cmocs.append(CmocRow(c.study_key, c.ref_number, c.statement, elements))
     if not data.cmocs:
@@ -283,7 +283,8 @@ def _collect_language(review: ReviewHandle, data: ReportData) -> None:
         return
     by_key = {s.key: s for s in data.studies}
     for row in data.language:
-        study = by_key.get(row.get("key"))
+        key = row.get("key")
+        study = by_key.get(key) if key is not None else None
         if study is not None:
             study.language = row.get("classification")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .collect import ReportData, country_names
+from .collect import ReportData, StudyRow, country_names
 from .plots import cite_list
 from .prisma import PrismaCounts
 
@@ -170,7 +170,7 @@ def results_sections(d: ReportData) -> list[Section]:
         chars.append("No included studies are recorded yet.")
     out.append(("Characteristics of included studies", chars))
     if d.studies and any(s.codes for s in d.studies):
-        per_code: dict[tuple[str, str], list] = {}
+        per_code: dict[tuple[str, str], list[StudyRow]] = {}
         for s in d.studies:
             for kind, codes in s.codes.items():
                 for code in codes:

@@ -37,7 +37,7 @@ def cite_list(studies: list[StudyRow]) -> str:
 def _ranges(numbers: list[int]) -> str:
     out: list[str] = []
     start = prev = numbers[0]
-    for n in numbers[1:] + [None]:  # type: ignore[list-item]
+    for n in numbers[1:] + [None]:
         if n is not None and n == prev + 1:
             prev = n
             continue
@@ -63,6 +63,15 @@ def _style(ax: Any, grid_axis: str) -> None:
     ax.tick_params(length=0)
 
 
+def _integer_ticks(axis: Any) -> None:
+    """Whole-number ticks on ``axis`` (its default locator is an AutoLocator, a MaxNLocator)."""
+    from matplotlib.ticker import MaxNLocator
+
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        locator.set_params(integer=True)
+
+
 def bar_chart(name: str, title: str, counts: list[tuple[str, int]], *, caption: str,
               members: dict[str, list[StudyRow]] | None = None, horizontal: bool = True,
               xlabel: str = "Number of studies", note: str = "", empty_message: str = "") -> Figure:
@@ -85,7 +94,7 @@ def bar_chart(name: str, title: str, counts: list[tuple[str, int]], *, caption: 
             ax.text(bar.get_width() + max(values) * 0.015, bar.get_y() + bar.get_height() / 2, str(v),
                     va="center", fontsize=9, color=INK)
         _style(ax, "x")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.xaxis)
     else:
         fig = new_figure(7.2, 3.0)
         ax = fig.add_subplot(111)
@@ -100,7 +109,7 @@ def bar_chart(name: str, title: str, counts: list[tuple[str, int]], *, caption: 
                 ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + max(values) * 0.02, str(v),
                         ha="center", va="bottom", fontsize=8, color=INK)
         _style(ax, "y")
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        _integer_ticks(ax.yaxis)
     ax.set_title(title, pad=10)
     if note:
         ax.annotate("\n".join(wrap(note, 330, 7.5)), xy=(0, 0), xycoords="axes fraction",
@@ -149,14 +158,14 @@ def regions_chart(studies: list[StudyRow], synthesis: dict[str, Any] | None = No
     rows = ((synthesis or {}).get("characteristics") or {}).get("region")
     if rows:  # the synthesis's grouping (protocol synthesis.region_scheme / region_groups)
         by_key = {s.key: s for s in studies}
-        groups = {r["value"]: [by_key[k] for k in r["studies"] if k in by_key] for r in rows}
+        chosen = {r["value"]: [by_key[k] for k in r["studies"] if k in by_key] for r in rows}
         counts = [(r["value"], int(r["n"])) for r in rows]
         counts.sort(key=lambda kv: (kv[0] == (synthesis or {}).get("settings", {}).get("multi_country",
                                                                                          "Multi-country"), -kv[1]))
         scheme = (synthesis or {}).get("settings", {}).get("region_scheme", "fy2026")
         note = (f"Regions as grouped by the synthesis (World Bank {scheme.upper()} regions, the protocol's "
                 "region groups); a study in several countries counts once, as multi-country.")
-        return bar_chart("bar_regions", "Region", counts, members=groups, note=note,
+        return bar_chart("bar_regions", "Region", counts, members=chosen, note=note,
                          caption="Included studies by region.")
     regions = country_regions()
     groups: dict[str, list[StudyRow]] = defaultdict(list)
@@ -285,9 +294,9 @@ def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
     if not edges:
         return _empty(name, title, "No CMO configurations recorded yet")
     nodes: dict[str, dict[str, set[str]]] = {r: defaultdict(set) for r in _ROLES}
-    for (ra, a, rb, b), who in edges.items():
-        nodes[ra][a] |= who
-        nodes[rb][b] |= who
+    for (ra, a, rb, b), supporters in edges.items():
+        nodes[ra][a] |= supporters
+        nodes[rb][b] |= supporters
     # order: mechanisms by support, others by barycentre of their neighbours
     order: dict[str, list[str]] = {}
     order["mechanism"] = sorted(nodes["mechanism"], key=lambda n: (-len(nodes["mechanism"][n]), n))
@@ -317,19 +326,19 @@ def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
             coords[(role, n)] = (xs[role], y * (tallest / max(len(names), 1)) ** 0.35)
     top = max(len(v) for v in edges.values())
     colours = {"context": "#fde7c8", "mechanism": "#dbe8f6", "outcome": "#d9f0df"}
-    for (ra, a, rb, b), who in sorted(edges.items(), key=lambda kv: len(kv[1])):
+    for (ra, a, rb, b), supporters in sorted(edges.items(), key=lambda kv: len(kv[1])):
         x0, y0 = coords[(ra, a)]
         x1, y1 = coords[(rb, b)]
         x0 += half[(ra, a)]
         x1 -= half[(rb, b)]
-        w = 0.8 + 5.5 * len(who) / top
+        w = 0.8 + 5.5 * len(supporters) / top
         t = np.linspace(0, 1, 40)
         xm = x0 + (x1 - x0) * t
         ym = y0 + (y1 - y0) * (3 * t ** 2 - 2 * t ** 3)
-        ax.plot(xm, ym, color="#7b8794", alpha=0.35 + 0.5 * len(who) / top, linewidth=w,
+        ax.plot(xm, ym, color="#7b8794", alpha=0.35 + 0.5 * len(supporters) / top, linewidth=w,
                 solid_capstyle="round", zorder=1)
-        if len(who) > 1 or top == 1:
-            ax.text(x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5, str(len(who)), fontsize=7.5, ha="center",
+        if len(supporters) > 1 or top == 1:
+            ax.text(x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5, str(len(supporters)), fontsize=7.5, ha="center",
                     va="center", color=INK, zorder=3,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
     from matplotlib.patches import FancyBboxPatch

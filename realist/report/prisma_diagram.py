@@ -228,10 +228,10 @@ def layout(counts: PrismaCounts) -> Layout:
     def right(a: str, b: str) -> None:
         arrows.append([(boxes[a].x + boxes[a].w, boxes[a].cy), (boxes[b].x, boxes[b].cy)])
 
-    for a, b in (("D1", "D3"), ("D3", "D5"), ("D5", "D7"), ("D7", "I1")):
-        down(a, b)
-    for a, b in (("D1", "D2"), ("D3", "D4"), ("D5", "D6"), ("D7", "D8")):
-        right(a, b)
+    for upper, lower in (("D1", "D3"), ("D3", "D5"), ("D5", "D7"), ("D7", "I1")):
+        down(upper, lower)
+    for left, beside in (("D1", "D2"), ("D3", "D4"), ("D5", "D6"), ("D7", "D8")):
+        right(left, beside)
     if other:
         down("O1", "O2")
         down("O2", "O4")

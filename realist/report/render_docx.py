@@ -52,7 +52,7 @@ def _natural_cm(png: bytes, dpi: int = 200) -> float:
     """Width in cm at which a PNG rendered at ``dpi`` shows its fonts at their design size."""
     import struct
 
-    width_px = struct.unpack(">I", png[16:20])[0]  # IHDR width
+    width_px: int = struct.unpack(">I", png[16:20])[0]  # IHDR width
     return width_px / dpi * 2.54
 
 
@@ -70,7 +70,9 @@ def _landscape(doc: "DocxDocument", on: bool) -> None:
 
     last = doc.sections[-1]
     section = doc.add_section(WD_SECTION.NEW_PAGE)
-    long, short = max(last.page_width, last.page_height), min(last.page_width, last.page_height)
+    width, height = last.page_width, last.page_height
+    assert width is not None and height is not None, "the template's section has no page size"
+    long, short = max(width, height), min(width, height)
     section.orientation = WD_ORIENT.LANDSCAPE if on else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (long, short) if on else (short, long)
 

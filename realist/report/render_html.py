@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .checklists import CHECKLISTS, STATUS
+from .checklists import CHECKLISTS, STATUS, ChecklistItem
 
 if TYPE_CHECKING:
     from .build import Report
@@ -45,7 +45,7 @@ def _inline(svg: str, prefix: str) -> str:
     return svg
 
 
-def _summary(items: list) -> str:
+def _summary(items: list[ChecklistItem]) -> str:
     counts: dict[str, int] = {}
     for it in items:
         counts[it.status] = counts.get(it.status, 0) + 1

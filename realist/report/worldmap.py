@@ -91,10 +91,10 @@ def world_map(country_counts: dict[str, int], names: dict[str, str], *,
     ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors="white", linewidths=0.35))
     # count labels at each study country's largest ring centroid
     for iso, n in counts.items():
-        country = geometry.get(iso)
-        if not country:
+        shape = geometry.get(iso)
+        if not shape:
             continue
-        ring = max(country["rings"], key=len)
+        ring = max(shape["rings"], key=len)
         arr = np.asarray(ring, dtype=float)
         x, y = equal_earth(arr[:, 0], arr[:, 1])
         dark = shade(n) in _SHADES[2:]

@@ -273,8 +273,8 @@ def assign(
             session.execute(Assignment.__table__.insert(), rows)
         counts = {name: 0 for name in names}
         for _, people in plan:
-            for who in people:
-                counts[who] += 1
+            for person in people:
+                counts[person] += 1
         review.log(session, "screen.assigned", stage=stage, mode=mode, per_record=per_record,
                    fraction=fraction, seed=seed, records=len(plan), per_reviewer=counts)
         return counts

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
 from ..review import ReviewHandle
@@ -45,7 +46,7 @@ def criteria_text(protocol: dict[str, Any], stage: str) -> str:
     return " ".join(p for p in parts if p.strip())
 
 
-def _sampling_event(review: ReviewHandle, session, stage: str) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+def _sampling_event(review: ReviewHandle, session: Session, stage: str) -> dict[str, Any] | None:
     found = [e.payload for e in events(session, review.review_id, action="screen.sampling_started")
              if e.payload.get("stage") == stage]
     return found[-1] if found else None
@@ -57,7 +58,7 @@ def screening_order(review: ReviewHandle, stage: str) -> list[tuple[int, int]]:
         return _settled(session, review.review_id, stage)
 
 
-def _settled(session, review_id: int, stage: str) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _settled(session: Session, review_id: int, stage: str) -> list[tuple[int, int]]:
     ids = eligible_records(session, review_id, stage)
     states = _statuses(session, review_id, stage, ids)
     latest = _latest_decisions(session, review_id, stage)

@@ -57,6 +57,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from scipy.stats import hypergeom
@@ -206,7 +207,7 @@ def evaluate(
     run = consecutive_exclusions(y)
     heur = {"consecutive_exclusions": run, "heuristic_stop": run >= heuristic_run}
     switch_after = default_switch_after(total) if switch_after is None else switch_after
-    common = dict(
+    common: dict[str, Any] = dict(
         target_recall=target_recall, confidence=confidence, total=total,
         screened=screened, relevant_found=found, heuristics=heur,
     )

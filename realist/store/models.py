@@ -11,9 +11,9 @@ on.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
@@ -46,6 +46,11 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
+    if TYPE_CHECKING:
+        # Every model here is mapped to a plain Table (SQLAlchemy types the
+        # attribute as the wider FromClause).
+        __table__: ClassVar[Table]
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
         dict[str, Any]: JSON,

@@ -194,7 +194,7 @@ def format_citations(refs: Iterable[int]) -> str:
         return ""
     parts: list[str] = []
     run = [nums[0]]
-    for n in nums[1:] + [None]:  # type: ignore[list-item]
+    for n in nums[1:] + [None]:
         if n is not None and n == run[-1] + 1:
             run.append(n)
             continue

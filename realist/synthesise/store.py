@@ -126,7 +126,7 @@ def review_codes(data: SynthInput) -> dict[str, list[int]]:
             owners.setdefault(name.lower(), set()).add(code.id)
     out: dict[str, list[int]] = {}
     for code in data.codes:
-        refs = {by_id[i].ref_number for i in sets[code.id] if i in by_id and by_id[i].ref_number is not None}
+        refs = {n for i in sets[code.id] if i in by_id and (n := by_id[i].ref_number) is not None}
         refs_of[code.id] = refs
         if not refs:
             continue

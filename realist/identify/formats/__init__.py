@@ -19,7 +19,7 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, overload, runtime_checkable
 
 from realist.errors import ImportFormatError
 from realist.identify.decode import decode_with_notes, is_zip
@@ -63,8 +63,18 @@ class ParsedFile:
 
 _REGISTRY: dict[str, Format] = {}
 
+_FormatT = TypeVar("_FormatT", bound=Format)
 
-def register(fmt: Format) -> Format:
+
+@overload
+def register(fmt: type[_FormatT]) -> type[_FormatT]: ...
+
+
+@overload
+def register(fmt: _FormatT) -> _FormatT: ...
+
+
+def register(fmt: type[Format] | Format) -> type[Format] | Format:
     """Register a format (usable as a class or instance decorator)."""
     instance = fmt() if isinstance(fmt, type) else fmt
     if not getattr(instance, "name", None):

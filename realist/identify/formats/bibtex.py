@@ -30,6 +30,8 @@ from realist.identify.formats import register
 from realist.identify.formats._common import format_authors, make_record, split_list
 from realist.records import RecordData
 
+__all__ = ["BibTeX", "BibLaTeX", "parse_entries", "latex", "bib_record"]
+
 _ENTRY = re.compile(r"@\s*([A-Za-z_][\w-]*)\s*([{(])", re.M)
 _FIELD_NAME = re.compile(r"\s*,?\s*([A-Za-z_][\w:.+-]*)\s*=\s*")
 _MONTHS = {m: str(i) for i, m in enumerate(

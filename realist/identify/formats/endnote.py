@@ -19,11 +19,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from lxml import etree
+
 from realist.identify.formats import register
 from realist.identify.formats._common import first, format_authors, make_record, split_list
 from realist.identify.formats._tagged import tagged_records
 from realist.identify.formats._xml import parse_xml, text_of, to_json
 from realist.records import RecordData
+
+__all__ = ["EndNoteTagged", "EndNoteXML", "refer_record", "endnote_xml_record"]
 
 _TAG = re.compile(r"%([0-9A-Z@!#$&()*+^|~>?\]]) ?(.*)")
 
@@ -85,14 +89,14 @@ class EndNoteXML:
             yield endnote_xml_record(record)
 
 
-def endnote_xml_record(rec: "object") -> RecordData:
+def endnote_xml_record(rec: etree._Element) -> RecordData:
     def t(path: str) -> str | None:
-        return text_of(rec.find(path))  # type: ignore[attr-defined]
+        return text_of(rec.find(path))
 
     def all_text(path: str) -> list[str]:
-        return [v for v in (text_of(e) for e in rec.findall(path)) if v]  # type: ignore[attr-defined]
+        return [v for v in (text_of(e) for e in rec.findall(path)) if v]
 
-    ref_type = rec.find("ref-type")  # type: ignore[attr-defined]
+    ref_type = rec.find("ref-type")
     urls = all_text("urls/related-urls/url") + all_text("urls/web-urls/url")
     pmid = None
     accession = t("accession-num")

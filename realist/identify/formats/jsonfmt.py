@@ -32,6 +32,8 @@ from realist.identify.formats import register
 from realist.identify.formats._common import first, format_authors, make_record
 from realist.records import RecordData, normalise_doi
 
+__all__ = ["CSLJSON", "CrossrefJSON", "OpenAlexJSON", "PublishOrPerish", "rebuild_abstract"]
+
 
 @lru_cache(maxsize=2)
 def _load(text: str) -> Any:
@@ -166,7 +168,7 @@ class CSLJSON(_JSONFormat):
         )
 
     def record(self, item: dict[str, Any]) -> RecordData:
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
+        custom: dict[str, Any] = item["custom"] if isinstance(item.get("custom"), dict) else {}
         return make_record(
             item,
             source_record_id=item.get("id") or item.get("citation-key"),

@@ -22,6 +22,8 @@ from realist.identify.formats._common import first, format_authors, make_record,
 from realist.identify.formats._tagged import tagged_records
 from realist.records import RecordData, normalise_doi
 
+__all__ = ["Medline", "medline_record"]
+
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,3}- (.*)")
 
 

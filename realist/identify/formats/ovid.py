@@ -24,6 +24,8 @@ from realist.identify.formats._common import first, format_authors, make_record,
 from realist.identify.formats._tagged import tagged_records
 from realist.records import RecordData
 
+__all__ = ["OvidTagged", "OvidDisplay", "ovid_record", "display_record"]
+
 _HEADER = re.compile(r"<\d+\.?\s*>\s*$")
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,3}- (.*)")
 _SO = re.compile(r"^(?P<journal>[^.]+(?:\.[^.\d][^.]*)*?)\.\s+(?P<rest>.*)$")

@@ -20,6 +20,8 @@ from realist.identify.formats import register
 from realist.identify.formats._common import first, format_authors, make_record, split_list
 from realist.records import RecordData
 
+__all__ = ["ProQuest", "proquest_record"]
+
 _DOC = re.compile(r"^Document \d+ of \d+\s*$", re.M)
 _LABEL = re.compile(r"^([A-Z][A-Za-z/ ()&-]{1,40}?):\s(.*)", re.S)
 _KNOWN = {

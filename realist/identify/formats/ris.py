@@ -41,6 +41,8 @@ from realist.identify.formats._common import (
 )
 from realist.records import RecordData, normalise_doi
 
+__all__ = ["RIS", "iter_tagged", "ris_record"]
+
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {1,4}-(?: (.*)|$)")
 _NUMBERING = re.compile(r"\d+\.\s*")
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -104,11 +106,11 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
             fields = None
         if fields is None:
             fields = {}
-        values = fields.get(tag)
-        if values is None:
+        existing = fields.get(tag)
+        if existing is None:
             fields[tag] = [value]
         else:
-            values.append(value)
+            existing.append(value)
         last = tag
     if fields:
         yield _finish(fields)

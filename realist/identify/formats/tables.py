@@ -39,6 +39,9 @@ from realist.identify.formats._common import (
 )
 from realist.records import RecordData
 
+__all__ = ["ALIASES", "Table", "TableFormat", "ScopusCSV", "EmbaseCSV", "LensCSV", "IeeeCSV", "OpenAlexCSV",
+           "AsreviewCSV", "RayyanCSV", "CovidenceCSV", "iter_lines", "read_xlsx"]
+
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
@@ -153,7 +156,9 @@ class TableFormat:
         return {}
 
     def record(self, table: Table, raw: dict[str, str], cells: list[str]) -> RecordData:
-        g = lambda f: self.get(table, cells, f)  # noqa: E731
+        def g(field: str) -> str | None:
+            return self.get(table, cells, field)
+
         start, end = g("start"), g("end")
         pages = g("pages") or normalise_pages(start, end)
         kw_cols = [i for k, i in table.index.items() if k in ("keywords", "authorkeywords", "indexkeywords", "de", "id", "kw")]

@@ -28,6 +28,8 @@ from realist.identify.formats import register
 from realist.identify.formats._common import first, format_authors, make_record, split_list
 from realist.records import RecordData
 
+__all__ = ["WosPlain", "WosTab", "wos_record"]
+
 _MULTI = {"AU", "AF", "BA", "BF", "CA", "CR", "C1", "C3", "ED", "GP", "BE"}
 _TAG = re.compile(r"([A-Z][A-Z0-9])(?: (.*)|$)")
 

@@ -23,6 +23,8 @@ from realist.identify.formats._common import first, make_record
 from realist.identify.formats._xml import parse_xml, text_of, to_json
 from realist.records import RecordData
 
+__all__ = ["PubmedXML", "ZoteroRDF", "pubmed_record", "zotero_record"]
+
 
 @register
 class PubmedXML:
