@@ -69,7 +69,9 @@ def test_shared_references_lift_records_text_alone_cannot_find():
 
 
 def test_direct_citation_links_count_as_shared_evidence():
-    rows = [{"openalex_id": f"W{i}", "title": f"t{i}", "abstract": f"a{i}", "referenced_works": ""}
+    # text carries no signal: one unique word per record (no title, so no title
+    # character n-grams either - "t1" and "t12" would share some)
+    rows = [{"openalex_id": f"W{i}", "title": "", "abstract": f"t{i} a{i}", "referenced_works": ""}
             for i in range(1, 41)]
     rows[0]["referenced_works"] = "W2"  # the included record cites W2 ...
     rows[2]["referenced_works"] = "https://openalex.org/W1"  # ... and W3 cites it
@@ -197,3 +199,88 @@ def test_sgd_classifier_ranks_relevant_records_first(toy_rows):
     spec = ModelSpec(features="tfidf", classifier="sgd")
     order = Ranker(toy_rows, model=spec).fit_rank(labels, rng=np.random.default_rng(0))
     assert len(set(int(i) for i in order[:10]) & set(rel)) >= 6
+
+
+def _neighbourhood_rows():
+    # identical-looking text; only references tell the records apart
+    rows = [{"openalex_id": f"W{i + 1}", "title": "screening record", "abstract": f"body{i}",
+             "referenced_works": f"W{500 + i} W{600 + i % 5}"} for i in range(40)]
+    rows[0]["referenced_works"] = "W900 W901 W902 W600"  # the include
+    rows[1]["referenced_works"] = "W601 W602"  # the exclude
+    rows[7]["referenced_works"] = "W900 W901 W777"  # shares two references with the include
+    rows[8]["referenced_works"] = "W601 W602 W603"  # shares references with the exclude only
+    rows[9]["referenced_works"] = "W1"  # cites the include directly
+    return rows
+
+
+def test_citation_neighbourhood_score_ranks_records_sharing_references_with_includes_first():
+    from scipy import sparse
+
+    from realist.screen.ranking import FEATURES
+
+    rows = _neighbourhood_rows()
+    C = sparse.csr_matrix(FEATURES.create("citations").fit_transform(Corpus.from_records(rows)))
+    for agg in ("mean", "max", "topk"):
+        scorer = CLASSIFIERS.create("neighbourhood", agg=agg).fit(C[[0, 1]], np.array([1, 0]))
+        s = scorer.score(C)
+        assert int(np.argmax(np.delete(s, [0, 1]))) + 2 == 7, agg
+        assert s[8] < 0 < s[7]
+    # in a model: the citation view (with direct links) lifts both neighbours of the include
+    spec = ModelSpec(features="tfidf+citations", features_params={"weight": 0.3}, classifier="svm",
+                     citation_view={"weight": 2.0, "evidence": 0, "direct": 1.0})
+    order = Ranker(rows, model=spec).fit_rank({0: 1, 1: 0}, rng=np.random.default_rng(0))
+    assert set(int(i) for i in order[:2]) == {7, 9}
+    assert int(order[-1]) == 8
+
+
+def test_two_view_model_fits_text_and_citations_separately():
+    rows = _neighbourhood_rows()
+    spec = ModelSpec(features="tfidf+citations", classifier="svm",
+                     citation_view={"main": "text", "scorer": "svm", "combine": "z", "weight": 2.0, "evidence": 0})
+    order = Ranker(rows, model=spec).fit_rank({0: 1, 1: 0}, rng=np.random.default_rng(0))
+    assert int(order[0]) == 7 and int(order[-1]) == 8
+    # without references the citation view is a no-op
+    plain = [{k: v for k, v in r.items() if k != "referenced_works"} for r in rows]
+    a = Ranker(plain, model=spec).scores({0: 1, 1: 0}, rng=np.random.default_rng(0))
+    b = Ranker(plain, model=ModelSpec(features="tfidf+citations", classifier="svm")).scores(
+        {0: 1, 1: 0}, rng=np.random.default_rng(0))
+    assert np.allclose(a, b, atol=1e-4)  # liblinear shuffles: equal up to solver noise
+
+
+def test_title_character_ngrams_match_spelling_variants(toy_rows):
+    rows = [{"title": t, "abstract": ""} for t in
+            ["randomised trials of navigation", "randomized trial navigators", "soil wheat yield",
+             "bridge steel girder", "telescope quasar"]]
+    plain = FEATURES_create("tfidf").fit_transform(Corpus.from_records(rows))
+    chars = FEATURES_create("tfidf", title_chars=0.5).fit_transform(Corpus.from_records(rows))
+    assert chars.shape[1] > plain.shape[1]
+    sim = lambda X: (X[0] @ X[1].T).toarray()[0, 0]  # noqa: E731
+    assert sim(chars) > sim(plain)
+    rel = sorted(_relevant(toy_rows))
+    spec = ModelSpec(features="tfidf+citations", features_params={"title_chars": 0.3}, classifier="svm")
+    ranker = Ranker(toy_rows, model=spec, criteria_text="peer navigator")
+    order = ranker.fit_rank({rel[0]: 1, 1: 0}, rng=np.random.default_rng(0))
+    assert len(set(int(i) for i in order[:10]) & set(rel)) >= 8
+
+
+def FEATURES_create(name, **params):
+    from realist.screen.ranking import FEATURES
+
+    return FEATURES.create(name, **params)
+
+
+def test_early_exploration_and_pseudo_relevance_feedback_keep_relevant_records_on_top(toy_rows):
+    rel = sorted(_relevant(toy_rows))
+    spec = ModelSpec(features="tfidf", classifier="svm",
+                     explore={"until_includes": 3, "prf": 3, "query": "mixed", "query_params": {"p": 0.2}})
+    order = Ranker(toy_rows, model=spec).fit_rank({rel[0]: 1, 1: 0}, rng=np.random.default_rng(0))
+    assert sorted(order) == sorted(set(range(len(toy_rows))) - {rel[0], 1})
+    assert len(set(int(i) for i in order[:10]) & set(rel)) >= 7
+
+
+def test_mixed_query_returns_a_permutation_and_p0_is_max():
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=50)
+    order = QUERIES.create("mixed", p=0.5).query(scores, rng)
+    assert sorted(order) == list(range(50))
+    assert list(QUERIES.create("mixed", p=0.0).query(scores, rng)) == list(np.argsort(-scores))

@@ -9,7 +9,11 @@ convention).
 
 Registered (``CLASSIFIERS``): ``logistic``, ``svm`` (linear; ``loss`` squared hinge or
 hinge), ``sgd`` (linear, stochastic gradient descent), ``nb``
-(multinomial naive Bayes).
+(multinomial naive Bayes), ``ensemble`` (rank-averaged members),
+``neighbourhood`` (similarity to the labelled includes minus to the excludes;
+meant for the citation block, see ``citation_view`` in :mod:`.learner`).
+Liblinear-based models use a fixed ``random_state`` so a seeded simulation
+is reproducible.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sklearn.svm import LinearSVC
 
 from realist.screen.ranking.registry import Registry
 
-__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "SGDLinear", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise"]
+__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "SGDLinear", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise", "CitationNeighbourhood"]
 
 
 class Classifier(Protocol):
@@ -52,7 +56,7 @@ class Logistic:
     def __init__(self, C: float = 1.0, ratio: float = 1.0) -> None:
         self.C = C
         self.ratio = ratio
-        self.model = LogisticRegression(C=C, solver="liblinear", max_iter=1000)
+        self.model = LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=0)
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Logistic":
         self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
@@ -68,7 +72,8 @@ class LinearSVM:
     def __init__(self, C: float = 0.1, ratio: float = 1.0, loss: str = "squared_hinge",
                  tol: float = 1e-4) -> None:
         self.ratio = ratio
-        self.model = LinearSVC(C=C, loss=loss, max_iter=5000, tol=tol, dual=True if loss == "hinge" else "auto")
+        self.model = LinearSVC(C=C, loss=loss, max_iter=5000, tol=tol, random_state=0,
+                               dual=True if loss == "hinge" else "auto")
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "LinearSVM":
         self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
@@ -148,3 +153,50 @@ CLASSIFIERS.register("svm", LinearSVM)
 CLASSIFIERS.register("nb", NaiveBayes)
 CLASSIFIERS.register("sgd", SGDLinear)
 CLASSIFIERS.register("ensemble", Ensemble)
+
+
+class CitationNeighbourhood:
+    """Neighbourhood score on a (citation) bag: similarity to the labelled includes
+    minus ``beta`` times similarity to the labelled excludes.
+
+    Meant for the citation block (idf-weighted, l2 rows of shared references and
+    own ids), where a linear model with few includes cannot exploit a handful of
+    sparse shared references.  ``agg``: ``mean`` (similarity to the class
+    centroid: the share of a record's references shared with that class),
+    ``max`` (nearest labelled record of the class) or ``topk`` (mean of the ``k``
+    most similar).  Labelled rows with an empty bag are ignored.
+    """
+
+    def __init__(self, agg: str = "mean", beta: float = 1.0, k: int = 3) -> None:
+        self.agg = agg
+        self.beta = beta
+        self.k = k
+        self.inc: sp.csr_matrix | None = None
+        self.exc: sp.csr_matrix | None = None
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "CitationNeighbourhood":
+        X = sp.csr_matrix(X)
+        y = np.asarray(y)
+        has = np.diff(X.indptr) > 0
+        self.inc = X[(y == 1) & has]
+        self.exc = X[(y == 0) & has]
+        return self
+
+    def _sim(self, X: sp.csr_matrix, M: sp.csr_matrix | None) -> np.ndarray:
+        if M is None or M.shape[0] == 0:
+            return np.zeros(X.shape[0])
+        if self.agg == "mean":
+            centroid = np.asarray(M.mean(axis=0)).ravel()
+            return np.asarray(X @ centroid).ravel()
+        S = (X @ M.T).toarray()
+        if self.agg == "max":
+            return S.max(axis=1)
+        k = min(self.k, S.shape[1])
+        return np.sort(S, axis=1)[:, -k:].mean(axis=1)
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        X = sp.csr_matrix(X)
+        return self._sim(X, self.inc) - self.beta * self._sim(X, self.exc)
+
+
+CLASSIFIERS.register("neighbourhood", CitationNeighbourhood)

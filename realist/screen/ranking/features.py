@@ -9,7 +9,11 @@ Registered extractors (``FEATURES``):
 
 ``tfidf``
     word uni- and bigram TF-IDF of title + abstract (sublinear tf, l2 rows);
-    ``title_repeat=k`` adds the title k more times (up-weighting it).
+    ``title_repeat=k`` adds the title k more times (up-weighting it);
+    ``title_chars=w`` adds a block of character 3-5-gram TF-IDF (``char_wb``,
+    within word boundaries, l2 rows) of the titles scaled by ``w`` - it
+    matches spelling variants and word forms (randomised / randomized,
+    navigator / navigation) that whole words miss.
 ``citations``
     a record's "citation bag": the works it references plus its own id, kept
     only where at least two records of the corpus share the token, idf
@@ -140,8 +144,17 @@ class TextTfidf:
         sublinear_tf: bool = True,
         stop_words: str | None = None,
         title_repeat: int = 0,
+        title_chars: float = 0.0,
+        char_range: tuple[int, int] = (3, 5),
     ) -> None:
         self.title_repeat = title_repeat
+        self.title_chars = title_chars
+        self.n_chars = 0
+        self.char_vectorizer = (
+            TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_range), min_df=2,
+                            sublinear_tf=True, dtype=np.float64)
+            if title_chars > 0 else None
+        )
         self.vectorizer = TfidfVectorizer(
             ngram_range=tuple(ngram_range),
             min_df=min_df,
@@ -156,15 +169,27 @@ class TextTfidf:
         if self.title_repeat and corpus.titles:
             texts = [" ".join([title] * self.title_repeat + [t]) for title, t in zip(corpus.titles, texts)]
         try:
-            return sp.csr_matrix(self.vectorizer.fit_transform(texts))
+            X = sp.csr_matrix(self.vectorizer.fit_transform(texts))
         except ValueError:  # empty vocabulary: no usable text at all
             self.vectorizer = None  # type: ignore[assignment]
             return sp.csr_matrix((len(texts), 0))
+        if self.char_vectorizer is not None and any(corpus.titles):
+            try:
+                Ch = sp.csr_matrix(self.char_vectorizer.fit_transform([t or "" for t in corpus.titles]))
+            except ValueError:
+                Ch = sp.csr_matrix((len(texts), 0))
+            self.n_chars = Ch.shape[1]
+            if self.n_chars:
+                X = sp.csr_matrix(sp.hstack([X, self.title_chars * Ch]))
+        return X
 
     def transform_text(self, text: str) -> sp.csr_matrix:
         if self.vectorizer is None:
             return sp.csr_matrix((1, 0))
-        return sp.csr_matrix(self.vectorizer.transform([text or ""]))
+        T = sp.csr_matrix(self.vectorizer.transform([text or ""]))
+        if self.n_chars:  # criteria text is not a title: no title-character columns
+            T = sp.csr_matrix(sp.hstack([T, sp.csr_matrix((1, self.n_chars))]))
+        return T
 
 
 def _l2_rows(X: sp.csr_matrix) -> sp.csr_matrix:

@@ -35,6 +35,27 @@ does (see :meth:`Ranker._citation_factor`), so a review whose references do
 not mark relevance falls back toward text, and one whose references do leans
 on them more; with fewer than two includes the factor is 1.
 
+Two optional parts of a :class:`ModelSpec` (both on/off per model):
+
+* ``citation_view`` - a second score from the citation block alone, added to
+  the classifier's (see :meth:`Ranker._with_citation_view`).  The default uses
+  the ``neighbourhood`` scorer (similarity of a record's references to those of
+  the labelled includes minus to those of the excludes, plus 0.1 per direct
+  citation link to an include), z-scores summed with weight 0.25 x m/(m+3)
+  (m = includes with references) x the adaptive citation factor: the linear
+  SVM alone cannot exploit a few sparse shared references with few includes.
+  ``main="text"`` with ``scorer="svm"`` gives a two-view ensemble (model
+  ``two_view``).
+* ``explore`` - while fewer than ``until_includes`` includes are known: a
+  different query (``query``, e.g. ``mixed``) and/or pseudo-relevance feedback
+  (``prf``: the best-scored unlabelled records join the includes, rows scaled
+  by ``prf_weight``, and the classifier is refitted).  Off in the default (it
+  did not raise recall@10% reliably).
+
+The default also adds title character 3-5-grams (``title_chars=0.3``): chosen
+by ``benchmarks/screening_variants.py`` (5 seeds) - it lifts four of the five
+SYNERGY sets (Menon, van der Valk most) and costs Donners (the smallest).
+
 :class:`RetrainSchedule` says when to refit: after every decision while few
 records are screened, then in batches that grow with the number screened.
 Simulation and real screening use the same schedule.
@@ -52,7 +73,7 @@ import scipy.sparse as sp
 import sklearn
 
 from realist.errors import InvalidInput
-from realist.screen.ranking.classifiers import CLASSIFIERS
+from realist.screen.ranking.classifiers import CLASSIFIERS, rank_normalise
 from realist.screen.ranking.features import FEATURES, Corpus
 from realist.screen.ranking.queries import QUERIES
 from realist.screen.ranking.registry import Registry
@@ -81,6 +102,8 @@ class ModelSpec:
     presumed_negatives: int = 0
     presumed_weight: float = 1.0
     adaptive_citations: Mapping[str, Any] = field(default_factory=dict)
+    citation_view: Mapping[str, Any] = field(default_factory=dict)
+    explore: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
 
 
@@ -92,8 +115,28 @@ def _spec(**kw: Any) -> Any:
     return lambda: ModelSpec(**kw)
 
 
+_NEIGHBOURHOOD = {"weight": 0.25, "combine": "z", "adaptive": True, "direct": 0.1}
+
 MODELS.register(
     "default",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3, "title_chars": 0.3},
+        classifier="svm",
+        classifier_params={"C": 0.5, "ratio": 1.0},
+        adaptive_citations={"ref": 2.0},
+        citation_view=_NEIGHBOURHOOD,
+        description=(
+            "word 1-2gram TF-IDF + title character 3-5grams (weight 0.3) + shared-reference/citation "
+            "bag (weight 0.3, scaled per retrain by how well references separate the labelled "
+            "includes), class-balanced linear SVM (C=0.5), plus a citation-neighbourhood score "
+            "(similarity to includes minus excludes, + direct links to includes; z-scores, weight "
+            "0.25 x evidence x adaptive factor), max query"
+        ),
+    ),
+)
+MODELS.register(
+    "adaptive_svm",
     _spec(
         features="tfidf+citations",
         features_params={"weight": 0.3},
@@ -101,9 +144,63 @@ MODELS.register(
         classifier_params={"C": 0.5, "ratio": 1.0},
         adaptive_citations={"ref": 2.0},
         description=(
-            "word 1-2gram TF-IDF + shared-reference/citation bag (weight 0.3, scaled per retrain "
-            "by how well references separate the labelled includes), class-balanced linear SVM "
-            "(C=0.5), max query"
+            "the previous default: as default without title character n-grams and without the "
+            "citation-neighbourhood score"
+        ),
+    ),
+)
+MODELS.register(
+    "title_chars",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3, "title_chars": 0.3},
+        classifier="svm",
+        classifier_params={"C": 0.5, "ratio": 1.0},
+        adaptive_citations={"ref": 2.0},
+        description="adaptive_svm + title character 3-5grams (weight 0.3); no neighbourhood score",
+    ),
+)
+MODELS.register(
+    "neighbourhood",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3},
+        classifier="svm",
+        classifier_params={"C": 0.5, "ratio": 1.0},
+        adaptive_citations={"ref": 2.0},
+        citation_view=_NEIGHBOURHOOD,
+        description="adaptive_svm + the citation-neighbourhood score; no title character n-grams",
+    ),
+)
+MODELS.register(
+    "two_view",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3},
+        classifier="svm",
+        classifier_params={"C": 0.5, "ratio": 1.0},
+        adaptive_citations={"ref": 2.0},
+        citation_view={"main": "text", "scorer": "svm", "params": {"C": 0.5}, "combine": "z",
+                       "weight": 0.5, "adaptive": True},
+        description=(
+            "separate SVMs on text and on the citation bag, z-scores summed (citation weight "
+            "0.5 x evidence x adaptive factor); measured worse than one SVM on both blocks"
+        ),
+    ),
+)
+MODELS.register(
+    "explore_prf",
+    _spec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3, "title_chars": 0.3},
+        classifier="svm",
+        classifier_params={"C": 0.5, "ratio": 1.0},
+        adaptive_citations={"ref": 2.0},
+        citation_view=_NEIGHBOURHOOD,
+        explore={"until_includes": 3, "prf": 3, "prf_weight": 0.5},
+        description=(
+            "default + pseudo-relevance feedback while fewer than 3 includes are known (the 3 "
+            "best-scored records join the includes at half weight); not better on recall@10%"
         ),
     ),
 )
@@ -214,12 +311,18 @@ class Ranker:
         # adaptive citation weight: the citation columns' share of X.data, and
         # the text / citation blocks for the per-fit informativeness estimate
         self._cit = None
+        self._blocks: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
+        self._links: sp.csr_matrix | None = None
         n_text = getattr(self.extractor, "n_text", None)
-        if self.spec.adaptive_citations and n_text is not None and self.X.shape[1] > n_text:
-            mask = self.X.indices >= n_text
+        if n_text is not None and self.X.shape[1] > n_text:
             T, C = sp.csr_matrix(self.X[:, :n_text]), sp.csr_matrix(self.X[:, n_text:])
-            sq = tuple(np.asarray(M.multiply(M).sum(axis=1)).ravel() for M in (T, C))
-            self._cit = (self.X.data[mask].copy(), mask, T, C, sq)
+            self._blocks = (T, C)
+            if self.spec.adaptive_citations:
+                mask = self.X.indices >= n_text
+                sq = tuple(np.asarray(M.multiply(M).sum(axis=1)).ravel() for M in (T, C))
+                self._cit = (self.X.data[mask].copy(), mask, T, C, sq)
+            if self.spec.citation_view.get("direct", 0.0):
+                self._links = _link_matrix(self.corpus)
 
     def __len__(self) -> int:
         return self.X.shape[0]
@@ -239,10 +342,15 @@ class Ranker:
                 self.citation_factor = f = self._citation_factor(idx, y)
                 cit_data, mask = self._cit[0], self._cit[1]
                 X.data[mask] = cit_data * f
+            cv = self.spec.citation_view
+            q = self.q
+            if cv and self._blocks is not None and cv.get("main", "all") == "text":
+                X = self._blocks[0]  # two views: the main classifier sees text only
+                q = sp.csr_matrix(q[:, : X.shape[1]]) if q is not None else None
             X_train = X[idx]
             y_train = y
-            if self.q is not None and self.spec.criteria_weight > 0:
-                X_train = sp.vstack([X_train, self.spec.criteria_weight * self.q]).tocsr()
+            if q is not None and self.spec.criteria_weight > 0:
+                X_train = sp.vstack([X_train, self.spec.criteria_weight * q]).tocsr()
                 y_train = np.append(y_train, 1)
             m = self.spec.presumed_negatives
             if m:
@@ -250,7 +358,7 @@ class Ranker:
                 if 0 < m < len(pool):
                     pool = rng.choice(pool, m, replace=False)
                 if len(pool):
-                    X_train = sp.vstack([X_train, self.spec.presumed_weight * self.X[pool]]).tocsr()
+                    X_train = sp.vstack([X_train, self.spec.presumed_weight * X[pool]]).tocsr()
                     y_train = np.append(y_train, np.zeros(len(pool), dtype=y_train.dtype))
             clf = CLASSIFIERS.create(self.spec.classifier, **dict(self.spec.classifier_params))
             # inputs are finite sparse matrices built here: skip sklearn's per-call
@@ -258,7 +366,23 @@ class Ranker:
             with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
                 clf.fit(X_train, y_train)
                 self.n_fits += 1
-                return clf.score(X)
+                s = clf.score(X)
+                ex = self.spec.explore
+                if ex.get("prf", 0) and n_inc < int(ex.get("until_includes", 3)):
+                    # pseudo-relevance feedback: the best-scored unlabelled records
+                    # join the includes (rows scaled down) and the model is refitted
+                    free = np.ones(n, dtype=bool)
+                    free[idx] = False
+                    pool = np.flatnonzero(free)
+                    top = pool[np.argsort(-s[pool], kind="stable")[: int(ex["prf"])]]
+                    X_train = sp.vstack([X_train, float(ex.get("prf_weight", 0.5)) * X[top]]).tocsr()
+                    y_train = np.append(y_train, np.ones(len(top), dtype=y_train.dtype))
+                    clf = CLASSIFIERS.create(self.spec.classifier, **dict(self.spec.classifier_params))
+                    clf.fit(X_train, y_train)
+                    s = clf.score(X)
+                if cv and self._blocks is not None:
+                    s = self._with_citation_view(s, idx, y)
+                return s
         # cold start: similarity to what is known to be relevant
         profile = None
         if n_inc:
@@ -268,6 +392,61 @@ class Ranker:
         if profile is not None and profile.nnz:
             return np.asarray((self.X @ profile.T).todense()).ravel()
         return rng.random(n)
+
+    def _with_citation_view(self, s: np.ndarray, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Combine the main score ``s`` with a score from the citation block alone.
+
+        ``citation_view`` keys: ``scorer`` (a registered classifier, default
+        ``neighbourhood``) with ``params``, fitted on the labelled rows that have
+        references; ``direct`` adds that many points per labelled include the
+        record cites or is cited by; ``weight`` times ``m / (m + evidence)``
+        (``m`` = labelled includes with references) times the adaptive
+        citation factor when ``adaptive`` is true (its excess over 1 when
+        ``"excess"``) gives the citation score's
+        weight; ``combine`` ``rank`` (default: rank-normalised scores summed, a
+        record without references gets the neutral rank 0.5) ``z`` (z-scores
+        summed, z of the citation score over records with references) or ``scaled``
+        (z of the main score plus the citation score divided by its largest magnitude).
+        """
+        cv = self.spec.citation_view
+        C = self._blocks[1]
+        has = np.diff(C.indptr) > 0
+        lab_has = has[idx]
+        m = int((lab_has & (y == 1)).sum())
+        if m < int(cv.get("min_includes", 1)) or not (lab_has & (y == 0)).any() or not has.any():
+            return s
+        scorer = CLASSIFIERS.create(cv.get("scorer", "neighbourhood"), **dict(cv.get("params", {})))
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            scorer.fit(C[idx[lab_has]], y[lab_has])
+            c = np.asarray(scorer.score(C), dtype=float)
+        d = float(cv.get("direct", 0.0))
+        if d and self._links is not None:
+            c = c + d * np.asarray(self._links[:, idx[y == 1]].sum(axis=1)).ravel()
+            has = has | (np.asarray(self._links.sum(axis=1)).ravel() > 0)
+        k = float(cv.get("evidence", 3.0))
+        w = float(cv.get("weight", 1.0)) * (m / (m + k) if k > 0 else 1.0)
+        adaptive = cv.get("adaptive", False)
+        if adaptive and self._cit is not None:
+            f = self.citation_factor
+            # True: scale by the factor; "excess": only as far as references separate
+            # the labelled classes better than the reference level (factor above 1)
+            w *= max(f - 1.0, 0.0) if adaptive == "excess" else f
+        if w <= 0:
+            return s
+        combine = cv.get("combine", "rank")
+        if combine in ("z", "scaled"):
+            zs = (s - s.mean()) / (s.std() + 1e-12)
+            ch = c[has]
+            zc = np.zeros(len(s))
+            if combine == "z":
+                zc[has] = (ch - ch.mean()) / (ch.std() + 1e-12)
+            else:  # the citation score over its largest magnitude: at most w standard deviations
+                zc[has] = ch / (np.abs(ch).max() + 1e-12)
+            return zs + w * zc
+        rs = rank_normalise(s)
+        rc = np.full(len(s), 0.5)
+        rc[has] = rank_normalise(c[has])
+        return rs + w * (rc - 0.5)
 
     def _citation_factor(self, idx: np.ndarray, y: np.ndarray) -> float:
         """Scale for the citation block: how much better references separate the
@@ -310,8 +489,28 @@ class Ranker:
         pool = np.flatnonzero(mask)
         if len(pool) == 0:
             return pool
-        query = QUERIES.create(self.spec.query, **dict(self.spec.query_params))
+        ex = self.spec.explore
+        name, params = self.spec.query, dict(self.spec.query_params)
+        if ex.get("query") and sum(1 for v in labels.values() if v) < int(ex.get("until_includes", 3)):
+            name, params = ex["query"], dict(ex.get("query_params", {}))
+        query = QUERIES.create(name, **params)
         return pool[query.query(scores[pool], rng)]
+
+
+def _link_matrix(corpus: Corpus) -> sp.csr_matrix:
+    """Symmetric 0/1 matrix of direct citation links between corpus records."""
+    pos = {own: i for i, own in enumerate(corpus.ids) if own}
+    rows, cols = [], []
+    for i, refs in enumerate(corpus.references):
+        for r in refs:
+            j = pos.get(r)
+            if j is not None and j != i:
+                rows += [i, j]
+                cols += [j, i]
+    n = len(corpus)
+    A = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    A.data[:] = 1.0
+    return A
 
 
 def rank_records(

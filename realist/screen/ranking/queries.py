@@ -7,7 +7,8 @@ in (never one created here), so equal scores do not fall back to file order.
 Registered (``QUERIES``): ``max`` (most likely relevant first; the
 certainty-based order suited to screening), ``uncertainty`` (closest to the
 decision boundary first), ``max_random`` (``max``, but each position is taken
-from a random record with probability ``p_random``).
+from a random record with probability ``p_random``), ``mixed`` (``max``, each
+position taken from another strategy's order with probability ``p``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from realist.screen.ranking.registry import Registry
 
-__all__ = ["QueryStrategy", "QUERIES", "MaxQuery", "UncertaintyQuery", "MaxRandomQuery"]
+__all__ = ["QueryStrategy", "QUERIES", "MaxQuery", "UncertaintyQuery", "MaxRandomQuery", "MixedQuery"]
 
 
 class QueryStrategy(Protocol):
@@ -67,6 +68,32 @@ class MaxRandomQuery:
         return np.asarray(out, dtype=np.intp)
 
 
+class MixedQuery:
+    """``max``, but each position is taken with probability ``p`` from the
+    ``secondary`` strategy's order (``uncertainty`` by default) - a small share
+    of exploration, e.g. while few includes are known."""
+
+    def __init__(self, p: float = 0.2, secondary: str = "uncertainty") -> None:
+        self.p = p
+        self.secondary = secondary
+
+    def query(self, scores: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        best = list(_order_desc(scores, rng))
+        other = list(QUERIES.create(self.secondary).query(scores, rng))
+        taken: set[int] = set()
+        out: list[int] = []
+        pos = [0, 0]
+        for pick_other in rng.random(len(scores)) < self.p:
+            k = int(pick_other)
+            source = other if k else best
+            while source[pos[k]] in taken:
+                pos[k] += 1
+            out.append(int(source[pos[k]]))
+            taken.add(int(source[pos[k]]))
+        return np.asarray(out, dtype=np.intp)
+
+
 QUERIES.register("max", MaxQuery)
+QUERIES.register("mixed", MixedQuery)
 QUERIES.register("uncertainty", UncertaintyQuery)
 QUERIES.register("max_random", MaxRandomQuery)
