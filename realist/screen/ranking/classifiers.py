@@ -18,7 +18,8 @@ is reproducible.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -49,7 +50,7 @@ def balanced_weights(y: np.ndarray, ratio: float = 1.0) -> np.ndarray:
     n1 = max(int((y == 1).sum()), 1)
     n0 = max(int((y == 0).sum()), 1)
     w = np.where(y == 1, 1.0 / n1, 1.0 / (ratio * n0))
-    return w * (len(y) / w.sum())
+    return np.asarray(w * (len(y) / w.sum()), dtype=float)
 
 
 class Logistic:
@@ -130,7 +131,11 @@ class Ensemble:
     equal) weigh their rank-normalised scores.
     """
 
-    def __init__(self, members=(("svm", {"C": 1.0}), ("nb", {"alpha": 3.8})), weights=None) -> None:
+    def __init__(
+        self,
+        members: Sequence[tuple[str, Mapping[str, Any]]] = (("svm", {"C": 1.0}), ("nb", {"alpha": 3.8})),
+        weights: Sequence[float] | None = None,
+    ) -> None:
         self.members = [(name, dict(params)) for name, params in members]
         self.weights = list(weights) if weights is not None else [1.0] * len(self.members)
         self.models: list[Classifier] = []
@@ -190,9 +195,9 @@ class CitationNeighbourhood:
             return np.asarray(X @ centroid).ravel()
         S = (X @ M.T).toarray()
         if self.agg == "max":
-            return S.max(axis=1)
+            return np.asarray(S.max(axis=1), dtype=float)
         k = min(self.k, S.shape[1])
-        return np.sort(S, axis=1)[:, -k:].mean(axis=1)
+        return np.asarray(np.sort(S, axis=1)[:, -k:].mean(axis=1), dtype=float)
 
     def score(self, X: sp.csr_matrix) -> np.ndarray:
         X = sp.csr_matrix(X)

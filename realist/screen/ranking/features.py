@@ -107,7 +107,10 @@ class Corpus:
         OpenAlex URL or ``W...`` id); references are ``referenced_works`` (a
         list, or a space-separated string as in SYNERGY CSVs).
         """
-        texts, ids, refs, titles = [], [], [], []
+        texts: list[str] = []
+        ids: list[str | None] = []
+        refs: list[tuple[str, ...]] = []
+        titles: list[str] = []
         for record in records:
             if isinstance(record, str):
                 texts.append(record)
@@ -171,7 +174,7 @@ class TextTfidf:
         try:
             X = sp.csr_matrix(self.vectorizer.fit_transform(texts))
         except ValueError:  # empty vocabulary: no usable text at all
-            self.vectorizer = None  # type: ignore[assignment]
+            self.vectorizer = None
             return sp.csr_matrix((len(texts), 0))
         if self.char_vectorizer is not None and any(corpus.titles):
             try:
@@ -215,7 +218,8 @@ def _bag_matrix(bags: Sequence[set[str]], min_shared: int, idf: bool = True) -> 
     X = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocab)))
     if len(vocab):
         if idf:
-            df = np.asarray((X > 0).sum(axis=0)).ravel()
+            X.sum_duplicates()
+            df = np.bincount(X.indices, minlength=X.shape[1])  # rows containing each token
             X = sp.csr_matrix(X @ sp.diags(np.log((1 + n) / (1 + df)) + 1.0))
         X = _l2_rows(X)
     return X

@@ -409,6 +409,7 @@ class Ranker:
         (z of the main score plus the citation score divided by its largest magnitude).
         """
         cv = self.spec.citation_view
+        assert self._blocks is not None, "citation view without a citation block"
         C = self._blocks[1]
         has = np.diff(C.indptr) > 0
         lab_has = has[idx]
@@ -442,7 +443,7 @@ class Ranker:
                 zc[has] = (ch - ch.mean()) / (ch.std() + 1e-12)
             else:  # the citation score over its largest magnitude: at most w standard deviations
                 zc[has] = ch / (np.abs(ch).max() + 1e-12)
-            return zs + w * zc
+            return np.asarray(zs + w * zc, dtype=float)
         rs = rank_normalise(s)
         rc = np.full(len(s), 0.5)
         rc[has] = rank_normalise(c[has])
@@ -458,6 +459,7 @@ class Ranker:
         with weight ``shrink`` against (includes - 1).
         """
         p = self.spec.adaptive_citations
+        assert self._cit is not None, "adaptive citations without a citation block"
         _, _, T, C, (sq_t, sq_c) = self._cit
         inc, exc = idx[y == 1], idx[y == 0]
         if len(inc) < 2:
@@ -494,7 +496,7 @@ class Ranker:
         if ex.get("query") and sum(1 for v in labels.values() if v) < int(ex.get("until_includes", 3)):
             name, params = ex["query"], dict(ex.get("query_params", {}))
         query = QUERIES.create(name, **params)
-        return pool[query.query(scores[pool], rng)]
+        return np.asarray(pool[query.query(scores[pool], rng)])
 
 
 def _link_matrix(corpus: Corpus) -> sp.csr_matrix:
