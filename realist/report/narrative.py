@@ -103,8 +103,9 @@ def methods_sections(d: ReportData) -> list[Section]:
     stated = ((p.get("report") or {}).get("appraisal") if isinstance(p.get("report"), dict) else None)
     if stated:
         appraisal.append(str(stated))
-    if d.language:
-        appraisal.append(f"The language of {plural(len(d.language), 'included study', 'included studies')} "
+    appraised = [row for row in d.language if row.get("classification")]
+    if appraised:
+        appraisal.append(f"The language of {plural(len(appraised), 'included study', 'included studies')} "
                          "was appraised for stigmatising terms and person-first alternatives.")
     out.append(("Appraisal", appraisal or ["No appraisal is recorded yet."]))
 
