@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 
 from .figures import INK, MUTED, Figure, new_figure, render
 
@@ -97,9 +98,11 @@ def world_map(country_counts: dict[str, int], names: dict[str, str], *,
         ring = max(shape["rings"], key=len)
         arr = np.asarray(ring, dtype=float)
         x, y = equal_earth(arr[:, 0], arr[:, 1])
-        dark = shade(n) in _SHADES[2:]
+        # dark text with a white halo reads on any shade, and where the centroid
+        # of a thin country (Vietnam, Chile) falls just outside its outline
         ax.text(float(np.mean(x)), float(np.mean(y)), str(n), ha="center", va="center", fontsize=7.5,
-                fontweight="bold", color="white" if dark else INK)
+                fontweight="bold", color=INK,
+                path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
     ax.set_xlim(-2.75, 2.75)
     ax.set_ylim(-1.34, 1.34)
     handles = [Patch(facecolor=c, edgecolor="none", label=f"{lo}" if lo == hi else f"{lo}\u2013{hi}")
