@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -115,34 +115,41 @@ def _spec(**kw: Any) -> Any:
     return lambda: ModelSpec(**kw)
 
 
+def _variant(base: ModelSpec, **changes: Any) -> Any:
+    """A registry factory for ``base`` with some fields changed."""
+    return lambda: replace(base, **changes)
+
+
 _NEIGHBOURHOOD = {"weight": 0.25, "combine": "z", "adaptive": True, "direct": 0.1}
 
-MODELS.register(
-    "default",
-    _spec(
-        features="tfidf+citations",
-        features_params={"weight": 0.3, "title_chars": 0.3},
-        classifier="svm",
-        classifier_params={"C": 0.5, "ratio": 1.0},
-        adaptive_citations={"ref": 2.0},
-        citation_view=_NEIGHBOURHOOD,
-        description=(
-            "word 1-2gram TF-IDF + title character 3-5grams (weight 0.3) + shared-reference/citation "
-            "bag (weight 0.3, scaled per retrain by how well references separate the labelled "
-            "includes), class-balanced linear SVM (C=0.5), plus a citation-neighbourhood score "
-            "(similarity to includes minus excludes, + direct links to includes; z-scores, weight "
-            "0.25 x evidence x adaptive factor), max query"
-        ),
+# The base most models vary: word TF-IDF + citation bag (weight 0.3) scaled per
+# retrain by how well references separate the labelled includes, and a
+# class-balanced linear SVM (C=0.5).
+_ADAPTIVE_SVM = ModelSpec(
+    features="tfidf+citations",
+    features_params={"weight": 0.3},
+    classifier="svm",
+    classifier_params={"C": 0.5, "ratio": 1.0},
+    adaptive_citations={"ref": 2.0},
+)
+_DEFAULT = replace(
+    _ADAPTIVE_SVM,
+    features_params={"weight": 0.3, "title_chars": 0.3},
+    citation_view=_NEIGHBOURHOOD,
+    description=(
+        "word 1-2gram TF-IDF + title character 3-5grams (weight 0.3) + shared-reference/citation "
+        "bag (weight 0.3, scaled per retrain by how well references separate the labelled "
+        "includes), class-balanced linear SVM (C=0.5), plus a citation-neighbourhood score "
+        "(similarity to includes minus excludes, + direct links to includes; z-scores, weight "
+        "0.25 x evidence x adaptive factor), max query"
     ),
 )
+
+MODELS.register("default", _variant(_DEFAULT))
 MODELS.register(
     "adaptive_svm",
-    _spec(
-        features="tfidf+citations",
-        features_params={"weight": 0.3},
-        classifier="svm",
-        classifier_params={"C": 0.5, "ratio": 1.0},
-        adaptive_citations={"ref": 2.0},
+    _variant(
+        _ADAPTIVE_SVM,
         description=(
             "the previous default: as default without title character n-grams and without the "
             "citation-neighbourhood score"
@@ -151,35 +158,24 @@ MODELS.register(
 )
 MODELS.register(
     "title_chars",
-    _spec(
-        features="tfidf+citations",
+    _variant(
+        _ADAPTIVE_SVM,
         features_params={"weight": 0.3, "title_chars": 0.3},
-        classifier="svm",
-        classifier_params={"C": 0.5, "ratio": 1.0},
-        adaptive_citations={"ref": 2.0},
         description="adaptive_svm + title character 3-5grams (weight 0.3); no neighbourhood score",
     ),
 )
 MODELS.register(
     "neighbourhood",
-    _spec(
-        features="tfidf+citations",
-        features_params={"weight": 0.3},
-        classifier="svm",
-        classifier_params={"C": 0.5, "ratio": 1.0},
-        adaptive_citations={"ref": 2.0},
+    _variant(
+        _ADAPTIVE_SVM,
         citation_view=_NEIGHBOURHOOD,
         description="adaptive_svm + the citation-neighbourhood score; no title character n-grams",
     ),
 )
 MODELS.register(
     "two_view",
-    _spec(
-        features="tfidf+citations",
-        features_params={"weight": 0.3},
-        classifier="svm",
-        classifier_params={"C": 0.5, "ratio": 1.0},
-        adaptive_citations={"ref": 2.0},
+    _variant(
+        _ADAPTIVE_SVM,
         citation_view={"main": "text", "scorer": "svm", "params": {"C": 0.5}, "combine": "z",
                        "weight": 0.5, "adaptive": True},
         description=(
@@ -190,13 +186,8 @@ MODELS.register(
 )
 MODELS.register(
     "explore_prf",
-    _spec(
-        features="tfidf+citations",
-        features_params={"weight": 0.3, "title_chars": 0.3},
-        classifier="svm",
-        classifier_params={"C": 0.5, "ratio": 1.0},
-        adaptive_citations={"ref": 2.0},
-        citation_view=_NEIGHBOURHOOD,
+    _variant(
+        _DEFAULT,
         explore={"until_includes": 3, "prf": 3, "prf_weight": 0.5},
         description=(
             "default + pseudo-relevance feedback while fewer than 3 includes are known (the 3 "
@@ -206,11 +197,10 @@ MODELS.register(
 )
 MODELS.register(
     "fixed_citations",
-    _spec(
-        features="tfidf+citations",
-        features_params={"weight": 0.3},
-        classifier="svm",
+    _variant(
+        _ADAPTIVE_SVM,
         classifier_params={"C": 1.0, "ratio": 1.0},
+        adaptive_citations={},
         description=(
             "the previous default: citation bag at a fixed weight 0.3, class-balanced linear SVM (C=1)"
         ),
