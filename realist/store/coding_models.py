@@ -97,7 +97,7 @@ class Coding(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id"))
-    code: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(Text)
     excerpt_id: Mapped[int | None] = mapped_column(ForeignKey("excerpt.id"))
     coder: Mapped[str] = mapped_column(String(200))
     memo: Mapped[str | None] = mapped_column(Text)
@@ -153,7 +153,7 @@ class CmocElement(Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
     cmoc_id: Mapped[int] = mapped_column(ForeignKey("cmoc.id"))
     role: Mapped[str] = mapped_column(String(20))
-    code: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(Text)
     stance: Mapped[str] = mapped_column(String(20), default="supports")
     position: Mapped[int] = mapped_column(default=0)
 
