@@ -263,3 +263,28 @@ def test_terminal_loop_takes_keys_and_undo(run, tmp_path):
     assert "Stopping rule" in out
     progress = json.loads(run.ok("screen", "progress", "--json").stdout)
     assert progress["reviewers"]["ana"]["decided"] == 3
+
+
+def test_progress_explains_the_named_rule_in_plain_words(screened):
+    ids = _ids(screened)
+    relevant = ids[:3]
+    for rid in ids[:20]:
+        d.decide(screened, rid, "include" if rid in relevant else "exclude", reviewer="ana")
+    for rule in ("knee", "poisson", "callaghan"):
+        est = stopping_estimate(screened, rule=rule)
+        assert est.rule == rule and est.screened == 20 and est.recommendation == "continue"
+        assert f"{est.relevant_found} relevant in 20 screened" in est.explanation
+    with pytest.raises(InvalidInput, match="unknown stopping rule"):
+        stopping_estimate(screened, rule="nope")
+
+
+def test_progress_cli_prints_the_rule_and_records_to_screen(run, tmp_path):
+    export = tmp_path / "network.ris"
+    _write_ris(export, 48)
+    run.ok("import", str(export), "--source", "network search", "--kind", "other")
+    for rec in json.loads(run.ok("screen", "next", "--reviewer", "ana", "--limit", "10", "--json").stdout):
+        run.ok("screen", "decide", str(rec["id"]), "exclude", "--reviewer", "ana")
+    out = run.ok("screen", "progress", "--rule", "knee").output
+    assert "Stopping (knee): continue" in out and "No relevant record found yet" in out
+    progress = json.loads(run.ok("screen", "progress", "--json").stdout)
+    assert set(progress["stopping"]) >= {"rule", "records_to_screen", "explanation"}

@@ -10,6 +10,7 @@ from ..inventory import list_records
 from ..protocol import STAGES
 from ..screen import decisions as d
 from ..screen.queue import next_records, start_sampling, stopping_estimate
+from ..screen.stopping import DEFAULT_RULE, RULES
 from .common import Context, echo_json, echo_table, pass_review
 
 __all__ = ["COMMANDS", "screen", "format_agreement"]
@@ -118,15 +119,21 @@ def resolve_cmd(ctx: Context, record: int, decision: str, stage: str, reason: st
 
 @screen.command("progress")
 @STAGE
+@click.option("--rule", type=click.Choice(sorted(RULES)), default=None,
+              help=f"Stopping rule to apply [default: {DEFAULT_RULE}].")
 @click.option("--json", "as_json", is_flag=True)
 @pass_review
-def progress_cmd(ctx: Context, stage: str, as_json: bool) -> None:
-    """Counts by status and per reviewer, and the stopping estimate."""
+def progress_cmd(ctx: Context, stage: str, rule: str | None, as_json: bool) -> None:
+    """Counts by status and per reviewer, and the stopping estimate.
+
+    The estimate says in plain words how many more records to screen and why.
+    """
     review = ctx.review()
     counts = d.progress(review, stage)
-    estimate = stopping_estimate(review, stage) if counts["eligible"] else None
+    estimate = stopping_estimate(review, stage, rule=rule) if counts["eligible"] else None
     if as_json:
         counts["stopping"] = None if estimate is None else {
+            "rule": estimate.rule, "records_to_screen": estimate.records_to_screen,
             "recommendation": estimate.recommendation, "phase": estimate.phase,
             "recall_estimate": estimate.recall_estimate,
             "recall_lower_bound": estimate.recall_lower_bound, "p_value": estimate.p_value,
@@ -142,7 +149,7 @@ def progress_cmd(ctx: Context, stage: str, as_json: bool) -> None:
     if counts["exclusion_reasons"]:
         click.echo("Exclusion reasons: " + ", ".join(f"{k} {v}" for k, v in counts["exclusion_reasons"].items()))
     if estimate is not None:
-        click.echo(f"Stopping: {estimate.recommendation} — {estimate.explanation}")
+        click.echo(f"Stopping ({estimate.rule}): {estimate.recommendation} — {estimate.explanation}")
 
 
 @screen.command("next")

@@ -19,6 +19,7 @@ import click
 from realist.errors import InvalidInput
 from realist.screen.ranking import DEFAULT_MODEL, MODELS
 from realist.screen.simulate import load_labelled_csv, simulate as run_simulation
+from realist.screen.stopping import DEFAULT_RULE, RULES
 
 __all__ = ["simulate"]
 
@@ -49,10 +50,11 @@ def _write_order(path: Path, ids: list[str]) -> None:
 @click.option("--criteria", default=None, help="Eligibility criteria / question text, used to rank before and alongside decisions.")
 @click.option("--text-only", is_flag=True, help="Ignore referenced_works (text features only).")
 @click.option("--target-recall", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95, show_default=True, help="Recall the stopping rule aims for.")
+@click.option("--stopping-rule", type=click.Choice(sorted(RULES)), default=DEFAULT_RULE, show_default=True, help="Stopping rule to replay (the one real screening uses by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def simulate(data: Path, seed: int, model: str, prior_included: int, prior_excluded: int,
              order_out: Path, criteria: str | None, text_only: bool, target_recall: float,
-             as_json: bool) -> None:
+             stopping_rule: str, as_json: bool) -> None:
     """Replay screening of DATA (a labelled CSV, optionally gzipped) and measure it.
 
     DATA needs columns title, abstract and label_included (0/1); an optional
@@ -68,12 +70,13 @@ def simulate(data: Path, seed: int, model: str, prior_included: int, prior_exclu
 
     \b
     The stopping rule is replayed alongside on the same run, as prescribed:
-    after each ranked decision the rule is checked; where it first says
-    "start sampling", the records then unscreened are drawn in random order
-    (same seeded generator) and the hypergeometric test is checked after each
-    draw.  Where it stopped (records screened: ranked records before the
-    switch plus draws), the recall there and the work saved are reported;
-    the replay never changes ORDER_OUT or the ranking metrics.
+    after each ranked decision the rule is checked.  For callaghan, where it
+    first says "start sampling", the records then unscreened are drawn in
+    random order (same seeded generator) and the hypergeometric test is
+    checked after each draw; a one-phase rule (knee, poisson...) stops at its
+    first "stop" in ranked order.  Where it stopped, the recall there and the
+    work saved are reported; the replay never changes ORDER_OUT or the
+    ranking metrics.
     """
     MODELS.get(model)  # unknown name -> InvalidInput before any work
     rows = load_labelled_csv(data)
@@ -82,7 +85,7 @@ def simulate(data: Path, seed: int, model: str, prior_included: int, prior_exclu
             rows, seed=seed, model=model, prior_included=prior_included,
             prior_excluded=prior_excluded, criteria_text=criteria,
             use_references=not text_only, target_recall=target_recall,
-            progress=bar.update,
+            progress=bar.update, stopping_rule=stopping_rule,
         )
     _write_order(order_out, [result.ids[i] for i in result.order])
     summary = result.summary()
@@ -95,9 +98,10 @@ def simulate(data: Path, seed: int, model: str, prior_included: int, prior_exclu
     click.echo(f"WSS@95: {m['wss_95']:.3f}  WSS@100: {m['wss_100']:.3f}")
     click.echo(f"records to 95% / 100% recall: {m['n_to_95']} / {m['n_to_100']}")
     click.echo(f"average time to discovery: {m['atd']:.1%} of records")
-    switched = ("never switched to random sampling" if s["sampling_started_at"] is None
-                else f"switched to random sampling after {s['sampling_started_at']}")
-    click.echo(f"stopping rule ({switched}) stopped after {s['stop_screened']} records, "
+    switched = ("" if stopping_rule != "callaghan" else
+                "; never switched to random sampling" if s["sampling_started_at"] is None
+                else f"; switched to random sampling after {s['sampling_started_at']}")
+    click.echo(f"stopping rule ({stopping_rule}{switched}) stopped after {s['stop_screened']} records, "
                f"recall {s['stop_recall']:.1%}, work saved {s['stop_work_saved']:.1%}")
     click.echo(f"heuristic ({s['heuristic']}): {s['heuristic_screened']} records, recall {s['heuristic_recall']:.1%}")
     click.echo(f"wall time {result.wall_seconds:.1f} s; order written to {order_out}")

@@ -142,8 +142,15 @@ def stopping_estimate(
     *,
     target_recall: float = 0.95,
     confidence: float = 0.95,
+    rule: str | None = None,
 ) -> stopping.StoppingEstimate:
-    """The stopping rule on the settled records of a stage, in the order settled."""
+    """The stopping rule on the settled records of a stage, in the order settled.
+
+    ``rule``: a name in :data:`realist.screen.stopping.RULES` (default: the
+    same :data:`~realist.screen.stopping.DEFAULT_RULE` that ``realist
+    simulate`` and the benchmark replay).  Its ``explanation`` says in plain
+    words how many more records to screen and why.
+    """
     _check_stage(stage)
     with review.session() as session:
         total = len(eligible_records(session, review.review_id, stage))
@@ -153,7 +160,7 @@ def stopping_estimate(
         raise InvalidInput(f"no records to screen at {stage}")
     start = None if sampling is None else min(int(sampling["screened"]), len(settled))
     return stopping.evaluate([y for _, y in settled], total=total, sampling_start=start,
-                             target_recall=target_recall, confidence=confidence)
+                             target_recall=target_recall, confidence=confidence, rule=rule)
 
 
 def start_sampling(review: ReviewHandle, stage: str = "title_abstract", *, seed: int = 0) -> dict[str, Any]:

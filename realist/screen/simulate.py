@@ -24,6 +24,12 @@ things on the same run:
    rule stops at the first draw with ``p < 1 - confidence`` (or when the urn
    is empty).  If the rule never recommends sampling, it stops when every
    record is screened.  Stopping never changes ORDER or the ranking metrics.
+   That is the two-phase rule ``"callaghan"``; a one-phase rule
+   (``stopping_rule="knee"``, ``"poisson"``...; see
+   :data:`realist.screen.stopping.RULES`) is asked after every ranked
+   decision on ORDER (priors included) and the replay stops at its first
+   "stop".  The default is :data:`realist.screen.stopping.DEFAULT_RULE`, the
+   rule real screening uses.
 
 One ``numpy.random.Generator`` made from ``seed`` drives everything (priors,
 tie breaks, the stopping rule's random sample).
@@ -261,12 +267,21 @@ def simulate(
     use_references: bool = True,
     heuristic_run: int = 50,
     progress: Callable[[int], None] | None = None,
+    stopping_rule: str | None = None,
 ) -> SimulationResult:
     """Screen every row in ranked order and replay the stopping rule; see the module docstring.
 
     ``use_references=False`` hides ``referenced_works`` (text-only replay).
     ``progress`` is called with the number of records just screened.
+    ``stopping_rule``: a name in :data:`realist.screen.stopping.RULES`
+    (default: :data:`~realist.screen.stopping.DEFAULT_RULE`, the one real
+    screening uses); a one-phase rule is asked after every ranked decision
+    and the replay stops at its first "stop".
     """
+    rule = stopping.DEFAULT_RULE if stopping_rule is None else stopping_rule
+    if rule not in stopping.RULES:
+        raise InvalidInput(f"unknown stopping rule {rule!r} (known: {', '.join(stopping.RULES)})")
+    two_phase = rule == "callaghan"
     t_start = time.perf_counter()
     schedule = schedule or RetrainSchedule()
     rng = np.random.default_rng(seed)
@@ -311,7 +326,7 @@ def simulate(
             progress(1)
         # the rule can only change its advice once the run of exclusions is long
         # enough: skip the O(n) call otherwise
-        if switch_at is None and run >= switch_after and len(order) < total:
+        if two_phase and switch_at is None and run >= switch_after and len(order) < total:
             est = stopping.evaluate(seq, total=total, target_recall=target_recall,
                                     confidence=confidence, heuristic_run=heuristic_run,
                                     switch_after=switch_after, with_ranked_p=False)
@@ -322,7 +337,12 @@ def simulate(
     # unscreened at the switch (after the ranked pass, so ORDER is unaffected)
     stop_at = total
     stop_info: dict[str, Any] = {}
-    if switch_at is not None:
+    if not two_phase:
+        first = stopping.first_stop(seq, rule, total=total, target_recall=target_recall,
+                                    confidence=confidence, start=len(priors))
+        stop_at = total if first is None else first
+        stop_found = sum(seq[len(priors):stop_at])
+    elif switch_at is not None:
         urn = np.sort(np.asarray(order[switch_at:], dtype=np.intp))
         sample = [int(i) for i in rng.permutation(urn)]
         replay = seq[:switch_at]
@@ -355,6 +375,7 @@ def simulate(
     h_n, h_saved = saved(heuristic_at if heuristic_at is not None else total)
     h_rec = (sum(after[:h_n]) / R) if R else 1.0
     stop_summary = {
+        "stop_rule": rule,
         "target_recall": target_recall,
         "confidence": confidence,
         "sampling_started_at": (switch_at - len(priors)) if switch_at is not None else None,

@@ -198,3 +198,32 @@ def test_simulation_makes_one_generator_and_passes_it_down(toy_rows, monkeypatch
     monkeypatch.setattr(np.random, "default_rng", counting)
     simulate(toy_rows * 2, seed=9)
     assert made == [(9,)]
+
+
+@pytest.mark.parametrize("rule", ["knee", "poisson"])
+def test_simulation_replays_a_one_phase_rule_where_it_first_says_stop(toy_rows, rule):
+    from realist.screen import stopping
+
+    res = simulate(toy_rows, seed=2, stopping_rule=rule)
+    s = res.stopping
+    y = [int(toy_rows[i]["label_included"]) for i in res.order]
+    first = stopping.first_stop(y, rule, total=len(y), start=len(res.priors))
+    stop_at = len(y) if first is None else first
+    assert s["stop_rule"] == rule and s["sampling_started_at"] is None
+    assert s["stop_screened"] == stop_at - len(res.priors)
+    after = y[len(res.priors):]
+    assert s["stop_recall"] == pytest.approx(sum(after[: s["stop_screened"]]) / sum(after))
+    # the rule never changes the order
+    assert simulate(toy_rows, seed=2, stopping_rule="callaghan").order == res.order
+
+
+def test_simulation_and_real_screening_use_the_same_default_rule(toy_rows):
+    from realist.screen import stopping
+
+    assert simulate(toy_rows, seed=0).stopping["stop_rule"] == stopping.DEFAULT_RULE
+    assert stopping.evaluate([1, 0, 0], total=10).rule == stopping.DEFAULT_RULE
+
+
+def test_unknown_stopping_rule_is_a_user_error(toy_rows):
+    with pytest.raises(InvalidInput, match="unknown stopping rule"):
+        simulate(toy_rows, seed=0, stopping_rule="nope")

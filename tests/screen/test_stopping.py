@@ -1,4 +1,4 @@
-"""Stopping rule: the hypergeometric test, the switch to sampling, heuristics."""
+"""Callaghan & Müller-Hansen rule: the hypergeometric test, the switch to sampling, heuristics."""
 
 from __future__ import annotations
 
@@ -40,22 +40,22 @@ def test_recall_bound_and_p_value_agree_on_the_target():
 
 def test_ranked_phase_never_recommends_stopping():
     labels = [1] * 20 + [0] * 900
-    est = stopping.evaluate(labels, total=1000)
+    est = stopping.evaluate(labels, total=1000, rule="callaghan")
     assert est.phase == "ranked"
     assert est.recommendation == "start_sampling"
     assert not est.should_stop and est.recall_estimate is None
 
 
 def test_switch_waits_for_enough_consecutive_exclusions():
-    est = stopping.evaluate([1] * 60 + [0] * 29, total=300)
+    est = stopping.evaluate([1] * 60 + [0] * 29, total=300, rule="callaghan")
     assert est.recommendation == "continue"
-    est = stopping.evaluate([1] * 60 + [0] * 200, total=300)
+    est = stopping.evaluate([1] * 60 + [0] * 200, total=300, rule="callaghan")
     assert est.recommendation == "start_sampling"
 
 
 def test_switch_waits_for_the_ranked_order_test():
     # 40 exclusions in a row but 14 relevant and 850 unscreened: too early
-    est = stopping.evaluate([1] * 14 + [0] * 40, total=904)
+    est = stopping.evaluate([1] * 14 + [0] * 40, total=904, rule="callaghan")
     assert est.recommendation == "continue"
     assert est.ranked_p_value is not None and est.ranked_p_value >= 0.05
 
