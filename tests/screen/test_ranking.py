@@ -284,3 +284,22 @@ def test_mixed_query_returns_a_permutation_and_p0_is_max():
     order = QUERIES.create("mixed", p=0.5).query(scores, rng)
     assert sorted(order) == list(range(50))
     assert list(QUERIES.create("mixed", p=0.0).query(scores, rng)) == list(np.argsort(-scores))
+
+
+def test_citation_propagation_lifts_records_coupled_only_to_the_includes_neighbours():
+    from scipy import sparse
+
+    from realist.screen.ranking import FEATURES
+
+    rows = _neighbourhood_rows()
+    # record 12 shares nothing with the include, only a reference with record 7,
+    # which shares two with the include
+    rows[12]["referenced_works"] = "W777 W778"
+    C = sparse.csr_matrix(FEATURES.create("citations").fit_transform(Corpus.from_records(rows)))
+    first = CLASSIFIERS.create("neighbourhood").fit(C[[0, 1]], np.array([1, 0])).score(C)
+    spread = CLASSIFIERS.create("propagation", alpha=0.5).fit(C[[0, 1]], np.array([1, 0])).score(C)
+    assert first[12] == pytest.approx(0.0)  # nothing shared with the labelled records
+    # among the records sharing nothing with the labelled ones, it comes first
+    unlinked = [i for i in range(2, 40) if i != 12 and first[i] == pytest.approx(0.0)]
+    assert unlinked and spread[12] > max(spread[i] for i in unlinked)
+    assert spread[7] > spread[12]  # the direct neighbour stays ahead

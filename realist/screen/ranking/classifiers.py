@@ -29,7 +29,7 @@ from sklearn.svm import LinearSVC
 
 from realist.screen.ranking.registry import Registry
 
-__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "SGDLinear", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise", "CitationNeighbourhood"]
+__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "SGDLinear", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise", "CitationNeighbourhood", "CitationPropagation"]
 
 
 class Classifier(Protocol):
@@ -205,3 +205,32 @@ class CitationNeighbourhood:
 
 
 CLASSIFIERS.register("neighbourhood", CitationNeighbourhood)
+
+
+class CitationPropagation(CitationNeighbourhood):
+    """The neighbourhood score spread one step further over the whole candidate set.
+
+    With ``S = X X^T`` the bibliographic-coupling graph of *all* records (shared
+    references, own ids: citation links), the first-order score ``s`` (as
+    :class:`CitationNeighbourhood`) is propagated once: ``s + alpha * z(S s - s)``,
+    the second term rescaled to the spread of ``s``.  A record coupled to records
+    that are coupled to labelled includes rises even when it shares nothing with
+    the includes themselves.  ``S`` is never formed: ``X (X^T s)``.
+    """
+
+    def __init__(self, agg: str = "mean", beta: float = 1.0, k: int = 3, alpha: float = 0.5) -> None:
+        super().__init__(agg=agg, beta=beta, k=k)
+        self.alpha = alpha
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        X = sp.csr_matrix(X)
+        s = super().score(X)
+        self_sim = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+        spread = np.asarray(X @ (X.T @ s)).ravel() - self_sim * s
+        sd_s, sd_p = float(s.std()), float(spread.std())
+        if sd_p <= 0 or sd_s <= 0:
+            return s
+        return np.asarray(s + self.alpha * spread * (sd_s / sd_p), dtype=float)
+
+
+CLASSIFIERS.register("propagation", CitationPropagation)

@@ -244,6 +244,17 @@ MODELS.register(
         description="ASReview ELAS u3-like: TF-IDF unigrams, naive Bayes, max query",
     ),
 )
+MODELS.register(
+    "propagation",
+    _variant(
+        _DEFAULT,
+        citation_view={**_NEIGHBOURHOOD, "scorer": "propagation", "params": {"alpha": 0.5}},
+        description=(
+            "default with the citation-neighbourhood score propagated one step over the "
+            "coupling graph of all records (alpha 0.5); measured for issue 13, not adopted"
+        ),
+    ),
+)
 
 
 def get_model(model: str | ModelSpec) -> ModelSpec:
