@@ -329,7 +329,8 @@ def simulate(
         if two_phase and switch_at is None and run >= switch_after and len(order) < total:
             est = stopping.evaluate(seq, total=total, target_recall=target_recall,
                                     confidence=confidence, heuristic_run=heuristic_run,
-                                    switch_after=switch_after, with_ranked_p=False)
+                                    switch_after=switch_after, with_ranked_p=False,
+                                    rule="callaghan")
             if est.recommendation == "start_sampling":
                 switch_at = len(order)
 
@@ -350,7 +351,8 @@ def simulate(
             replay.append(int(y[i]))
             est = stopping.evaluate(replay, total=total, sampling_start=switch_at,
                                     target_recall=target_recall, confidence=confidence,
-                                    heuristic_run=heuristic_run, with_ranked_p=False)
+                                    heuristic_run=heuristic_run, with_ranked_p=False,
+                                    rule="callaghan")
             if est.should_stop:
                 stop_at = switch_at + n_drawn
                 stop_info = {"stop_p_value": est.p_value,

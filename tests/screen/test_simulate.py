@@ -55,8 +55,8 @@ def test_simulation_screens_every_record_priors_first(toy_rows):
     assert 0 <= res.stopping["stop_recall"] <= 1
 
 
-def test_stopping_rule_replay_reaches_target_on_the_toy_corpus(toy_rows):
-    res = simulate(toy_rows * 3, seed=4)
+def test_two_phase_rule_replay_reaches_target_on_the_toy_corpus(toy_rows):
+    res = simulate(toy_rows * 3, seed=4, stopping_rule="callaghan")
     s = res.stopping
     assert s["sampling_started_at"] is not None
     assert s["stop_recall"] >= 0.95
@@ -66,8 +66,8 @@ def test_stopping_rule_replay_reaches_target_on_the_toy_corpus(toy_rows):
 
 def test_order_is_pure_ranking_and_the_stopping_replay_does_not_change_it(toy_rows):
     rows = toy_rows * 3
-    a = simulate(rows, seed=4, target_recall=0.95)
-    b = simulate(rows, seed=4, target_recall=0.5)
+    a = simulate(rows, seed=4, target_recall=0.95, stopping_rule="callaghan")
+    b = simulate(rows, seed=4, target_recall=0.5, stopping_rule="callaghan")
     assert a.order == b.order and a.metrics == b.metrics
     assert a.stopping["sampling_started_at"] is not None
     # every relevant record comes before the first long run of exclusions: no
@@ -80,7 +80,7 @@ def test_order_is_pure_ranking_and_the_stopping_replay_does_not_change_it(toy_ro
 
 def test_stop_recall_counts_the_ranked_prefix_and_the_random_sample(toy_rows):
     rows = toy_rows * 3
-    res = simulate(rows, seed=6)
+    res = simulate(rows, seed=6, stopping_rule="callaghan")
     s = res.stopping
     y = [int(rows[i]["label_included"]) for i in res.order[len(res.priors):]]
     R = sum(y)
