@@ -237,7 +237,7 @@ def test_example_evidence_sentences_are_the_papers_own(shared):
 
 @pytest.mark.shared
 def test_check_finds_the_papers_known_inconsistencies(shared, example):
-    findings = check_review_manuscript(example, SEED)
+    findings = check_review_manuscript(example, SEED, numbering="review").findings
     kinds = {(f.kind, f.stated, tuple(f.cited)) for f in findings}
     # "Only seven studies reported on ... management ... [44, 46, 49, 51, 53, 54]"
     assert ("count_mismatch", 7, (44, 46, 49, 51, 53, 54)) in kinds
