@@ -299,3 +299,16 @@ def test_cli_check_of_the_papers_text_needs_review_numbering_for_codes(shared, e
     assert "no reference list found" in plain.output and "code_mismatch" not in plain.output
     numbered = runner.invoke(cli, ["--review", str(example.path), "check", str(SEED), "--numbering", "review"])
     assert "code_mismatch" in numbered.output and "author_mismatch" in numbered.output
+
+
+def test_example_checklists_report_the_declared_decision_not_to_appraise_quality(example):
+    from realist.report.checklists import fill_checklist
+    from realist.report.collect import collect
+
+    data = collect(example)
+    prisma = {it.item: it for it in fill_checklist(data, "prisma2020")}
+    rameses = {it.item: it for it in fill_checklist(data, "rameses")}
+    assert prisma["11"].status == "reported" and "ongoing debate on the utility" in prisma["11"].answer.lower()
+    assert prisma["18"].status == "na"
+    assert rameses["9"].status == "reported"
+    assert rameses["1"].status == "reported" and prisma["1"].status == "partly"  # "rapid realist review"
