@@ -374,7 +374,7 @@ def a_synthesis_characteristics(d: ReportData) -> Answer:
                     + ("" if declared is not None else " and no quality_appraisal declared"))
     if gaps:
         return "partly", text + "; " + "; ".join(gaps) + ".", where
-    rob = (f"relevance and rigour judged for all of them" if not unjudged else
+    rob = ("relevance and rigour judged for all of them" if not unjudged else
            f"no formal risk-of-bias appraisal, as declared ({declared.reason.rstrip('.')})" if declared else "")
     return "reported", f"{text}, each with design, country and year (Table 1); {rob}.", where
 
