@@ -1,8 +1,12 @@
-"""Check a manuscript's counting claims against its own citations and the coded data.
+"""Check a manuscript's counting claims against its own citations, its own reference
+list and, through a map of that list to a review's studies, the coded data.
 
-``realist check MANUSCRIPT`` calls :func:`read_manuscript` then
-:func:`check_manuscript`.  The rules, each reported as a :class:`Finding`
-with the line where the statement starts:
+``realist check MANUSCRIPT`` calls :func:`read_manuscript` then, through
+``realist.synthesise.store.check_review_manuscript``, :func:`check_claims`,
+which maps the manuscript's references to the review's studies
+(:mod:`realist.synthesise.references`) and runs :func:`check_manuscript`.
+The rules (docs/claims-check.md), each reported as a :class:`Finding` with the
+line where the statement starts:
 
 Reading
     Lines are joined into paragraphs (a blank line, a Markdown heading or a
@@ -12,40 +16,50 @@ Reading
     character keeps its original line number.  Sentences end at ``.``, ``!``
     or ``?`` followed by space and a capital, digit, quote or bracket, except
     after abbreviations (*et al.*, *e.g.*, *i.e.*, *Fig.*, *p.*, initials ...).
+    Text from the reference list's heading on is not checked.
+Citations
+    Numeric bracket groups ("[40-47, 50]"); with an author-year reference
+    list, parenthetical "(Booth et al., 2009, 2011; Go et al., 2013)" and
+    narrative "Stengel et al. (2018)" citations, resolved to list entries.
+``citation_unresolved``
+    A number missing from a numbered list, or an author-year citation that
+    resolves to no entry.
 Counts
     A *count* is a number (digits or words: one to ninety-nine, "a dozen")
     followed, within three modifier words, by a study noun (studies, papers,
     articles, trials, reports, publications, reviews, evaluations, RCTs), or
-    "N of the [review] studies".  Other numbers split a sentence into clauses
-    when followed by a preposition, verb or punctuation ("three from China
-    [42-44]"); numbers followed by another noun ("seven countries"), years,
-    percentages and page numbers are ignored.  A count *owns* the bracketed
-    citation groups after it up to the next count or clause-splitting number.
-    Only counts that own citations are checked.
+    "N of the [included] studies".  Other numbers split a sentence into
+    clauses when followed by a preposition, verb or punctuation ("three from
+    China [42-44]"); numbers followed by another noun ("seven countries"),
+    years, percentages and page numbers are ignored.  A count *owns* the
+    citation groups after it up to the next count or clause-splitting number
+    or a semicolon.  Only counts that own citations are checked.
 ``count_mismatch`` (a)
     The stated number differs from the number of distinct references cited.
 ``subset_mismatch`` (b)
-    A count introduced by "of these (N)", "of those (N)", "among these",
-    "of them", "of which" or "N of them/these" cites a reference that the
-    statement it refers to did not cite.  The statement referred to is the
-    latest earlier count with citations whose stated number is N (when N is
-    given), else simply the latest earlier count with citations.
+    A count introduced by "of these (N)", "of those (N)", "among them/these",
+    "of them", "N of them", "of the N studies,", "of which", "among which",
+    "of whom" or "including" (a number right after such a mark counts even
+    when a verb follows: "Of these six, two were ...") cites a reference that
+    its superset did not cite.  The superset is the latest earlier statement
+    stating N when N is given, else the latest earlier statement that is not
+    itself a subset; for "of which", "among which", "of whom" and "including"
+    it must be in the same sentence.
 ``code_mismatch`` (c)
     With ``codes`` (code name or alias -> reference numbers), the clause of a
     count (from the end of the previous count's citations to the end of its
-    own) is matched to the longest code name or alias that occurs in it
-    (case-insensitive; spaces and hyphens interchangeable; plural *s*
-    allowed); the citations must equal the coded studies.  The message names
-    the alias used.
+    own; else the words after its citations) is matched to the longest code
+    name or alias that occurs in it (case-insensitive; spaces and hyphens
+    interchangeable; plural *s* allowed); the citations must equal the coded
+    studies.  Statements citing a reference outside ``comparable`` (one that
+    did not map to a review study) are not compared.
 ``author_mismatch`` (d)
-    With ``first_authors`` (reference number -> first author's surname),
-    "Surname et al. [N]", "Surname et al.'s [N]" and "Surname [N]" must name
-    reference N's first author.  The bare form "Surname [N]" is only checked
-    when the word is the surname of some reference's first author (so that
-    "Kenya [40]" is not read as an author).
-
-The checker knows numeric bracket citations only ("[40-47, 50]"); author-year
-citations are not read.
+    With ``first_authors`` (reference number -> first author's surname;
+    by default the manuscript's numbered list), "Surname et al. [N]",
+    "Surname et al.'s [N]", "Surname and colleagues [N]" and "Surname [N]"
+    must name reference N's first author.  The bare form "Surname [N]" is only
+    checked when the word is the surname of some reference's first author (so
+    that "Kenya [40]" is not read as an author).
 """
 
 from __future__ import annotations
