@@ -230,7 +230,9 @@ def _appraisal_text(d: ReportData) -> str:
     if declared is not None and declared.approach:
         parts.append(declared.approach.rstrip("."))
     if judged:
-        parts.append(f"relevance and rigour judged per study for {len(judged)} of {len(d.studies)} studies")
+        judges = sorted({str(r["judged_by"]) for r in judged if r.get("judged_by")})
+        parts.append(f"relevance and rigour judged per study for {len(judged)} of {len(d.studies)} studies"
+                     + (f" (by {', '.join(judges)})" if judges else ""))
     return ". ".join(parts) + "." if parts else ""
 
 

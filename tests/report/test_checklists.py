@@ -72,6 +72,7 @@ def test_prisma_11_names_a_declared_tool_and_18_needs_the_judgements(reviewed):
         record_rigour(reviewed, s.key, "moderate", "low")
     prisma = items(reviewed, "prisma2020")
     assert prisma["18"].status == "reported"
+    assert f"judged per study for {len(studies)} of {len(studies)} studies (by tester)" in prisma["11"].answer
     assert f"Judgements for all {len(studies)} studies" in prisma["18"].answer
     assert f"rigour: moderate 1, low {len(studies) - 1}" in prisma["18"].answer
 
