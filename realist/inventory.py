@@ -66,7 +66,8 @@ def list_records(
     ``search`` matches title, abstract or authors, case-insensitively.
     """
     if duplicates not in DUPLICATE_FILTERS:
-        raise InvalidInput(f"--duplicates must be one of {', '.join(DUPLICATE_FILTERS)}")
+        raise InvalidInput(f"duplicates must be one of {', '.join(DUPLICATE_FILTERS)}, not {duplicates!r}",
+                           field="duplicates")
     query = (
         select(Record, Source)
         .join(Source, Record.source_id == Source.id)

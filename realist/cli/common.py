@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
@@ -16,20 +17,32 @@ from ..review import ReviewHandle, open_review
 
 __all__ = ["Context", "pass_review", "echo_json", "echo_table", "echo_csv"]
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 @dataclass
 class Context:
     review_dir: str | None = None
     database_url: str | None = None
     actor: str | None = None
+    #: the (sub)command running, so errors can name its options
+    command: click.Command | None = field(default=None, repr=False)
     _review: ReviewHandle | None = field(default=None, repr=False)
 
     def review(self) -> ReviewHandle:
+        self.note_command()
         if self._review is None:
             self._review = open_review(
                 self.review_dir, database_url=self.database_url, actor=self.actor
             )
         return self._review
+
+    def note_command(self) -> None:
+        """Remember the innermost command running now (for error hints)."""
+        current = click.get_current_context(silent=True)
+        if current is not None:
+            self.command = current.command
 
     def close(self) -> None:
         if self._review is not None:
@@ -37,14 +50,18 @@ class Context:
             self._review = None
 
 
-def get_review() -> ReviewHandle:
-    ctx = click.get_current_context().find_object(Context)
-    if ctx is None:
-        raise RuntimeError("get_review() called outside a realist command")
-    return ctx.review()
+def pass_review(func: Callable[Concatenate[Context, P], R]) -> Callable[P, R]:
+    """Pass the command's :class:`Context` first (and note the command for error hints)."""
 
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        ctx = click.get_current_context().find_object(Context)
+        if ctx is None:  # pragma: no cover - every command runs under the realist group
+            raise RuntimeError("a realist command ran outside the realist group")
+        ctx.note_command()
+        return func(ctx, *args, **kwargs)
 
-pass_review = click.make_pass_decorator(Context)
+    return wrapper
 
 
 def echo_json(data: Any) -> None:

@@ -12,6 +12,7 @@ from ..inventory import RECORD_KEYS, list_records
 from ..errors import RealistError
 from ..records import RecordData
 from .common import Context, echo_csv, echo_json, echo_table, pass_review
+from .errors import error_message
 
 __all__ = ["COMMANDS", "import_", "export", "records"]
 
@@ -48,7 +49,7 @@ def import_(ctx: Context, files: tuple[str, ...], source: str | None, kind: str,
                 results.append(exc)
     for item in results:
         if isinstance(item, RealistError):
-            click.secho(f"Error: {item}", fg="red", err=True)
+            click.secho(f"Error: {error_message(item, import_)}", fg="red", err=True)
             continue
         click.echo(f"{item.file}: {item.records} records ({item.format}) as source {item.source_id}")
         for warning in item.warnings:

@@ -245,7 +245,7 @@ def _brief(record: Record) -> dict[str, Any]:
 def _get_link(session: Session, review: ReviewHandle, pair_id: int) -> DuplicateLink:
     link = session.get(DuplicateLink, pair_id)
     if link is None or link.review_id != review.review_id:
-        raise NotFound(f"no duplicate pair {pair_id} in this review (see `realist dedup --pending`)")
+        raise NotFound(f"no duplicate pair {pair_id} in this review", key="no-such-pair")
     return link
 
 

@@ -143,7 +143,8 @@ def import_file(
             if earlier is not None:
                 raise DuplicateImport(
                     f"{path}: this file was already imported as source {earlier.id} "
-                    f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d}); use --force to import it again"
+                    f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d})",
+                    file=str(path), field="force", key="already-imported",
                 )
     try:
         parsed = read_bytes(data, file=str(path), format=format)

@@ -175,7 +175,8 @@ class OpenAlexClient:
             where = f" in {self.settings.cache_dir}" if cache else " (no cache folder)"
             raise OpenAlexUnavailable(
                 f"offline, and the answer to {path} is not cached{where}: run once online, "
-                "or chase from saved OpenAlex JSON with --from PATH"
+                "or work from saved OpenAlex JSON",
+                key="offline-not-cached",
             )
         status, body = self._fetch(path, params)
         if cache is not None:
@@ -223,13 +224,17 @@ class OpenAlexClient:
                     problem = f"HTTP {resp.status_code}"
                     retry_after = resp.headers.get("Retry-After")
                 else:
-                    raise OpenAlexError(self._refusal(url, resp))
+                    raise OpenAlexError(
+                        self._refusal(url, resp),
+                        key="openalex-needs-key" if resp.status_code in (401, 403) else "openalex-refused",
+                    )
             if attempt < self.settings.max_retries:
                 self.sleep(self._delay(attempt, retry_after))
         raise OpenAlexUnavailable(
             f"OpenAlex at {self.settings.base_url} did not answer {path} after "
             f"{self.settings.max_retries + 1} tries ({problem}), and the answer is not cached. "
-            "Check the connection or --openalex-url, try again later, or chase offline with --from PATH"
+            "Check the connection and the OpenAlex URL, try again later, or work from saved OpenAlex JSON",
+            key="openalex-unavailable",
         )
 
     def _refusal(self, url: str, resp: httpx.Response) -> str:
@@ -239,7 +244,7 @@ class OpenAlexClient:
             detail = resp.text[:200]
         hint = ""
         if resp.status_code in (401, 403):
-            hint = " OpenAlex may require an API key: set --api-key or REALIST_OPENALEX_API_KEY."
+            hint = " OpenAlex may require an API key."
         return f"OpenAlex refused {url} (HTTP {resp.status_code}) {detail}".rstrip() + "." + hint
 
     # ------------------------------------------------------------ entities

@@ -234,13 +234,15 @@ def assign(
     _check_stage(stage)
     names = [r.strip() for r in reviewers if r.strip()]
     if len(set(names)) != len(names) or not names:
-        raise InvalidInput("give each reviewer once, e.g. --reviewers ana,ben,chi")
+        raise InvalidInput("give each reviewer once, e.g. ana,ben,chi", field="reviewers")
     if mode not in ASSIGN_MODES:
         raise InvalidInput(f"unknown assignment mode {mode!r}: use {', '.join(ASSIGN_MODES)}")
     if mode == "balanced" and not 1 <= per_record <= len(names):
-        raise InvalidInput(f"--per-record must be between 1 and the number of reviewers ({len(names)})")
+        raise InvalidInput(f"reviewers per record must be between 1 and the number of reviewers "
+                           f"({len(names)}), not {per_record}", field="per_record")
     if mode == "single" and not 0.0 <= fraction <= 1.0:
-        raise InvalidInput("--fraction must be between 0 and 1")
+        raise InvalidInput(f"the double-screened fraction must be between 0 and 1, not {fraction}",
+                           field="fraction")
     if mode == "single" and fraction > 0 and len(names) < 2:
         raise InvalidInput("double screening a fraction needs at least two reviewers")
     rng = np.random.default_rng(seed)
@@ -328,7 +330,7 @@ def decide(
     if decision not in DECISIONS:
         raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if not reviewer.strip():
-        raise InvalidInput("a decision needs a reviewer (--reviewer NAME)")
+        raise InvalidInput("a decision needs a reviewer", field="reviewer")
     if reason is not None:
         criteria = exclusion_criteria(review, stage)
         if criteria and reason not in criteria:

@@ -126,6 +126,6 @@ def ensure_schema(engine: Engine) -> None:
         upgrade(engine)
         return
     raise SchemaOutdated(
-        f"the review database is at schema {current or 'none'}, this realist needs {head}: "
-        "run `realist migrate` to upgrade it"
+        f"the review database is at schema {current or 'none'}, this realist needs {head}",
+        key="schema-outdated",
     )
