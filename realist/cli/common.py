@@ -7,15 +7,17 @@ import functools
 import io
 import json
 import shutil
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
+from ..results import plain
 from ..review import ReviewHandle, open_review
 
-__all__ = ["Context", "pass_review", "echo_json", "echo_table", "echo_csv"]
+__all__ = ["Context", "Progress", "pass_review", "echo_json", "echo_table", "echo_csv"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -64,8 +66,58 @@ def pass_review(func: Callable[Concatenate[Context, P], R]) -> Callable[P, R]:
     return wrapper
 
 
+class Progress:
+    """The one progress adapter of the command line: a bar per label, on stderr, on a terminal only.
+
+    The library reports progress as ``progress(label, done, total)``
+    (:data:`realist.network.works.Progress`) or, for one task, as
+    ``progress(done, total)`` (:meth:`task`) or ``progress(steps)``
+    (:meth:`steps`).  Use it as a context manager: the bars close on leaving,
+    error or not.
+    """
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        bar = self._bar(label, total)
+        bar.length = max(total, 1)
+        bar.update(max(0, done - bar.pos))
+
+    def task(self, label: str) -> Callable[[int, int], None]:
+        """A ``progress(done, total)`` callback drawing the bar ``label``."""
+        return lambda done, total: self(label, done, total)
+
+    def steps(self, label: str, total: int) -> Callable[[int], None]:
+        """A ``progress(steps)`` callback that advances the bar ``label`` by ``steps`` of ``total``."""
+        bar = self._bar(label, total)
+        return lambda steps: bar.update(steps)
+
+    def _bar(self, label: str, total: int) -> Any:
+        bar = self.bars.get(label)
+        if bar is None:
+            stderr = sys.stderr
+            bar = click.progressbar(length=max(total, 1), label=label, file=stderr,
+                                    hidden=not stderr.isatty())
+            bar.__enter__()
+            self.bars[label] = bar
+        return bar
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.__exit__(None, None, None)
+        self.bars.clear()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Print ``data`` as indented JSON; typed results print as their ``to_dict()``."""
+    click.echo(json.dumps(plain(data), indent=2, ensure_ascii=False, default=str))
 
 
 def echo_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:

@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RealistError
 from ..records import normalise_doi, normalise_openalex_id, normalise_pmid
 from .cache import ResponseCache
+
+if TYPE_CHECKING:  # httpx is imported when a request is made (fast CLI start)
+    import httpx
 
 __all__ = [
     "DEFAULT_URL",
@@ -138,6 +139,8 @@ class OpenAlexClient:
         return ResponseCache(self.settings.cache_dir) if self.settings.cache_dir else None
 
     def _client(self) -> httpx.Client:
+        import httpx
+
         if self._http is None:
             headers = {"User-Agent": self.settings.user_agent
                        + (f" mailto:{self.settings.mailto}" if self.settings.mailto else "")}
@@ -202,6 +205,8 @@ class OpenAlexClient:
 
     def _fetch(self, path: str, params: dict[str, Any]) -> tuple[int, Any]:
         url = f"{self.settings.base_url.rstrip('/')}{path}"
+        import httpx
+
         problem = ""
         for attempt in range(self.settings.max_retries + 1):
             retry_after: str | None = None

@@ -63,6 +63,7 @@ import numpy as np
 from scipy.stats import hypergeom
 
 from realist.errors import InvalidInput
+from realist.results import Result
 
 __all__ = [
     "StoppingEstimate",
@@ -77,8 +78,12 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class StoppingEstimate:
-    """What the stopping rule says after the decisions so far."""
+class StoppingEstimate(Result):
+    """What the stopping rule says after the decisions so far.
+
+    ``to_dict()`` is its JSON form (``realist screen progress --json``'s
+    ``stopping``).
+    """
 
     phase: str  # "ranked" or "sampling"
     recommendation: str  # "continue", "start_sampling" or "stop"
