@@ -12,6 +12,7 @@ attributes: ``progress.included``, not ``progress["included"]``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["Result", "plain"]
@@ -35,9 +36,19 @@ class Result:
         """The JSON form: one key per field, nested results as dicts, tuples as lists."""
         return {f.name: plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
+    def keys(self) -> list[str]:
+        """The field names (dict-style, for callers of the earlier dict results)."""
+        return [f.name for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys()
+
     def __getitem__(self, key: str) -> Any:
         """Read-only dict-style access, for callers of the earlier dict results."""
-        if key not in {f.name for f in dataclasses.fields(self)}:  # type: ignore[arg-type]
+        if key not in self.keys():
             raise KeyError(key)
         return plain(getattr(self, key))
 

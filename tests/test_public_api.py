@@ -95,3 +95,18 @@ def test_the_queue_default_model_is_the_registry_default():
 def test_the_review_handle_is_exported_under_one_name():
     assert realist.ReviewHandle is realist.review.ReviewHandle
     assert not hasattr(realist, "Review")  # the ORM model's name; see docs/python-api.md
+
+
+def test_typed_results_give_json_dicts_and_read_like_the_earlier_dicts():
+    from realist.screen import ReviewerProgress, ScreeningProgress
+
+    progress = ScreeningProgress("title_abstract", 3, 1, 1, 1, 0, 0, {}, {"ana": ReviewerProgress(3, 2)})
+    as_dict = progress.to_dict()
+    assert as_dict["reviewers"] == {"ana": {"assigned": 3, "decided": 2}}
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    assert progress["reviewers"]["ana"]["decided"] == 2 and progress.get("nope", 0) == 0
+    assert dict(progress) == as_dict and "conflict" in progress and "stopping" not in progress
+    with pytest.raises(KeyError):
+        progress["stopping"]
+    with pytest.raises(AttributeError):
+        progress.included = 5  # type: ignore[misc]

@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from .._lazy import lazy_exports
 from ..errors import DuplicateImport, ImportFormatError, InvalidInput
 from ..records import RecordData
+from ..results import Result
 from ..review import ReviewHandle
 from ..store.models import Record, Source
 
@@ -49,8 +50,10 @@ SOURCE_KINDS = ("database", "citation", "hand_search", "other")
 _INSERT_CHUNK = 5000
 
 
-@dataclass
-class ImportResult:
+@dataclass(frozen=True)
+class ImportResult(Result):
+    """One file imported: the new source, the format read, the records stored and any warnings."""
+
     source_id: int
     file: str
     format: str
