@@ -21,9 +21,9 @@ STAGES = ["identify", "deduplicate", "screen", "network", "appraise", "code", "s
 
 # Libraries that only some commands need: ranking and stopping (scikit-learn, SciPy, NumPy),
 # the report (matplotlib, citeproc-py, python-docx), full texts (pypdf), OpenAlex (httpx),
-# deduplication (rapidfuzz).
+# deduplication (rapidfuzz), migrations (Alembic: loaded when a review is opened).
 HEAVY = ["sklearn", "scipy", "numpy", "pandas", "matplotlib", "citeproc", "docx", "pypdf", "httpx",
-         "rapidfuzz", "realist.screen.ranking", "realist.screen.stopping", "realist.screen.simulate",
+         "rapidfuzz", "alembic", "realist.screen.ranking", "realist.screen.stopping", "realist.screen.simulate",
          "realist.report.build", "realist.report.plots", "realist.deduplicate.compare"]
 
 
