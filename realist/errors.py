@@ -19,16 +19,57 @@ __all__ = [
 
 
 class RealistError(Exception):
-    """An error a user can fix; ``str(err)`` is the whole message."""
+    """An error a user can fix; ``str(err)`` is the whole message.
+
+    The message says what is wrong in the library's own words.  Structured
+    facts travel as attributes, so a client (the CLI, the web app) can point
+    at the place or add its own advice ("use --force") without parsing text:
+
+    ``file``
+        the file (or folder) concerned;
+    ``line`` / ``record``
+        1-based line in the decoded text / 1-based record number in a file;
+    ``field``
+        the argument or field that is wrong, by its Python parameter name
+        (``per_record``, ``title``) — the CLI maps it to its option;
+    ``key``
+        a short stable name of the problem (``"already-imported"``,
+        ``"codes-in-use"``) for clients that key advice on it.
+
+    Any of them may be ``None``.
+    """
 
     exit_code: int = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        record: int | None = None,
+        field: str | None = None,
+        key: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.file = file
+        self.line = line
+        self.record = record
+        self.field = field
+        self.key = key
 
     def __str__(self) -> str:
         return self.message
+
+    def facts(self) -> dict[str, str | int]:
+        """The structured facts that are known, for JSON error bodies."""
+        out: dict[str, str | int] = {"error": type(self).__name__, "message": self.message}
+        for name in ("file", "line", "record", "field", "key"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
 
 
 class ReviewNotFound(RealistError):
@@ -61,26 +102,27 @@ class ImportFormatError(RealistError):
         file: str | None = None,
         line: int | None = None,
         record: int | None = None,
+        field: str | None = None,
     ) -> None:
         self.problem = problem
-        self.file = file
-        self.line = line
-        self.record = record
-        super().__init__(self._compose())
+        super().__init__(
+            self._where(problem, file, line, record), file=file, line=line, record=record, field=field
+        )
 
-    def _compose(self) -> str:
+    @staticmethod
+    def _where(problem: str, file: str | None, line: int | None, record: int | None) -> str:
         where = []
-        if self.file:
-            where.append(self.file)
-        if self.line is not None:
-            where.append(f"line {self.line}")
-        if self.record is not None:
-            where.append(f"record {self.record}")
+        if file:
+            where.append(file)
+        if line is not None:
+            where.append(f"line {line}")
+        if record is not None:
+            where.append(f"record {record}")
         prefix = ", ".join(where)
-        return f"{prefix}: {self.problem}" if prefix else self.problem
+        return f"{prefix}: {problem}" if prefix else problem
 
     def located(self, *, file: str | None = None) -> "ImportFormatError":
         """Return a copy of this error that also names ``file``."""
         return ImportFormatError(
-            self.problem, file=file or self.file, line=self.line, record=self.record
+            self.problem, file=file or self.file, line=self.line, record=self.record, field=self.field
         )

@@ -278,7 +278,7 @@ def _store(review: ReviewHandle, record_id: int, name: str, digest: str, ex: Ext
                                                      FullText.record_id == record_id))
         if held is not None:
             raise InvalidInput(f"record {record_id} already has a full text ({held.file_name}): "
-                               "remove it first (`realist fulltext remove`)")
+                               "remove it first", key="fulltext-exists")
         ft = FullText(review_id=review.review_id, record_id=record_id, file_name=name,
                       media_type=ex.media_type, sha256=digest, text=ex.text, pages=ex.pages,
                       page_count=ex.page_count, added_by=review.actor,

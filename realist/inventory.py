@@ -1,40 +1,100 @@
-"""What is in a review: record listings and per-source / per-stage counts.
+"""What is in a review: record listings, exports and per-source / per-stage counts.
 
 ``list_records`` is the documented, stable interface behind
-``realist records --json``: one dict per record with ``id``, ``source``,
-``source_record_id``, every normalised field and ``duplicate_of``.
+``realist records --json``: one :class:`RecordRow` per record with ``id``,
+``source``, ``source_record_id``, every normalised field and
+``duplicate_of`` (``RecordRow.to_dict()`` is the JSON object).
+``export_review`` writes the review's records as RIS, BibTeX, CSV or
+CSL-JSON.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from .errors import InvalidInput
 from .records import NORMALISED_FIELDS, RecordData
+from .results import Result
 from .review import ReviewHandle
 from .store.models import DuplicateLink, Record, Source
 
-__all__ = ["RECORD_KEYS", "list_records", "record_dict", "review_status", "ReviewStatus", "to_record_data"]
+__all__ = [
+    "RECORD_KEYS",
+    "RecordRow",
+    "list_records",
+    "record_dict",
+    "record_row",
+    "review_status",
+    "ReviewStatus",
+    "SourceCount",
+    "StageCount",
+    "to_record_data",
+    "records_data",
+    "ExportResult",
+    "export_review",
+]
 
 RECORD_KEYS: tuple[str, ...] = ("id", "source", "source_kind", "source_record_id", *NORMALISED_FIELDS, "duplicate_of")
 
 DUPLICATE_FILTERS = ("include", "exclude", "only")
 
 
+@dataclass(frozen=True)
+class RecordRow(Result):
+    """One record as listed: where it came from, its normalised fields, its canonical record."""
+
+    id: int
+    source: str
+    source_kind: str
+    source_record_id: str | None
+    title: str | None
+    abstract: str | None
+    authors: list[str] | None
+    year: int | None
+    journal: str | None
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    doi: str | None
+    pmid: str | None
+    pmcid: str | None
+    openalex_id: str | None
+    issn: str | None
+    keywords: list[str] | None
+    language: str | None
+    publication_type: str | None
+    url: str | None
+    referenced_works: list[str] | None
+    duplicate_of: int | None
+
+    def to_record_data(self) -> RecordData:
+        """The normalised fields as the plain object exporters take (``raw`` is not listed)."""
+        values = {name: getattr(self, name) for name in NORMALISED_FIELDS}
+        for name in ("authors", "keywords", "referenced_works"):
+            values[name] = list(values[name] or [])
+        return RecordData(source_record_id=self.source_record_id, **values)
+
+
+def record_row(record: Record, source: Source) -> RecordRow:
+    """A stored record and its source as a :class:`RecordRow`."""
+    values = {name: getattr(record, name) for name in NORMALISED_FIELDS}
+    return RecordRow(
+        id=record.id,
+        source=source.name,
+        source_kind=source.kind,
+        source_record_id=record.source_record_id,
+        duplicate_of=record.duplicate_of_id,
+        **values,
+    )
+
+
 def record_dict(record: Record, source: Source) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": record.id,
-        "source": source.name,
-        "source_kind": source.kind,
-        "source_record_id": record.source_record_id,
-    }
-    for name in NORMALISED_FIELDS:
-        out[name] = getattr(record, name)
-    out["duplicate_of"] = record.duplicate_of_id
-    return out
+    """A stored record as the JSON object of ``realist records --json``."""
+    return record_row(record, source).to_dict()
 
 
 def to_record_data(record: Record) -> RecordData:
@@ -48,7 +108,7 @@ def to_record_data(record: Record) -> RecordData:
     )
 
 
-def list_records(
+def _records_query(
     review: ReviewHandle,
     *,
     source: str | None = None,
@@ -58,15 +118,10 @@ def list_records(
     year_to: int | None = None,
     ids: list[int] | None = None,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Records of the review, oldest first, filtered.
-
-    ``duplicates``: ``include`` (all records), ``exclude`` (canonical and
-    unique records only) or ``only`` (records that point at a canonical).
-    ``search`` matches title, abstract or authors, case-insensitively.
-    """
+) -> Select[Record, Source]:
     if duplicates not in DUPLICATE_FILTERS:
-        raise InvalidInput(f"--duplicates must be one of {', '.join(DUPLICATE_FILTERS)}")
+        raise InvalidInput(f"duplicates must be one of {', '.join(DUPLICATE_FILTERS)}, not {duplicates!r}",
+                           field="duplicates")
     query = (
         select(Record, Source)
         .join(Source, Record.source_id == Source.id)
@@ -95,36 +150,116 @@ def list_records(
     query = query.order_by(Record.id)
     if limit is not None:
         query = query.limit(limit)
+    return query
+
+
+def list_records(
+    review: ReviewHandle,
+    *,
+    source: str | None = None,
+    duplicates: str = "include",
+    search: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    ids: list[int] | None = None,
+    limit: int | None = None,
+) -> list[RecordRow]:
+    """Records of the review, oldest first, filtered.
+
+    ``duplicates``: ``include`` (all records), ``exclude`` (canonical and
+    unique records only) or ``only`` (records that point at a canonical).
+    ``search`` matches title or abstract, case-insensitively.  ``ids``
+    keeps the listing's order (by id), not the order given.
+    """
+    query = _records_query(review, source=source, duplicates=duplicates, search=search,
+                           year_from=year_from, year_to=year_to, ids=ids, limit=limit)
     with review.session() as session:
-        return [record_dict(rec, src) for rec, src in session.execute(query)]
+        return [record_row(rec, src) for rec, src in session.execute(query)]
+
+
+def records_data(
+    review: ReviewHandle, *, source: str | None = None, duplicates: str = "exclude"
+) -> list[RecordData]:
+    """The review's records as plain :class:`RecordData` (``raw`` and ``labels`` included)."""
+    query = _records_query(review, source=source, duplicates=duplicates)
+    with review.session() as session:
+        return [to_record_data(rec) for rec, _ in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class ExportResult(Result):
+    """What :func:`export_review` wrote: the format, how many records, and where (``None``: returned)."""
+
+    format: str
+    records: int
+    path: str | None
+    text: str
+
+
+def export_review(
+    review: ReviewHandle,
+    format: str,
+    *,
+    source: str | None = None,
+    duplicates: bool = False,
+    path: str | Path | None = None,
+) -> ExportResult:
+    """The review's records as RIS, BibTeX, CSV or CSL-JSON; written atomically to ``path`` if given.
+
+    Duplicates of another record are left out unless ``duplicates``.
+    """
+    from .identify.export import export_records
+
+    records = records_data(review, source=source, duplicates="include" if duplicates else "exclude")
+    text = export_records(records, format)
+    if path is not None:
+        from .files import write_atomic
+
+        write_atomic(path, text)
+    return ExportResult(format, len(records), None if path is None else str(path), text)
 
 
 def _as_int(value: str) -> int:
     return int(value) if value.isdigit() else -1
 
 
-@dataclass
-class ReviewStatus:
-    """Counts that say where a review stands."""
+@dataclass(frozen=True)
+class SourceCount(Result):
+    """One source of a review and how many of its records are duplicates."""
+
+    id: int
+    name: str
+    kind: str
+    format: str | None
+    file: str | None
+    imported_at: str | None
+    records: int
+    duplicates: int
+    identified_outside: int
+
+
+@dataclass(frozen=True)
+class StageCount(Result):
+    """Where one screening stage stands."""
+
+    eligible: int
+    included: int
+    excluded: int
+    conflict: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class ReviewStatus(Result):
+    """Counts that say where a review stands (``realist status --json``)."""
 
     title: str
     records: int
     unique: int
     duplicates: int
     pending_duplicate_pairs: int
-    sources: list[dict[str, Any]] = field(default_factory=list)
-    stages: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "records": self.records,
-            "unique": self.unique,
-            "duplicates": self.duplicates,
-            "pending_duplicate_pairs": self.pending_duplicate_pairs,
-            "sources": self.sources,
-            "stages": self.stages,
-        }
+    sources: list[SourceCount] = field(default_factory=list)
+    stages: dict[str, StageCount] = field(default_factory=dict)
 
 
 def review_status(review: ReviewHandle) -> ReviewStatus:
@@ -155,30 +290,29 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             .select_from(DuplicateLink)
             .where(DuplicateLink.review_id == rid, DuplicateLink.status == "pending")
         ) or 0
-    sources: list[dict[str, Any]] = [
-        {
-            "id": sid,
-            "name": name,
-            "kind": kind,
-            "format": fmt,
-            "file": file_name,
-            "imported_at": imported_at.isoformat() if imported_at else None,
-            "records": total,
-            "duplicates": dups,
-            "identified_outside": int((details.get(sid, {}).get("outside_tool") or {}).get("identified") or 0),
-        }
+    sources = [
+        SourceCount(
+            id=sid,
+            name=name,
+            kind=kind,
+            format=fmt,
+            file=file_name,
+            imported_at=imported_at.isoformat() if imported_at else None,
+            records=total,
+            duplicates=dups,
+            identified_outside=int((details.get(sid, {}).get("outside_tool") or {}).get("identified") or 0),
+        )
         for sid, name, kind, fmt, file_name, imported_at, total, dups in rows
     ]
-    total = sum(s["records"] for s in sources)
-    dups = sum(s["duplicates"] for s in sources)
-    status = ReviewStatus(review.title, total, total - dups, dups, pending, sources)
+    total = sum(s.records for s in sources)
+    dups = sum(s.duplicates for s in sources)
+    stages: dict[str, StageCount] = {}
     if total:
         from .screen.decisions import STAGES, progress
 
         for stage in STAGES:
             counts = progress(review, stage)
-            if counts["eligible"]:
-                status.stages[stage] = {
-                    k: counts[k] for k in ("eligible", "included", "excluded", "conflict", "pending")
-                }
-    return status
+            if counts.eligible:
+                stages[stage] = StageCount(counts.eligible, counts.included, counts.excluded,
+                                           counts.conflict, counts.pending)
+    return ReviewStatus(review.title, total, total - dups, dups, pending, sources, stages)

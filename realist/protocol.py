@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import InvalidInput
+from .files import write_atomic
 
 __all__ = ["PROTOCOL_FILE", "STAGES", "default_protocol", "write_protocol", "read_protocol", "protocol_hash"]
 
@@ -49,7 +50,7 @@ _HEADER = """\
 
 def write_protocol(path: Path, protocol: dict[str, Any]) -> None:
     text = yaml.safe_dump(protocol, sort_keys=False, allow_unicode=True, width=88)
-    path.write_text(_HEADER + text, encoding="utf-8")
+    write_atomic(path, _HEADER + text)
 
 
 def read_protocol(path: Path) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -26,10 +27,18 @@ from sqlalchemy.orm import Session
 from . import protocol as protocol_mod
 from .errors import InvalidInput, ReviewNotFound
 from .store.db import ensure_schema, make_engine, session_scope, upgrade
-from .store.events import events, log_event
-from .store.models import Review
+from .store.events import log_event
+from .store.models import Event, Review
 
-__all__ = ["ReviewHandle", "init_review", "open_review", "find_review_dir", "default_actor", "migrate_review"]
+__all__ = [
+    "ReviewHandle",
+    "init_review",
+    "open_review",
+    "find_review_dir",
+    "default_actor",
+    "migrate_review",
+    "sync_protocol",
+]
 
 STATE_DIR = ".realist"
 CONFIG_FILE = "config.json"
@@ -50,7 +59,11 @@ def default_actor() -> str:
 
 @dataclass
 class ReviewHandle:
-    """An open review: where it lives, its database, and who is acting."""
+    """An open review: where it lives, its database, and who is acting.
+
+    A context manager: ``with realist.open_review("my-review") as review:``
+    closes the database connections on leaving the block.
+    """
 
     path: Path
     engine: Engine
@@ -58,6 +71,17 @@ class ReviewHandle:
     uuid: str
     title: str
     actor: str
+
+    def __enter__(self) -> ReviewHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     @property
     def protocol_path(self) -> Path:
@@ -73,17 +97,47 @@ class ReviewHandle:
         log_event(session, self.review_id, self.actor, action, **kwargs)
 
     def protocol(self) -> dict[str, Any]:
-        """The protocol as it is now; a new version is logged once."""
-        data = protocol_mod.read_protocol(self.protocol_path)
-        digest = protocol_mod.protocol_hash(self.protocol_path)
+        """The protocol as ``protocol.yaml`` holds it now.  Reading writes nothing."""
+        return protocol_mod.read_protocol(self.protocol_path)
+
+    def write_protocol(self, data: dict[str, Any]) -> None:
+        """Write ``protocol.yaml`` and log the new version (``protocol.changed``)."""
+        protocol_mod.write_protocol(self.protocol_path, data)
+        self.sync_protocol()
+
+    def sync_protocol(self) -> bool:
+        """Log the protocol file's version if the log does not hold it yet.
+
+        The one place ``protocol.changed`` events are written: after realist
+        writes the protocol, and when a review is opened (so an edit made by
+        hand is logged the first time realist sees it).  A missing or broken
+        file is not logged (reading it fails with its own message).  Returns
+        whether a new version was logged.
+        """
+        try:
+            digest = protocol_mod.protocol_hash(self.protocol_path)
+            data = protocol_mod.read_protocol(self.protocol_path)
+        except (OSError, InvalidInput):
+            return False
         with self.session() as session:
-            seen = events(session, self.review_id, action="protocol.changed")
-            if not seen or seen[-1].payload.get("sha256") != digest:
-                self.log(session, "protocol.changed", sha256=digest, protocol=data)
-        return data
+            last = session.scalars(
+                select(Event)
+                .where(Event.review_id == self.review_id, Event.action == "protocol.changed")
+                .order_by(Event.id.desc())
+                .limit(1)
+            ).first()
+            if last is not None and last.payload.get("sha256") == digest:
+                return False
+            self.log(session, "protocol.changed", sha256=digest, protocol=data)
+        return True
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def sync_protocol(review: ReviewHandle) -> bool:
+    """Log the review's protocol version if it is new (see :meth:`ReviewHandle.sync_protocol`)."""
+    return review.sync_protocol()
 
 
 def _sqlite_url(path: Path) -> str:
@@ -109,9 +163,9 @@ def init_review(
     """Create a review in ``directory`` (created if needed; must not hold one)."""
     path = Path(directory).resolve()
     if not title.strip():
-        raise InvalidInput("a review needs a title (--title)")
+        raise InvalidInput("a review needs a title", field="title")
     if (path / STATE_DIR / CONFIG_FILE).exists():
-        raise InvalidInput(f"{path} already holds a review")
+        raise InvalidInput(f"{path} already holds a review", file=str(path))
     actor = actor or default_actor()
     url = database_url or os.environ.get(DATABASE_URL_ENV)
     (path / STATE_DIR).mkdir(parents=True, exist_ok=True)
@@ -133,11 +187,12 @@ def init_review(
     if database_url:
         config["database_url"] = database_url
     (path / STATE_DIR / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+    handle = ReviewHandle(path, engine, review_id, review_uuid, title, actor)
     if not (path / protocol_mod.PROTOCOL_FILE).exists():
-        protocol_mod.write_protocol(
-            path / protocol_mod.PROTOCOL_FILE, protocol_mod.default_protocol(title)
-        )
-    return ReviewHandle(path, engine, review_id, review_uuid, title, actor)
+        handle.write_protocol(protocol_mod.default_protocol(title))
+    else:
+        handle.sync_protocol()
+    return handle
 
 
 def find_review_dir(start: str | Path | None = None) -> Path:
@@ -146,10 +201,7 @@ def find_review_dir(start: str | Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / STATE_DIR / CONFIG_FILE).is_file():
             return candidate
-    raise ReviewNotFound(
-        f"no review in {here} or any folder above it: create one with "
-        "`realist init DIR --title ...`, or name one with --review DIR"
-    )
+    raise ReviewNotFound(f"no review in {here} or any folder above it", file=str(here), key="no-review")
 
 
 def open_review(
@@ -181,7 +233,13 @@ def open_review(
     except BaseException:
         engine.dispose()
         raise
-    return ReviewHandle(path, engine, review_id, review_uuid, title, actor or default_actor())
+    handle = ReviewHandle(path, engine, review_id, review_uuid, title, actor or default_actor())
+    try:
+        handle.sync_protocol()
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def migrate_review(

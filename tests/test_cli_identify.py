@@ -184,3 +184,29 @@ def test_export_then_import_keeps_the_records(run, tmp_path):
 
         parsed = read_file(out)
         assert {(r.title, r.year) for r in parsed.records} == before
+
+
+def test_library_error_carries_facts_and_the_cli_adds_the_force_hint(run, database_url):
+    from realist.errors import DuplicateImport
+    from realist.identify import import_file
+    from realist.review import open_review
+
+    run.ok("import", RIS, "--source", "PubMed")
+    with open_review(run.path, database_url=database_url) as review:
+        try:
+            import_file(review, RIS, source="PubMed")
+        except DuplicateImport as exc:
+            assert exc.file == RIS and exc.key == "already-imported"
+            assert "--force" not in str(exc)
+        else:
+            raise AssertionError("a second import of the same file was not refused")
+    again = run("import", RIS, "--source", "PubMed")
+    assert "already imported" in again.output and "use --force" in again.output
+
+
+def test_invalid_option_values_are_pointed_at_their_option(run):
+    run.ok("import", RIS, "--source", "PubMed")
+    result = run("screen", "assign", "--reviewers", "ana,ben", "--per-record", "3")
+    assert result.exit_code == 1
+    assert "reviewers per record must be between 1 and the number of reviewers (2)" in result.output
+    assert "see --per-record" in result.output

@@ -20,7 +20,7 @@ def test_init_creates_protocol_and_store(review):
     assert set(protocol["eligibility"]) == {"title_abstract", "full_text"}
     with review.session() as session:
         logged = [e.action for e in events(session, review.review_id)]
-    assert logged == ["review.created"]
+    assert logged == ["review.created", "protocol.changed"]
 
 
 def test_init_refuses_a_folder_that_already_holds_a_review(review):
@@ -39,9 +39,21 @@ def test_reviews_are_found_from_a_subfolder_like_git(review):
     assert find_review_dir(sub) == review.path
 
 
-def test_open_outside_any_review_names_the_fix(tmp_path):
-    with pytest.raises(ReviewNotFound, match="realist init"):
+def test_open_outside_any_review_names_the_folder_without_cli_advice(tmp_path):
+    with pytest.raises(ReviewNotFound, match="no review in") as caught:
         open_review(tmp_path)
+    assert caught.value.file == str(tmp_path.resolve())
+    assert caught.value.key == "no-review"
+    assert "realist init" not in str(caught.value)
+
+
+def test_review_handle_is_a_context_manager_that_closes(review, database_url):
+    import realist
+
+    with realist.open_review(review.path, database_url=database_url) as again:
+        assert again.review_id == review.review_id
+        pool = again.engine.pool
+    assert pool is not again.engine.pool  # dispose() replaced the connection pool
 
 
 def test_reopened_review_keeps_its_identity(review, database_url):
@@ -52,16 +64,46 @@ def test_reopened_review_keeps_its_identity(review, database_url):
         again.close()
 
 
-def test_protocol_edits_are_logged_once_per_version(review):
+def _versions(review):
+    with review.session() as session:
+        return events(session, review.review_id, action="protocol.changed")
+
+
+def test_reading_the_protocol_writes_no_event(review):
+    before = len(_versions(review))
+    text = review.protocol_path.read_text().replace("question: ''", 'question: "Edited by hand"')
+    review.protocol_path.write_text(text)
+    assert review.protocol()["question"] == "Edited by hand"
     review.protocol()
-    review.protocol()
+    assert len(_versions(review)) == before
+
+
+def test_protocol_edits_are_logged_once_per_version_when_seen(review, database_url):
+    assert len(_versions(review)) == 1  # the version init wrote
+    assert review.sync_protocol() is False
     text = review.protocol_path.read_text().replace("question: ''", 'question: "What works, for whom?"')
     review.protocol_path.write_text(text)
-    assert review.protocol()["question"] == "What works, for whom?"
-    with review.session() as session:
-        versions = events(session, review.review_id, action="protocol.changed")
+    with open_review(review.path, database_url=database_url) as again:  # first seen changed
+        assert again.sync_protocol() is False
+    versions = _versions(review)
     assert len(versions) == 2
     assert versions[-1].payload["protocol"]["question"] == "What works, for whom?"
+
+
+def test_writing_the_protocol_logs_the_new_version(review):
+    data = review.protocol()
+    data["question"] = "For whom?"
+    review.write_protocol(data)
+    versions = _versions(review)
+    assert len(versions) == 2
+    assert versions[-1].payload["protocol"]["question"] == "For whom?"
+
+
+def test_a_broken_protocol_does_not_stop_opening_and_is_not_logged(review, database_url):
+    review.protocol_path.write_text("title: x\neligibility: [unclosed\n")
+    with open_review(review.path, database_url=database_url) as again:
+        assert again.title == review.title
+    assert len(_versions(review)) == 1
 
 
 def test_broken_protocol_file_names_the_line(review):
@@ -111,7 +153,7 @@ def test_server_database_is_upgraded_only_by_migrate(review, database_url):
 
     _downgrade(review, "0002")
     try:
-        with pytest.raises(SchemaOutdated, match="realist migrate"):
+        with pytest.raises(SchemaOutdated, match="this realist needs"):
             open_review(review.path, database_url=database_url)
     finally:
         before, after = migrate_review(review.path, database_url=database_url)

@@ -288,3 +288,29 @@ def test_progress_cli_prints_the_rule_and_records_to_screen(run, tmp_path):
     assert "Stopping (knee): continue" in out and "No relevant record found yet" in out
     progress = json.loads(run.ok("screen", "progress", "--json").stdout)
     assert set(progress["stopping"]) >= {"rule", "records_to_screen", "explanation"}
+def test_terminal_loop_driven_through_a_pipe_stops_at_the_end_of_input(run, tmp_path):
+    export = tmp_path / "network.ris"
+    _write_ris(export, 4)
+    run.ok("import", str(export))
+    result = run("screen", "--reviewer", "ana", input="i\ne\n")  # no q: the input just ends
+    assert result.exit_code == 0, result.output
+    assert "Stopped. 2 decided so far." in result.output
+    progress = json.loads(run.ok("screen", "progress", "--json").stdout)
+    assert progress["reviewers"]["ana"]["decided"] == 2
+
+
+def test_terminal_loop_on_a_terminal_decides_on_one_key_press(run, tmp_path, monkeypatch):
+    import click
+
+    from realist.cli import screen_loop
+
+    export = tmp_path / "network.ris"
+    _write_ris(export, 4)
+    run.ok("import", str(export))
+    presses = iter(["i", "E", "q"])  # no Enter anywhere
+    monkeypatch.setattr(screen_loop, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(click, "getchar", lambda echo=False: next(presses))
+    out = run.ok("screen", "--reviewer", "ana").output
+    assert "include — record is" in out and "exclude — record is" in out
+    progress = json.loads(run.ok("screen", "progress", "--json").stdout)
+    assert progress["included"] + progress["excluded"] == 2

@@ -126,8 +126,7 @@ def appraise_language(review: ReviewHandle, study: Any = None) -> list[StudyLang
             targets = list(session.scalars(select(Study).where(Study.review_id == review.review_id)
                                            .order_by(Study.id)))
         if not targets:
-            raise InvalidInput("the review has no studies yet: make them with `realist study add` "
-                               "or `realist study from-included`")
+            raise InvalidInput("the review has no studies yet", key="no-studies")
         for target in targets:
             result = _appraise_study(session, target, lexicon, details["dominance"])
             row = Appraisal(review_id=review.review_id, study_id=target.id, kind="language", method="lexicon",

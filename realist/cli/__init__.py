@@ -16,18 +16,25 @@ from sqlalchemy.exc import OperationalError
 
 from ..errors import RealistError
 from .common import Context
+from .errors import HINTS, error_message, hint_for
 
-__all__ = ["cli", "main"]
+__all__ = ["HINTS", "cli", "error_message", "hint_for", "main"]
 
 
 class RealistGroup(click.Group):
-    """A click group that turns user errors into a message and exit code."""
+    """A click group that turns user errors into a message and exit code.
+
+    The one place the command line renders library errors and adds its
+    hints (``--force``, ``--review DIR`` ...) to the library's own words.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RealistError as exc:
-            raise click.ClickException(str(exc)) from None
+            obj = ctx.obj
+            command = obj.command if isinstance(obj, Context) else None
+            raise click.ClickException(error_message(exc, command)) from None
         except OperationalError as exc:
             raise click.ClickException(f"database error: {exc.orig}") from None
         finally:

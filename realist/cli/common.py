@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import shutil
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
+from ..results import plain
 from ..review import ReviewHandle, open_review
 
-__all__ = ["Context", "pass_review", "echo_json", "echo_table", "echo_csv"]
+__all__ = ["Context", "Progress", "RuleOption", "pass_review", "echo_json", "echo_table", "echo_csv"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -22,14 +28,23 @@ class Context:
     review_dir: str | None = None
     database_url: str | None = None
     actor: str | None = None
+    #: the (sub)command running, so errors can name its options
+    command: click.Command | None = field(default=None, repr=False)
     _review: ReviewHandle | None = field(default=None, repr=False)
 
     def review(self) -> ReviewHandle:
+        self.note_command()
         if self._review is None:
             self._review = open_review(
                 self.review_dir, database_url=self.database_url, actor=self.actor
             )
         return self._review
+
+    def note_command(self) -> None:
+        """Remember the innermost command running now (for error hints)."""
+        current = click.get_current_context(silent=True)
+        if current is not None:
+            self.command = current.command
 
     def close(self) -> None:
         if self._review is not None:
@@ -37,18 +52,72 @@ class Context:
             self._review = None
 
 
-def get_review() -> ReviewHandle:
-    ctx = click.get_current_context().find_object(Context)
-    if ctx is None:
-        raise RuntimeError("get_review() called outside a realist command")
-    return ctx.review()
+def pass_review(func: Callable[Concatenate[Context, P], R]) -> Callable[P, R]:
+    """Pass the command's :class:`Context` first (and note the command for error hints)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        ctx = click.get_current_context().find_object(Context)
+        if ctx is None:  # pragma: no cover - every command runs under the realist group
+            raise RuntimeError("a realist command ran outside the realist group")
+        ctx.note_command()
+        return func(ctx, *args, **kwargs)
+
+    return wrapper
 
 
-pass_review = click.make_pass_decorator(Context)
+class Progress:
+    """The one progress adapter of the command line: a bar per label, on stderr, on a terminal only.
+
+    The library reports progress as ``progress(label, done, total)``
+    (:data:`realist.network.works.Progress`) or, for one task, as
+    ``progress(done, total)`` (:meth:`task`) or ``progress(steps)``
+    (:meth:`steps`).  Use it as a context manager: the bars close on leaving,
+    error or not.
+    """
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        bar = self._bar(label, total)
+        bar.length = max(total, 1)
+        bar.update(max(0, done - bar.pos))
+
+    def task(self, label: str) -> Callable[[int, int], None]:
+        """A ``progress(done, total)`` callback drawing the bar ``label``."""
+        return lambda done, total: self(label, done, total)
+
+    def steps(self, label: str, total: int) -> Callable[[int], None]:
+        """A ``progress(steps)`` callback that advances the bar ``label`` by ``steps`` of ``total``."""
+        bar = self._bar(label, total)
+        return lambda steps: bar.update(steps)
+
+    def _bar(self, label: str, total: int) -> Any:
+        bar = self.bars.get(label)
+        if bar is None:
+            stderr = sys.stderr
+            bar = click.progressbar(length=max(total, 1), label=label, file=stderr,
+                                    hidden=not stderr.isatty())
+            bar.__enter__()
+            self.bars[label] = bar
+        return bar
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.__exit__(None, None, None)
+        self.bars.clear()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Print ``data`` as indented JSON; typed results print as their ``to_dict()``."""
+    click.echo(json.dumps(plain(data), indent=2, ensure_ascii=False, default=str))
 
 
 def echo_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -90,3 +159,17 @@ def echo_table(rows: Iterable[Sequence[Any]], headers: Sequence[str], *, wrap_la
     click.echo("  ".join("-" * w for w in widths[:-1]) + "  " + "-" * min(last, 40))
     for row in rows:
         click.echo(fmt(row))
+
+
+class RuleOption(click.Option):
+    """A stopping-rule option: names and default come from the registry, loaded only to show help.
+
+    Importing :mod:`realist.screen.stopping` pulls in SciPy, so it is not
+    imported when the CLI starts; an unknown name is refused by the library.
+    """
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from ..screen.stopping import DEFAULT_RULE, RULES
+
+        self.help = f"{self.help or 'Stopping rule'} ({', '.join(sorted(RULES))}; default {DEFAULT_RULE})."
+        return super().get_help_record(ctx)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
 
 from ..deduplicate.store import confirm_pair, pending_pairs, reject_pair, run_dedup, undo_merge
-from .common import Context, echo_json, pass_review
+from .common import Context, Progress, echo_json, pass_review
 
 __all__ = ["COMMANDS", "dedup"]
 
@@ -39,29 +36,14 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
         if not pairs:
             click.echo("No duplicate pairs wait for a person.")
         for p in pairs:
-            click.echo(f"pair {p['pair']}  score {p['score']}  matched: {', '.join(p['matched_fields']) or '-'}"
-                       f"  differ: {', '.join(p['differing_fields']) or '-'}")
-            for r in p["records"]:
-                click.echo(f"   [{r['id']}] {r['year'] or '????'} {r['title'] or '(no title)'}"
-                           f"  {r['journal'] or ''} {r['doi'] or ''}")
+            click.echo(f"pair {p.pair}  score {p.score}  matched: {', '.join(p.matched_fields) or '-'}"
+                       f"  differ: {', '.join(p.differing_fields) or '-'}")
+            for r in p.records:
+                click.echo(f"   [{r.id}] {r.year or '????'} {r.title or '(no title)'}"
+                           f"  {r.journal or ''} {r.doi or ''}")
         return
-    stderr = sys.stderr
-    bar_state: dict[str, Any] = {}
-
-    def progress(done: int, total: int) -> None:
-        bar = bar_state.get("bar")
-        if bar is None:
-            bar = click.progressbar(length=total, label="Comparing", file=stderr,
-                                    hidden=not stderr.isatty())
-            bar.__enter__()
-            bar_state["bar"] = bar
-        bar.update(done - bar.pos)
-
-    try:
-        summary = run_dedup(review, dry_run=dry_run, progress=progress)
-    finally:
-        if "bar" in bar_state:
-            bar_state["bar"].__exit__(None, None, None)
+    with Progress() as bars:
+        summary = run_dedup(review, dry_run=dry_run, progress=bars.task("Comparing"))
     if as_json:
         echo_json(summary.to_dict())
         return
@@ -71,7 +53,7 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
                f"{verb} {summary.new_merges} new pairs; {summary.pending} pairs wait for a person.")
     if verbose:
         for m in summary.merges:
-            click.echo(f"  {m['record_id']} = {m['other_id']}  ({', '.join(m['matched_fields'])}) {m['reason']}")
+            click.echo(f"  {m.record_id} = {m.other_id}  ({', '.join(m.matched_fields)}) {m.reason}")
     if summary.pending:
         click.echo("See them with `realist dedup --pending`.")
 
@@ -83,7 +65,7 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
 def confirm(ctx: Context, pair: int, note: str | None) -> None:
     """Merge an uncertain PAIR: the two records are one report."""
     out = confirm_pair(ctx.review(), pair, note=note)
-    click.echo(f"Merged records {out['records'][0]} and {out['records'][1]}.")
+    click.echo(f"Merged records {out.records[0]} and {out.records[1]}.")
 
 
 @dedup.command("reject")
@@ -93,7 +75,7 @@ def confirm(ctx: Context, pair: int, note: str | None) -> None:
 def reject(ctx: Context, pair: int, note: str | None) -> None:
     """Keep an uncertain PAIR apart: the two records differ."""
     out = reject_pair(ctx.review(), pair, note=note)
-    click.echo(f"Kept records {out['records'][0]} and {out['records'][1]} apart.")
+    click.echo(f"Kept records {out.records[0]} and {out.records[1]} apart.")
 
 
 @dedup.command("undo")
@@ -103,7 +85,7 @@ def reject(ctx: Context, pair: int, note: str | None) -> None:
 def undo(ctx: Context, record: int, note: str | None) -> None:
     """Take RECORD out of its duplicate group (its pairs are not merged again)."""
     out = undo_merge(ctx.review(), record, note=note)
-    click.echo(f"Record {out['record']} is no longer merged ({out['undone_pairs']} pairs undone).")
+    click.echo(f"Record {out.record} is no longer merged ({out.undone_pairs} pairs undone).")
 
 
 COMMANDS = [dedup]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from ..identify import SOURCE_KINDS, ImportResult, import_file
-from ..identify.export import EXPORT_FORMATS, export_records
-from ..inventory import RECORD_KEYS, list_records
 from ..errors import RealistError
-from ..records import RecordData
-from .common import Context, echo_csv, echo_json, echo_table, pass_review
+from ..identify import SOURCE_KINDS, ImportResult, import_file
+from ..identify.export import EXPORT_FORMATS
+from ..inventory import RECORD_KEYS, export_review, list_records
+from .common import Context, Progress, echo_csv, echo_json, echo_table, pass_review
+from .errors import error_message
 
 __all__ = ["COMMANDS", "import_", "export", "records"]
 
@@ -35,20 +33,22 @@ def import_(ctx: Context, files: tuple[str, ...], source: str | None, kind: str,
     """
     review = ctx.review()
     failures = 0
-    show = sys.stderr.isatty() and len(files) > 1
-    with click.progressbar(files, label="Importing", file=sys.stderr, show_pos=True,
-                           hidden=not show) as bar:
-        results: list[ImportResult | RealistError] = []
-        for path in bar:
+    results: list[ImportResult | RealistError] = []
+    with Progress() as bars:
+        for done, path in enumerate(files):
+            if len(files) > 1:
+                bars("Importing", done, len(files))
             try:
                 results.append(import_file(review, path, source=source, kind=kind,
                                            format=fmt, force=force))
             except RealistError as exc:
                 failures += 1
                 results.append(exc)
+        if len(files) > 1:
+            bars("Importing", len(files), len(files))
     for item in results:
         if isinstance(item, RealistError):
-            click.secho(f"Error: {item}", fg="red", err=True)
+            click.secho(f"Error: {error_message(item, import_)}", fg="red", err=True)
             continue
         click.echo(f"{item.file}: {item.records} records ({item.format}) as source {item.source_id}")
         for warning in item.warnings:
@@ -68,19 +68,11 @@ def import_(ctx: Context, files: tuple[str, ...], source: str | None, kind: str,
 @pass_review
 def export(ctx: Context, fmt: str, output: str | None, duplicates: bool, source: str | None) -> None:
     """Write the review's records as RIS, BibTeX, CSV or CSL-JSON."""
-    rows = list_records(ctx.review(), source=source,
-                        duplicates="include" if duplicates else "exclude")
-    records = [RecordData(source_record_id=r["source_record_id"],
-                          **{k: r[k] for k in RECORD_KEYS if k not in
-                             ("id", "source", "source_kind", "source_record_id", "duplicate_of")})
-               for r in rows]
-    text = export_records(records, fmt)
+    result = export_review(ctx.review(), fmt, source=source, duplicates=duplicates, path=output)
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        click.echo(f"Wrote {len(records)} records to {output}", err=True)
+        click.echo(f"Wrote {result.records} records to {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(result.text, nl=False)
 
 
 @click.command("records")
@@ -103,11 +95,11 @@ def records(ctx: Context, source: str | None, duplicates: str, search: str | Non
     if as_json:
         echo_json(rows)
     elif as_csv:
-        echo_csv(rows, RECORD_KEYS)
+        echo_csv([r.to_dict() for r in rows], RECORD_KEYS)
     else:
         echo_table(
-            [(r["id"], r["year"] or "", _first_author(r["authors"]), r["duplicate_of"] or "",
-              r["source"], r["title"] or "") for r in rows],
+            [(r.id, r.year or "", _first_author(r.authors), r.duplicate_of or "",
+              r.source, r.title or "") for r in rows],
             ["id", "year", "first author", "dup of", "source", "title"],
         )
 

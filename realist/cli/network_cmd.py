@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import click
 
-from ..network import (
-    DIRECTIONS,
-    ENRICH_FIELDS,
-    OfflineWorks,
-    OnlineWorks,
-    OpenAlexClient,
-    OpenAlexSettings,
-    chase as chase_fn,
-    enrich as enrich_fn,
-    handsearch as handsearch_fn,
-)
-from ..review import STATE_DIR, ReviewHandle
-from .common import Context, echo_json, pass_review
+from ..network import DIRECTIONS, ENRICH_FIELDS
+from ..network import chase as chase_fn
+from ..network import enrich as enrich_fn
+from ..network import handsearch as handsearch_fn
+from ..network.sources import close_source, search_source, works_source
+from .common import Context, Progress, echo_json, pass_review
 
 __all__ = ["COMMANDS", "chase", "handsearch", "enrich"]
-
-
-class _Greedy(click.Option):
-    """An option taking every value up to the next option: ``--terms a "b c" d``."""
-
-    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
-        super().add_to_parser(parser, ctx)
-        for name in self.opts:
-            opt = parser._long_opt.get(name) or parser._short_opt.get(name)
-            if opt is None:
-                continue
-            original = opt.process
-
-            def process(value: Any, state: Any, _orig: Any = original, _parser: Any = parser) -> None:
-                values = [value]
-                prefixes = _parser._opt_prefixes
-                while state.rargs and not any(state.rargs[0].startswith(p) for p in prefixes):
-                    values.append(state.rargs.pop(0))
-                for item in values:  # the option is ``multiple``: each value appended
-                    _orig(item, state)
-
-            opt.process = process
 
 
 def openalex_settings(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -80,55 +49,20 @@ def _with_options(func: Callable[..., Any], options: list[Callable[..., Any]]) -
     return func
 
 
-def _source(review: ReviewHandle, opts: dict[str, Any], *, works: bool = True) -> Any:
-    if opts["from_paths"]:
-        return OfflineWorks.from_paths(list(opts["from_paths"]))
-    settings = OpenAlexSettings.from_env(
-        base_url=opts["openalex_url"], mailto=opts["mailto"], api_key=opts["api_key"],
-        cache_dir=Path(opts["cache_dir"]) if opts["cache_dir"] else review.path / STATE_DIR / "openalex-cache",
-        offline=opts["offline"] or None,
-    )
-    client = OpenAlexClient(settings)
-    return OnlineWorks(client) if works else client
-
-
-class _Bars:
-    """One click progress bar per label, on stderr, shown only on a terminal."""
-
-    def __init__(self) -> None:
-        self.bars: dict[str, Any] = {}
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        bar = self.bars.get(label)
-        if bar is None:
-            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr,
-                                    hidden=not sys.stderr.isatty())
-            bar.__enter__()
-            self.bars[label] = bar
-        bar.length = max(total, 1)
-        bar.update(max(0, done - bar.pos))
-
-    def close(self) -> None:
-        for bar in self.bars.values():
-            bar.__exit__(None, None, None)
-
-
-def _close(source: Any) -> None:
-    client = getattr(source, "client", source)
-    if isinstance(client, OpenAlexClient):
-        client.close()
+def _settings(opts: dict[str, Any]) -> dict[str, Any]:
+    return {"base_url": opts["openalex_url"], "mailto": opts["mailto"], "api_key": opts["api_key"],
+            "cache_dir": opts["cache_dir"], "offline": opts["offline"]}
 
 
 @contextmanager
-def _progress(source: Any) -> Iterator[_Bars]:
+def _progress(source: object) -> Iterator[Progress]:
     """Progress bars for one run against ``source``; afterwards, even on error,
     the bars are closed and so is the OpenAlex client behind ``source``."""
-    bars = _Bars()
     try:
-        yield bars
+        with Progress() as bars:
+            yield bars
     finally:
-        bars.close()
-        _close(source)
+        close_source(source)
 
 
 def _dedup_line(found: int, new: int | None) -> str:
@@ -157,7 +91,7 @@ def chase(ctx: Context, /, direction: str, seeds: tuple[str, ...], included: boo
     direction. Nothing is written unless everything could be fetched.
     """
     review = ctx.review()
-    source = _source(review, opts)
+    source = works_source(review, saved=opts["from_paths"], **_settings(opts))
     with _progress(source) as bars:
         result = chase_fn(review, direction, source, seeds=seeds, included=included, depth=depth,
                           name=name, dedup=dedup, progress=bars)
@@ -173,8 +107,9 @@ def chase(ctx: Context, /, direction: str, seeds: tuple[str, ...], included: boo
 
 @click.command("handsearch")
 @click.option("--journal", required=True, help="Journal name, ISSN or OpenAlex source id (S...).")
-@click.option("--terms", cls=_Greedy, required=True, multiple=True,
-              help='Search terms; quote phrases: --terms community "harm reduction" peer')
+@click.option("--terms", "terms", multiple=True,
+              help='A search term; quote phrases. Repeatable, and the words after it are terms too: '
+                   '--terms community "harm reduction" peer')
 @click.option("--match", type=click.Choice(["any", "all"]), default="any", show_default=True,
               help="A work must match any of the terms, or all of them.")
 @click.option("--from", "year_from", default=None, help="First year (1998) or date (1998-06-01).")
@@ -185,18 +120,21 @@ def chase(ctx: Context, /, direction: str, seeds: tuple[str, ...], included: boo
 @click.option("--dedup/--no-dedup", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @openalex_settings
+@click.argument("more_terms", nargs=-1, metavar="[TERMS]...")
 @pass_review
 def handsearch(ctx: Context, /, journal: str, terms: tuple[str, ...], match: str, year_from: str | None,
                year_to: str | None, saved: tuple[str, ...], name: str | None, dedup: bool,
-               as_json: bool, **opts: Any) -> None:
-    """Hand search one journal for terms within a date range (PRISMA: other methods).
+               as_json: bool, more_terms: tuple[str, ...], **opts: Any) -> None:
+    """Hand search one journal for TERMS within a date range (PRISMA: other methods).
 
-    The query, the date it was run and the counts are kept with the source.
+    Terms are given with --terms (repeatable) and as arguments, so
+    `--terms community "harm reduction" peer` searches all three. The
+    query, the date it was run and the counts are kept with the source.
     """
     review = ctx.review()
-    source = _source(review, {**opts, "from_paths": saved}, works=False)
+    source = search_source(review, saved=saved, **_settings(opts))
     with _progress(source) as bars:
-        result = handsearch_fn(review, journal, list(terms), source, year_from=year_from, year_to=year_to,
+        result = handsearch_fn(review, journal, [*terms, *more_terms], source, year_from=year_from, year_to=year_to,
                                match=match, name=name, dedup=dedup, progress=bars)
     if as_json:
         echo_json(result.to_dict())
@@ -222,12 +160,12 @@ def enrich(ctx: Context, /, fields: tuple[str, ...], record_ids: tuple[int, ...]
     raw fields stay as imported; each change is logged with old and new values.
     """
     review = ctx.review()
-    source = _source(review, opts)
+    source = works_source(review, saved=opts["from_paths"], **_settings(opts))
     try:
         result = enrich_fn(review, source, fields=fields or ENRICH_FIELDS,
                            record_ids=list(record_ids) or None, dry_run=dry_run)
     finally:
-        _close(source)
+        close_source(source)
     if as_json:
         echo_json(result.to_dict())
         return

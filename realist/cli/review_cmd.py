@@ -43,21 +43,21 @@ def status(ctx: Context, as_json: bool) -> None:
         f"Records: {st.records} imported, {st.unique} unique, {st.duplicates} duplicates"
         + (f", {st.pending_duplicate_pairs} duplicate pairs waiting for a person" if st.pending_duplicate_pairs else "")
     )
-    outside = sum(s["identified_outside"] for s in st.sources)
+    outside = sum(s.identified_outside for s in st.sources)
     if outside:
         click.echo(f"Also {outside} records identified and counted outside realist "
                    "(recorded on their source; the PRISMA diagram marks them †).")
     if st.sources:
         click.echo("")
         echo_table(
-            [(s["id"], s["kind"], s["format"], s["records"], s["duplicates"], s["name"]) for s in st.sources],
+            [(s.id, s.kind, s.format, s.records, s.duplicates, s.name) for s in st.sources],
             ["id", "kind", "format", "records", "duplicates", "source"],
         )
     else:
         click.echo("No sources yet: `realist import FILE --source NAME`.")
     for stage, counts in st.stages.items():
         click.echo("")
-        click.echo(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        click.echo(f"{stage}: " + ", ".join(f"{k} {v}" for k, v in counts.to_dict().items()))
 
 
 @click.command("log")

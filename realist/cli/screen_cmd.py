@@ -10,8 +10,7 @@ from ..inventory import list_records
 from ..protocol import STAGES
 from ..screen import decisions as d
 from ..screen.queue import next_records, start_sampling, stopping_estimate
-from ..screen.stopping import DEFAULT_RULE, RULES
-from .common import Context, echo_json, echo_table, pass_review
+from .common import Context, RuleOption, echo_json, echo_table, pass_review
 
 __all__ = ["COMMANDS", "screen", "format_agreement"]
 
@@ -71,7 +70,7 @@ def decide_cmd(ctx: Context, record: int, decision: str, reviewer: str, stage: s
                reason: str | None, note: str | None) -> None:
     """Record REVIEWER's DECISION on RECORD (the latest decision counts)."""
     out = d.decide(ctx.review(), record, decision, reviewer=reviewer, stage=stage, reason=reason, note=note)
-    click.echo(f"Record {record}: {reviewer} {decision}s ({stage}); record is {out['status']}.")
+    click.echo(f"Record {record}: {reviewer} {decision}s ({stage}); record is {out.status}.")
 
 
 @screen.command("undo")
@@ -114,13 +113,12 @@ def resolve_cmd(ctx: Context, record: int, decision: str, stage: str, reason: st
                 note: str | None) -> None:
     """Settle a conflict on RECORD (as the acting user, --as NAME)."""
     out = d.resolve(ctx.review(), record, decision, stage=stage, reason=reason, note=note)
-    click.echo(f"Record {record} is {out['status']} at {stage}.")
+    click.echo(f"Record {record} is {out.status} at {stage}.")
 
 
 @screen.command("progress")
 @STAGE
-@click.option("--rule", type=click.Choice(sorted(RULES)), default=None,
-              help=f"Stopping rule to apply [default: {DEFAULT_RULE}].")
+@click.option("--rule", cls=RuleOption, default=None, help="Stopping rule to apply")
 @click.option("--json", "as_json", is_flag=True)
 @pass_review
 def progress_cmd(ctx: Context, stage: str, rule: str | None, as_json: bool) -> None:
@@ -130,24 +128,18 @@ def progress_cmd(ctx: Context, stage: str, rule: str | None, as_json: bool) -> N
     """
     review = ctx.review()
     counts = d.progress(review, stage)
-    estimate = stopping_estimate(review, stage, rule=rule) if counts["eligible"] else None
+    estimate = stopping_estimate(review, stage, rule=rule) if counts.eligible else None
     if as_json:
-        counts["stopping"] = None if estimate is None else {
-            "rule": estimate.rule, "records_to_screen": estimate.records_to_screen,
-            "recommendation": estimate.recommendation, "phase": estimate.phase,
-            "recall_estimate": estimate.recall_estimate,
-            "recall_lower_bound": estimate.recall_lower_bound, "p_value": estimate.p_value,
-            "heuristics": estimate.heuristics, "explanation": estimate.explanation}
-        echo_json(counts)
+        echo_json({**counts.to_dict(), "stopping": None if estimate is None else estimate.to_dict()})
         return
-    click.echo(f"{stage}: {counts['eligible']} records — {counts['included']} included, "
-               f"{counts['excluded']} excluded, {counts['conflict']} in conflict, "
-               f"{counts['pending']} pending ({counts['resolved']} resolved)")
-    if counts["reviewers"]:
-        echo_table([(n, v["assigned"], v["decided"]) for n, v in counts["reviewers"].items()],
+    click.echo(f"{stage}: {counts.eligible} records — {counts.included} included, "
+               f"{counts.excluded} excluded, {counts.conflict} in conflict, "
+               f"{counts.pending} pending ({counts.resolved} resolved)")
+    if counts.reviewers:
+        echo_table([(n, v.assigned, v.decided) for n, v in counts.reviewers.items()],
                    ["reviewer", "assigned", "decided"])
-    if counts["exclusion_reasons"]:
-        click.echo("Exclusion reasons: " + ", ".join(f"{k} {v}" for k, v in counts["exclusion_reasons"].items()))
+    if counts.exclusion_reasons:
+        click.echo("Exclusion reasons: " + ", ".join(f"{k} {v}" for k, v in counts.exclusion_reasons.items()))
     if estimate is not None:
         click.echo(f"Stopping ({estimate.rule}): {estimate.recommendation} — {estimate.explanation}")
 
@@ -164,12 +156,12 @@ def next_cmd(ctx: Context, reviewer: str, stage: str, limit: int, seed: int, as_
     review = ctx.review()
     ids = next_records(review, reviewer, stage=stage, limit=limit, seed=seed)
     rows = list_records(review, ids=ids) if ids else []
-    by_id = {r["id"]: r for r in rows}
+    by_id = {r.id: r for r in rows}
     ordered = [by_id[i] for i in ids]
     if as_json:
         echo_json(ordered)
         return
-    echo_table([(r["id"], r["year"] or "", r["title"] or "") for r in ordered], ["id", "year", "title"])
+    echo_table([(r.id, r.year or "", r.title or "") for r in ordered], ["id", "year", "title"])
 
 
 @screen.command("sample")
@@ -179,7 +171,7 @@ def next_cmd(ctx: Context, reviewer: str, stage: str, limit: int, seed: int, as_
 def sample_cmd(ctx: Context, stage: str, seed: int) -> None:
     """Switch to random sampling of the rest, to test whether recall has reached the target."""
     out = start_sampling(ctx.review(), stage, seed=seed)
-    click.echo(f"{stage}: random sampling of the {out['remaining']} unscreened records starts now.")
+    click.echo(f"{stage}: random sampling of the {out.remaining} unscreened records starts now.")
 
 
 @screen.command("agreement")

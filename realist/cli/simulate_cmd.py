@@ -8,53 +8,51 @@ order screened and prints the metrics.  User errors are raised as
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from realist.errors import InvalidInput
-from realist.screen.ranking import DEFAULT_MODEL, MODELS
-from realist.screen.simulate import load_labelled_csv, simulate as run_simulation
-from realist.screen.stopping import DEFAULT_RULE, RULES
+from ..files import write_atomic
+from .common import Progress, RuleOption
 
 __all__ = ["simulate"]
 
 
-def _write_order(path: Path, ids: list[str]) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InvalidInput(f"{path}: folder {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".order-", suffix=".csv", dir=directory)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            for record_id in ids:
-                writer.writerow([record_id])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _order_csv(ids: list[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for record_id in ids:
+        writer.writerow([record_id])
+    return buf.getvalue()
+
+
+class _ModelOption(click.Option):
+    """``--model``: the names come from the ranking registry, loaded only to show help."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from ..screen.ranking import MODELS
+
+        self.help = f"Ranking model by name ({', '.join(MODELS.names())})."
+        return super().get_help_record(ctx)
 
 
 @click.command("simulate")
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the one random generator (priors, tie breaks, sampling).")
-@click.option("--model", "model", default=DEFAULT_MODEL, show_default=True, help=f"Ranking model by name ({', '.join(MODELS.names())}).")
+@click.option("--model", "model", cls=_ModelOption, default="default", show_default=True, help="Ranking model by name.")
 @click.option("--prior-included", type=click.IntRange(min=0), default=1, show_default=True, help="Included records known before screening, chosen at random.")
 @click.option("--prior-excluded", type=click.IntRange(min=0), default=1, show_default=True, help="Excluded records known before screening, chosen at random.")
 @click.option("--order-out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Write the ids in ranked order here, one per line, priors first, every record.")
 @click.option("--criteria", default=None, help="Eligibility criteria / question text, used to rank before and alongside decisions.")
 @click.option("--text-only", is_flag=True, help="Ignore referenced_works (text features only).")
 @click.option("--target-recall", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95, show_default=True, help="Recall the stopping rule aims for.")
-@click.option("--stopping-rule", type=click.Choice(sorted(RULES)), default=DEFAULT_RULE, show_default=True, help="Stopping rule to replay (the one real screening uses by default).")
+@click.option("--stopping-rule", cls=RuleOption, default=None, help="Stopping rule to replay; the default is the one real screening uses")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def simulate(data: Path, seed: int, model: str, prior_included: int, prior_excluded: int,
              order_out: Path, criteria: str | None, text_only: bool, target_recall: float,
-             stopping_rule: str, as_json: bool) -> None:
+             stopping_rule: str | None, as_json: bool) -> None:
     """Replay screening of DATA (a labelled CSV, optionally gzipped) and measure it.
 
     DATA needs columns title, abstract and label_included (0/1); an optional
@@ -78,16 +76,19 @@ def simulate(data: Path, seed: int, model: str, prior_included: int, prior_exclu
     work saved are reported; the replay never changes ORDER_OUT or the
     ranking metrics.
     """
+    from ..screen.ranking import MODELS
+    from ..screen.simulate import load_labelled_csv, simulate as run_simulation
+
     MODELS.get(model)  # unknown name -> InvalidInput before any work
     rows = load_labelled_csv(data)
-    with click.progressbar(length=len(rows), label="Screening", file=sys.stderr) as bar:
+    with Progress() as bars:
         result = run_simulation(
             rows, seed=seed, model=model, prior_included=prior_included,
             prior_excluded=prior_excluded, criteria_text=criteria,
             use_references=not text_only, target_recall=target_recall,
-            progress=bar.update, stopping_rule=stopping_rule,
+            progress=bars.steps("Screening", len(rows)), stopping_rule=stopping_rule,
         )
-    _write_order(order_out, [result.ids[i] for i in result.order])
+    write_atomic(order_out, _order_csv([result.ids[i] for i in result.order]))
     summary = result.summary()
     if as_json:
         click.echo(json.dumps(summary, indent=2))

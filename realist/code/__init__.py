@@ -1,11 +1,143 @@
 """The code stage: codebook, studies, codings with validation, CMO configurations.
 
-Modules: :mod:`~realist.code.codebook` (the tree of codes in the protocol,
-CSV and the template), :mod:`~realist.code.qdc` (REFI-QDA ``.qdc``
-exchange), :mod:`~realist.code.studies`, :mod:`~realist.code.coding`
-(excerpts, codings, second-coder validation, agreement) and
-:mod:`~realist.code.cmoc` (CMOCs and the programme theory).  See
+Functions on a review: the codebook (:func:`load_codebook`,
+:func:`install_template`, :func:`import_codebook`, :func:`export_codebook`),
+studies (:func:`add_study`, :func:`studies_from_included`,
+:func:`list_studies`), excerpts and codings (:func:`add_excerpt`,
+:func:`apply_code`, :func:`validate_coding`, :func:`coding_agreement`) and
+CMO configurations (:func:`add_cmoc`, :func:`list_cmocs`,
+:func:`programme_theory`).  Modules: :mod:`~realist.code.codebook`,
+:mod:`~realist.code.qdc`, :mod:`~realist.code.studies`,
+:mod:`~realist.code.coding` and :mod:`~realist.code.cmoc`.  See
 docs/coding.md.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .codebook import (
+        Code as Code,
+        Codebook as Codebook,
+        KINDS as KINDS,
+        TEMPLATES as TEMPLATES,
+        export_codebook as export_codebook,
+        import_codebook as import_codebook,
+        install_template as install_template,
+        load_codebook as load_codebook,
+        parse_codebook as parse_codebook,
+        save_codebook as save_codebook,
+        template as template,
+    )
+    from .studies import (
+        StudyInfo as StudyInfo,
+        add_study as add_study,
+        get_study as get_study,
+        link_record as link_record,
+        list_studies as list_studies,
+        resolve_study as resolve_study,
+        studies_from_included as studies_from_included,
+        study_info as study_info,
+        study_texts as study_texts,
+        update_study as update_study,
+    )
+    from .coding import (
+        CodeAgreement as CodeAgreement,
+        CodingInfo as CodingInfo,
+        ExcerptInfo as ExcerptInfo,
+        add_excerpt as add_excerpt,
+        apply_code as apply_code,
+        coding_agreement as coding_agreement,
+        list_codings as list_codings,
+        list_excerpts as list_excerpts,
+        validate_coding as validate_coding,
+    )
+    from .cmoc import (
+        CmocInfo as CmocInfo,
+        ProgrammeTheory as ProgrammeTheory,
+        ROLES as ROLES,
+        add_cmoc as add_cmoc,
+        list_cmocs as list_cmocs,
+        programme_theory as programme_theory,
+    )
+
+_EXPORTS = {
+    "Code": ".codebook",
+    "Codebook": ".codebook",
+    "KINDS": ".codebook",
+    "TEMPLATES": ".codebook",
+    "export_codebook": ".codebook",
+    "import_codebook": ".codebook",
+    "install_template": ".codebook",
+    "load_codebook": ".codebook",
+    "parse_codebook": ".codebook",
+    "save_codebook": ".codebook",
+    "template": ".codebook",
+    "StudyInfo": ".studies",
+    "add_study": ".studies",
+    "get_study": ".studies",
+    "link_record": ".studies",
+    "list_studies": ".studies",
+    "resolve_study": ".studies",
+    "studies_from_included": ".studies",
+    "study_info": ".studies",
+    "study_texts": ".studies",
+    "update_study": ".studies",
+    "CodeAgreement": ".coding",
+    "CodingInfo": ".coding",
+    "ExcerptInfo": ".coding",
+    "add_excerpt": ".coding",
+    "apply_code": ".coding",
+    "coding_agreement": ".coding",
+    "list_codings": ".coding",
+    "list_excerpts": ".coding",
+    "validate_coding": ".coding",
+    "CmocInfo": ".cmoc",
+    "ProgrammeTheory": ".cmoc",
+    "ROLES": ".cmoc",
+    "add_cmoc": ".cmoc",
+    "list_cmocs": ".cmoc",
+    "programme_theory": ".cmoc",
+}
+__all__ = [
+    "CmocInfo",
+    "Code",
+    "CodeAgreement",
+    "Codebook",
+    "CodingInfo",
+    "ExcerptInfo",
+    "KINDS",
+    "ProgrammeTheory",
+    "ROLES",
+    "StudyInfo",
+    "TEMPLATES",
+    "add_cmoc",
+    "add_excerpt",
+    "add_study",
+    "apply_code",
+    "coding_agreement",
+    "export_codebook",
+    "get_study",
+    "import_codebook",
+    "install_template",
+    "link_record",
+    "list_cmocs",
+    "list_codings",
+    "list_excerpts",
+    "list_studies",
+    "load_codebook",
+    "parse_codebook",
+    "programme_theory",
+    "resolve_study",
+    "save_codebook",
+    "studies_from_included",
+    "study_info",
+    "study_texts",
+    "template",
+    "update_study",
+    "validate_coding",
+]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

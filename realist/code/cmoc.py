@@ -183,7 +183,7 @@ def add_cmoc(
     if missing:
         raise InvalidInput(f"a CMO configuration needs at least one {' and one '.join(missing)} code")
     if not statement or not statement.strip():
-        raise InvalidInput("a CMO configuration needs a short statement (--statement)")
+        raise InvalidInput("a CMO configuration needs a short statement", field="statement")
     if stance not in STANCES:
         raise InvalidInput(f"stance must be one of {', '.join(STANCES)}, not {stance!r}")
     role_of: dict[str, str] = {}
@@ -199,7 +199,8 @@ def add_cmoc(
     contra = _as_list(list(contradicts))
     for code_id in contra:
         if code_id not in role_of:
-            raise InvalidInput(f"--contradicts {code_id}: not an element of this CMO configuration")
+            raise InvalidInput(f"{code_id} is marked as contradicting but is not an element of this "
+                               "CMO configuration", field="contradicts")
     evidence = _evidence_pairs(excerpts)
     for code_id, _ in evidence:
         if code_id not in role_of:

@@ -36,7 +36,7 @@ import yaml
 from sqlalchemy import select
 
 from ..errors import ImportFormatError, InvalidInput
-from ..protocol import read_protocol, write_protocol
+from ..protocol import read_protocol
 from ..review import ReviewHandle
 
 __all__ = [
@@ -278,12 +278,12 @@ def save_codebook(review: ReviewHandle, codebook: Codebook, *, action: str = "co
     if missing and not allow_removal:
         raise InvalidInput(
             f"the new codebook lacks code(s) in use by codings or CMOCs: {', '.join(missing)}; "
-            "keep them (same id) or pass --allow-removal"
+            "keep them (same id) or allow their removal",
+            field="allow_removal", key="codes-in-use",
         )
     data = read_protocol(review.protocol_path)
     data["codebook"] = codebook.to_list()
-    write_protocol(review.protocol_path, data)
-    review.protocol()  # logs protocol.changed with the new hash
+    review.write_protocol(data)  # logs protocol.changed with the new version
     with review.session() as session:
         review.log(session, action, entity="codebook", codes=len(codebook), **payload)
     return codebook
@@ -302,8 +302,8 @@ def install_template(review: ReviewHandle, name: str = "realist", *, replace: bo
     """Write a template into the protocol; a non-empty codebook needs ``replace``."""
     current = load_codebook(review)
     if len(current) and not replace:
-        raise InvalidInput(f"the protocol already has a codebook of {len(current)} codes: "
-                           "pass --replace to overwrite it")
+        raise InvalidInput(f"the protocol already has a codebook of {len(current)} codes",
+                           field="replace", key="codebook-exists")
     return save_codebook(review, template(name), action="codebook.template", template=name)
 
 

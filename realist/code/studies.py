@@ -116,8 +116,8 @@ def resolve_study(session: Session, review_id: int, ref: StudyRef) -> Study:
     else:
         study = session.scalar(query.where(Study.key == text))
     if study is None:
-        raise NotFound(f"no study {text} in this review (name a study by id, key or [reference number]; "
-                       "`realist study list` shows them)")
+        raise NotFound(f"no study {text} in this review (name a study by id, key or [reference number])",
+                       key="no-such-study")
     return study
 
 

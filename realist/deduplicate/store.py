@@ -26,12 +26,17 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..records import NORMALISED_FIELDS, RecordData
+from ..results import Result
 from ..review import ReviewHandle
 from ..store.models import DuplicateLink, Record, utcnow
-from . import canonical_of, find_duplicates
 
 __all__ = [
     "DedupSummary",
+    "Merge",
+    "RecordBrief",
+    "DuplicatePair",
+    "PairDecision",
+    "MergeUndone",
     "run_dedup",
     "pending_pairs",
     "confirm_pair",
@@ -43,18 +48,69 @@ APPLIED = "merged"
 BLOCKING = ("rejected", "undone")
 
 
-@dataclass
-class DedupSummary:
+@dataclass(frozen=True)
+class Merge(Result):
+    """A pair merged automatically by a run: the two records, the score and why."""
+
+    record_id: int
+    other_id: int
+    score: float
+    matched_fields: list[str]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class DedupSummary(Result):
+    """What a deduplication run found (``realist dedup --json``)."""
+
     records: int
     groups: int
     duplicates: int
     new_merges: int
     pending: int
     dry_run: bool
-    merges: list[dict[str, Any]] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+
+@dataclass(frozen=True)
+class RecordBrief(Result):
+    """The fields a person needs to judge a duplicate pair."""
+
+    id: int
+    title: str | None
+    authors: list[str]
+    year: int | None
+    journal: str | None
+    doi: str | None
+
+
+@dataclass(frozen=True)
+class DuplicatePair(Result):
+    """An uncertain pair that waits for a person (``realist dedup --pending --json``)."""
+
+    pair: int
+    score: float
+    matched_fields: list[str]
+    differing_fields: list[str]
+    reason: str | None
+    records: list[RecordBrief]
+
+
+@dataclass(frozen=True)
+class PairDecision(Result):
+    """A person's confirm or reject of a pair: its new status and its two records."""
+
+    pair: int
+    status: str
+    records: list[int]
+
+
+@dataclass(frozen=True)
+class MergeUndone(Result):
+    """A record taken out of its duplicate group, and how many merged pairs were undone."""
+
+    record: int
+    undone_pairs: int
 
 
 def _load(session: Session, review_id: int) -> dict[int, RecordData]:
@@ -107,6 +163,8 @@ def _apply_groups(session: Session, review_id: int, records: dict[int, RecordDat
             DuplicateLink.review_id == review_id, DuplicateLink.status == APPLIED
         )
     ).all()
+    from .groups import canonical_of  # imports the comparison rules (rapidfuzz)
+
     groups = _components([(a, b) for a, b in merged])
     target: dict[int, int] = {}
     for group in groups:
@@ -149,13 +207,15 @@ def run_dedup(
         links = _links(session, rid)
         cannot = [frozenset(p) for p, link in links.items() if link.status in BLOCKING]
         must = [frozenset(p) for p, link in links.items() if link.status == APPLIED]
+        from .core import find_duplicates
+
         result = find_duplicates(
             sorted(records.items()), cannot_link=cannot, must_link=must, progress=progress
         )
         group_of = {m: i for i, g in enumerate(result.groups) for m in g}
         now = utcnow()
         new_links: list[dict[str, Any]] = []
-        merges: list[dict[str, Any]] = []
+        merges: list[Merge] = []
         for match in result.matches:
             key = _pair(match.a, match.b)
             if key in links:
@@ -177,7 +237,8 @@ def run_dedup(
             }
             new_links.append(row)
             if status == APPLIED:
-                merges.append({k: row[k] for k in ("record_id", "other_id", "score", "matched_fields", "reason")})
+                merges.append(Merge(key[0], key[1], float(match.score), list(match.matched_fields),
+                                    match.reason))
         if new_links:
             session.execute(DuplicateLink.__table__.insert(), new_links)
         groups = _apply_groups(session, rid, records)
@@ -201,14 +262,14 @@ def run_dedup(
             duplicates=summary.duplicates,
             new_merges=summary.new_merges,
             pending=summary.pending,
-            merged_pairs=[[m["record_id"], m["other_id"]] for m in merges],
+            merged_pairs=[[m.record_id, m.other_id] for m in merges],
         )
         if dry_run:
             session.rollback()
     return summary
 
 
-def pending_pairs(review: ReviewHandle) -> list[dict[str, Any]]:
+def pending_pairs(review: ReviewHandle) -> list[DuplicatePair]:
     """Uncertain pairs waiting for a person, each with both records' key fields."""
     with review.session() as session:
         links = session.scalars(
@@ -219,37 +280,31 @@ def pending_pairs(review: ReviewHandle) -> list[dict[str, Any]]:
         ids = {i for link in links for i in (link.record_id, link.other_id)}
         recs = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(ids)))}
         return [
-            {
-                "pair": link.id,
-                "score": round(link.score, 3),
-                "matched_fields": link.matched_fields,
-                "differing_fields": link.differing_fields,
-                "reason": link.reason,
-                "records": [_brief(recs[link.record_id]), _brief(recs[link.other_id])],
-            }
+            DuplicatePair(
+                pair=link.id,
+                score=round(link.score, 3),
+                matched_fields=list(link.matched_fields or []),
+                differing_fields=list(link.differing_fields or []),
+                reason=link.reason,
+                records=[_brief(recs[link.record_id]), _brief(recs[link.other_id])],
+            )
             for link in links
         ]
 
 
-def _brief(record: Record) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "title": record.title,
-        "authors": (record.authors or [])[:3],
-        "year": record.year,
-        "journal": record.journal,
-        "doi": record.doi,
-    }
+def _brief(record: Record) -> RecordBrief:
+    return RecordBrief(record.id, record.title, (record.authors or [])[:3], record.year,
+                       record.journal, record.doi)
 
 
 def _get_link(session: Session, review: ReviewHandle, pair_id: int) -> DuplicateLink:
     link = session.get(DuplicateLink, pair_id)
     if link is None or link.review_id != review.review_id:
-        raise NotFound(f"no duplicate pair {pair_id} in this review (see `realist dedup --pending`)")
+        raise NotFound(f"no duplicate pair {pair_id} in this review", key="no-such-pair")
     return link
 
 
-def _decide(review: ReviewHandle, pair_id: int, status: str, note: str | None) -> dict[str, Any]:
+def _decide(review: ReviewHandle, pair_id: int, status: str, note: str | None) -> PairDecision:
     with review.session() as session:
         link = _get_link(session, review, pair_id)
         if link.status != "pending":
@@ -268,20 +323,20 @@ def _decide(review: ReviewHandle, pair_id: int, status: str, note: str | None) -
         )
         session.flush()
         _apply_groups(session, review.review_id, _load(session, review.review_id))
-        return {"pair": link.id, "status": link.status, "records": [link.record_id, link.other_id]}
+        return PairDecision(link.id, link.status, [link.record_id, link.other_id])
 
 
-def confirm_pair(review: ReviewHandle, pair_id: int, *, note: str | None = None) -> dict[str, Any]:
+def confirm_pair(review: ReviewHandle, pair_id: int, *, note: str | None = None) -> PairDecision:
     """A person says the pending pair is one report: merge it."""
     return _decide(review, pair_id, APPLIED, note)
 
 
-def reject_pair(review: ReviewHandle, pair_id: int, *, note: str | None = None) -> dict[str, Any]:
+def reject_pair(review: ReviewHandle, pair_id: int, *, note: str | None = None) -> PairDecision:
     """A person says the pending pair differs: never merge it automatically."""
     return _decide(review, pair_id, "rejected", note)
 
 
-def undo_merge(review: ReviewHandle, record_id: int, *, note: str | None = None) -> dict[str, Any]:
+def undo_merge(review: ReviewHandle, record_id: int, *, note: str | None = None) -> MergeUndone:
     """Take a record out of its duplicate group; the pairs are not merged again."""
     with review.session() as session:
         record = session.get(Record, record_id)
@@ -311,6 +366,6 @@ def undo_merge(review: ReviewHandle, record_id: int, *, note: str | None = None)
         )
         session.flush()
         _apply_groups(session, review.review_id, _load(session, review.review_id))
-        return {"record": record_id, "undone_pairs": len(links)}
+        return MergeUndone(record_id, len(links))
 
 

@@ -13,17 +13,36 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
 
+from .._lazy import lazy_exports
 from ..errors import DuplicateImport, ImportFormatError, InvalidInput
 from ..records import RecordData
+from ..results import Result
 from ..review import ReviewHandle
 from ..store.models import Record, Source
-from .formats import read_bytes
 
-__all__ = ["SOURCE_KINDS", "ImportResult", "import_file", "import_records", "record_row"]
+if TYPE_CHECKING:
+    from ..inventory import ExportResult as ExportResult
+    from ..inventory import RecordRow as RecordRow
+    from ..inventory import export_review as export_review
+    from ..inventory import list_records as list_records
+    from ..inventory import records_data as records_data
+
+__all__ = [
+    "SOURCE_KINDS",
+    "ExportResult",
+    "ImportResult",
+    "RecordRow",
+    "export_review",
+    "import_file",
+    "import_records",
+    "list_records",
+    "record_row",
+    "records_data",
+]
 
 SOURCE_KINDS = ("database", "citation", "hand_search", "other")
 
@@ -31,8 +50,10 @@ SOURCE_KINDS = ("database", "citation", "hand_search", "other")
 _INSERT_CHUNK = 5000
 
 
-@dataclass
-class ImportResult:
+@dataclass(frozen=True)
+class ImportResult(Result):
+    """One file imported: the new source, the format read, the records stored and any warnings."""
+
     source_id: int
     file: str
     format: str
@@ -143,8 +164,11 @@ def import_file(
             if earlier is not None:
                 raise DuplicateImport(
                     f"{path}: this file was already imported as source {earlier.id} "
-                    f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d}); use --force to import it again"
+                    f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d})",
+                    file=str(path), field="force", key="already-imported",
                 )
+    from .formats import read_bytes  # the readers (lxml, bibtexparser ...) load on first import
+
     try:
         parsed = read_bytes(data, file=str(path), format=format)
     except ImportFormatError as exc:
@@ -169,3 +193,14 @@ def count_records(review: ReviewHandle) -> int:
         return session.scalar(
             select(func.count()).select_from(Record).where(Record.review_id == review.review_id)
         ) or 0
+
+
+# The record listing and export live in realist.inventory; they are part of this stage's API.
+_EXPORTS = {
+    "ExportResult": "..inventory",
+    "RecordRow": "..inventory",
+    "export_review": "..inventory",
+    "list_records": "..inventory",
+    "records_data": "..inventory",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

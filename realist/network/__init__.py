@@ -1,34 +1,130 @@
 """Network search: citation chasing, hand searching and enrichment through OpenAlex.
 
 Online through :class:`OpenAlexClient` (cached, so reruns are free and work
-offline), or from saved OpenAlex JSON through :class:`OfflineWorks`.
-Everything found is stored with its provenance: a source of kind
-``citation`` or ``hand_search`` (PRISMA "other methods") and, for chases,
-one citation link per seed and direction.
+offline), or from saved OpenAlex JSON through :class:`OfflineWorks`;
+:func:`works_source` picks one the way the command line does.  Everything
+found is stored with its provenance: a source of kind ``citation`` or
+``hand_search`` (PRISMA "other methods") and, for chases, one citation link
+per seed and direction.  Names load lazily (httpx only when OpenAlex is
+asked).
 """
 
 from __future__ import annotations
 
-from .chase import DIRECTIONS, ChaseResult, NothingFound, Seed, chase, included_record_ids, resolve_seeds
-from .enrich import ENRICH_FIELDS, EnrichResult, enrich
-from .handsearch import HandSearchResult, Journal, handsearch, resolve_journal
-from .offline import OfflineWorks, read_works
-from .openalex import (
-    OpenAlexClient,
-    OpenAlexError,
-    OpenAlexSettings,
-    OpenAlexUnavailable,
-    parse_identifier,
-)
-from .provenance import identification_counts, record_provenance
-from .works import OnlineWorks, WorkSource
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_exports
+
+# Bound now, not lazily: each shares its name with its module (realist.network.chase ...),
+# which importing the module would otherwise leave in its place.  Both are light.
+from .chase import chase
+from .enrich import enrich
+from .handsearch import handsearch
+
+if TYPE_CHECKING:
+    from .chase import (
+        ChaseResult as ChaseResult,
+        DIRECTIONS as DIRECTIONS,
+        NothingFound as NothingFound,
+        Seed as Seed,
+        included_record_ids as included_record_ids,
+        resolve_seeds as resolve_seeds,
+    )
+    from .enrich import (
+        ENRICH_FIELDS as ENRICH_FIELDS,
+        EnrichResult as EnrichResult,
+    )
+    from .handsearch import (
+        HandSearchResult as HandSearchResult,
+        Journal as Journal,
+        resolve_journal as resolve_journal,
+    )
+    from .offline import (
+        OfflineWorks as OfflineWorks,
+        read_works as read_works,
+    )
+    from .openalex import (
+        OpenAlexClient as OpenAlexClient,
+        OpenAlexError as OpenAlexError,
+        OpenAlexSettings as OpenAlexSettings,
+        OpenAlexUnavailable as OpenAlexUnavailable,
+        parse_identifier as parse_identifier,
+    )
+    from .provenance import (
+        identification_counts as identification_counts,
+        record_provenance as record_provenance,
+    )
+    from .sources import (
+        close_source as close_source,
+        default_cache_dir as default_cache_dir,
+        openalex_settings as openalex_settings,
+        search_source as search_source,
+        works_source as works_source,
+    )
+    from .works import (
+        OnlineWorks as OnlineWorks,
+        WorkSource as WorkSource,
+    )
+
+_EXPORTS = {
+    "ChaseResult": ".chase",
+    "DIRECTIONS": ".chase",
+    "NothingFound": ".chase",
+    "Seed": ".chase",
+    "included_record_ids": ".chase",
+    "resolve_seeds": ".chase",
+    "ENRICH_FIELDS": ".enrich",
+    "EnrichResult": ".enrich",
+    "HandSearchResult": ".handsearch",
+    "Journal": ".handsearch",
+    "resolve_journal": ".handsearch",
+    "OfflineWorks": ".offline",
+    "read_works": ".offline",
+    "OpenAlexClient": ".openalex",
+    "OpenAlexError": ".openalex",
+    "OpenAlexSettings": ".openalex",
+    "OpenAlexUnavailable": ".openalex",
+    "parse_identifier": ".openalex",
+    "identification_counts": ".provenance",
+    "record_provenance": ".provenance",
+    "OnlineWorks": ".works",
+    "close_source": ".sources",
+    "default_cache_dir": ".sources",
+    "openalex_settings": ".sources",
+    "search_source": ".sources",
+    "works_source": ".sources",
+    "WorkSource": ".works",
+}
 __all__ = [
-    "DIRECTIONS", "ChaseResult", "NothingFound", "Seed", "chase", "included_record_ids", "resolve_seeds",
-    "ENRICH_FIELDS", "EnrichResult", "enrich",
-    "HandSearchResult", "Journal", "handsearch", "resolve_journal",
-    "OfflineWorks", "read_works",
-    "OpenAlexClient", "OpenAlexError", "OpenAlexSettings", "OpenAlexUnavailable", "parse_identifier",
-    "identification_counts", "record_provenance",
-    "OnlineWorks", "WorkSource",
+    "ChaseResult",
+    "DIRECTIONS",
+    "ENRICH_FIELDS",
+    "EnrichResult",
+    "HandSearchResult",
+    "Journal",
+    "NothingFound",
+    "OfflineWorks",
+    "OnlineWorks",
+    "OpenAlexClient",
+    "OpenAlexError",
+    "OpenAlexSettings",
+    "OpenAlexUnavailable",
+    "Seed",
+    "WorkSource",
+    "chase",
+    "close_source",
+    "default_cache_dir",
+    "enrich",
+    "handsearch",
+    "identification_counts",
+    "included_record_ids",
+    "openalex_settings",
+    "parse_identifier",
+    "read_works",
+    "record_provenance",
+    "resolve_journal",
+    "resolve_seeds",
+    "search_source",
+    "works_source",
 ]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

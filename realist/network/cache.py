@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..files import write_atomic
 
 __all__ = ["ResponseCache", "CachedResponse", "cache_key"]
 
@@ -60,14 +60,7 @@ class ResponseCache:
         file.parent.mkdir(parents=True, exist_ok=True)
         public = {k: v for k, v in (params or {}).items() if k not in PRIVATE_PARAMS}
         entry = {"path": path, "params": public, "status": status, "body": body}
-        fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(entry, out, ensure_ascii=False)
-            os.replace(tmp, file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(file, json.dumps(entry, ensure_ascii=False))
 
     def __len__(self) -> int:
         return sum(1 for _ in self.directory.glob("*/*.json")) if self.directory.is_dir() else 0

@@ -118,7 +118,8 @@ def resolve_seeds(
                 ids = _record_ids(rec)
                 if not ids:
                     raise InvalidInput(f"record {text} has no DOI, PMID or OpenAlex id to chase from; "
-                                       "add one, or name the work by DOI with --seed")
+                                       "add one, or name the work by its DOI", field="seeds",
+                                       key="seed-without-identifier")
                 wanted.append((f"record {rec.id}", ids, rec, True))
             else:
                 ident = parse_identifier(text)
@@ -152,8 +153,8 @@ def resolve_seeds(
             if wid not in seeds:
                 seeds[wid] = Seed(label, wid, refs, rec.id if rec is not None else None, title)
     if not seeds:
-        raise InvalidInput("nothing to chase from: name seeds with --seed, or use --included"
-                           + (f" ({'; '.join(warnings)})" if warnings else ""))
+        raise InvalidInput("nothing to chase from: name seed works, or chase from the included records"
+                           + (f" ({'; '.join(warnings)})" if warnings else ""), field="seeds", key="no-seeds")
     return list(seeds.values()), warnings
 
 
@@ -229,7 +230,7 @@ def chase(
     if direction not in DIRECTIONS:
         raise InvalidInput(f"unknown direction {direction!r}: use backward, forward or both")
     if not 1 <= depth <= MAX_DEPTH:
-        raise InvalidInput(f"--depth must be between 1 and {MAX_DEPTH}")
+        raise InvalidInput(f"depth must be between 1 and {MAX_DEPTH}, not {depth}", field="depth")
     resolved, warnings = resolve_seeds(review, list(seeds), source, included=included)
     found, links, unresolved, more = _collect(resolved, direction, depth, source, progress)
     warnings += more

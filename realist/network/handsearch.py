@@ -105,10 +105,10 @@ def resolve_journal(client: OpenAlexClient, journal: str) -> Journal:
 def search_query(terms: list[str], match: str = "any") -> str:
     """OpenAlex ``search`` text: phrases quoted, joined by OR (any) or AND (all)."""
     if match not in ("any", "all"):
-        raise InvalidInput("--match must be 'any' or 'all'")
+        raise InvalidInput(f"match must be 'any' or 'all', not {match!r}", field="match")
     cleaned = [t.strip().strip('"') for t in terms if t.strip().strip('"')]
     if not cleaned:
-        raise InvalidInput("give at least one search term (--terms)")
+        raise InvalidInput("give at least one search term", field="terms")
     quoted = [f'"{t}"' if " " in t else t for t in cleaned]
     return (" OR " if match == "any" else " AND ").join(quoted)
 
@@ -156,7 +156,7 @@ def handsearch(
     """Search one journal's works for the terms in the date range; store and log the result."""
     start, end = _date(year_from, False), _date(year_to, True)
     if start and end and start > end:
-        raise InvalidInput(f"--from {year_from} is after --to {year_to}")
+        raise InvalidInput(f"the first year {year_from} is after the last year {year_to}", field="year_from")
     search = search_query(terms, match)
     if isinstance(source, OfflineWorks):
         found_journal, works = _offline_search(source, journal, terms, match, start, end)

@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RealistError
 from ..records import normalise_doi, normalise_openalex_id, normalise_pmid
 from .cache import ResponseCache
+
+if TYPE_CHECKING:  # httpx is imported when a request is made (fast CLI start)
+    import httpx
 
 __all__ = [
     "DEFAULT_URL",
@@ -138,6 +139,8 @@ class OpenAlexClient:
         return ResponseCache(self.settings.cache_dir) if self.settings.cache_dir else None
 
     def _client(self) -> httpx.Client:
+        import httpx
+
         if self._http is None:
             headers = {"User-Agent": self.settings.user_agent
                        + (f" mailto:{self.settings.mailto}" if self.settings.mailto else "")}
@@ -175,7 +178,8 @@ class OpenAlexClient:
             where = f" in {self.settings.cache_dir}" if cache else " (no cache folder)"
             raise OpenAlexUnavailable(
                 f"offline, and the answer to {path} is not cached{where}: run once online, "
-                "or chase from saved OpenAlex JSON with --from PATH"
+                "or work from saved OpenAlex JSON",
+                key="offline-not-cached",
             )
         status, body = self._fetch(path, params)
         if cache is not None:
@@ -201,6 +205,8 @@ class OpenAlexClient:
 
     def _fetch(self, path: str, params: dict[str, Any]) -> tuple[int, Any]:
         url = f"{self.settings.base_url.rstrip('/')}{path}"
+        import httpx
+
         problem = ""
         for attempt in range(self.settings.max_retries + 1):
             retry_after: str | None = None
@@ -223,13 +229,17 @@ class OpenAlexClient:
                     problem = f"HTTP {resp.status_code}"
                     retry_after = resp.headers.get("Retry-After")
                 else:
-                    raise OpenAlexError(self._refusal(url, resp))
+                    raise OpenAlexError(
+                        self._refusal(url, resp),
+                        key="openalex-needs-key" if resp.status_code in (401, 403) else "openalex-refused",
+                    )
             if attempt < self.settings.max_retries:
                 self.sleep(self._delay(attempt, retry_after))
         raise OpenAlexUnavailable(
             f"OpenAlex at {self.settings.base_url} did not answer {path} after "
             f"{self.settings.max_retries + 1} tries ({problem}), and the answer is not cached. "
-            "Check the connection or --openalex-url, try again later, or chase offline with --from PATH"
+            "Check the connection and the OpenAlex URL, try again later, or work from saved OpenAlex JSON",
+            key="openalex-unavailable",
         )
 
     def _refusal(self, url: str, resp: httpx.Response) -> str:
@@ -239,7 +249,7 @@ class OpenAlexClient:
             detail = resp.text[:200]
         hint = ""
         if resp.status_code in (401, 403):
-            hint = " OpenAlex may require an API key: set --api-key or REALIST_OPENALEX_API_KEY."
+            hint = " OpenAlex may require an API key."
         return f"OpenAlex refused {url} (HTTP {resp.status_code}) {detail}".rstrip() + "." + hint
 
     # ------------------------------------------------------------ entities

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..protocol import STAGES
+from ..results import Result
 from ..review import ReviewHandle
 from ..store.models import Assignment, Decision, Record, Resolution, utcnow
 
@@ -39,6 +39,10 @@ __all__ = [
     "DECISIONS",
     "STAGES",
     "RecordStatus",
+    "DecisionOutcome",
+    "ResolutionOutcome",
+    "ReviewerProgress",
+    "ScreeningProgress",
     "assign",
     "decide",
     "retract",
@@ -74,6 +78,49 @@ class RecordStatus:
             return self.resolution.get("reason")
         reasons = sorted({d["reason"] for d in self.decisions.values() if d.get("reason")})
         return reasons[0] if reasons else None
+
+
+@dataclass(frozen=True)
+class DecisionOutcome(Result):
+    """A decision just recorded, and the record's status at the stage after it."""
+
+    record: int
+    stage: str
+    reviewer: str
+    decision: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ResolutionOutcome(Result):
+    """A conflict just settled: the record's status at the stage now."""
+
+    record: int
+    stage: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ReviewerProgress(Result):
+    """One reviewer's share of a stage: records assigned and decided."""
+
+    assigned: int
+    decided: int
+
+
+@dataclass(frozen=True)
+class ScreeningProgress(Result):
+    """Counts for a stage (``realist screen progress --json`` adds ``stopping``)."""
+
+    stage: str
+    eligible: int
+    included: int
+    excluded: int
+    conflict: int
+    pending: int
+    resolved: int
+    exclusion_reasons: dict[str, int]
+    reviewers: dict[str, ReviewerProgress]
 
 
 def _check_stage(stage: str) -> None:
@@ -234,15 +281,19 @@ def assign(
     _check_stage(stage)
     names = [r.strip() for r in reviewers if r.strip()]
     if len(set(names)) != len(names) or not names:
-        raise InvalidInput("give each reviewer once, e.g. --reviewers ana,ben,chi")
+        raise InvalidInput("give each reviewer once, e.g. ana,ben,chi", field="reviewers")
     if mode not in ASSIGN_MODES:
         raise InvalidInput(f"unknown assignment mode {mode!r}: use {', '.join(ASSIGN_MODES)}")
     if mode == "balanced" and not 1 <= per_record <= len(names):
-        raise InvalidInput(f"--per-record must be between 1 and the number of reviewers ({len(names)})")
+        raise InvalidInput(f"reviewers per record must be between 1 and the number of reviewers "
+                           f"({len(names)}), not {per_record}", field="per_record")
     if mode == "single" and not 0.0 <= fraction <= 1.0:
-        raise InvalidInput("--fraction must be between 0 and 1")
+        raise InvalidInput(f"the double-screened fraction must be between 0 and 1, not {fraction}",
+                           field="fraction")
     if mode == "single" and fraction > 0 and len(names) < 2:
         raise InvalidInput("double screening a fraction needs at least two reviewers")
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     with review.session() as session:
         done = _assignments(session, review.review_id, stage)
@@ -322,13 +373,13 @@ def decide(
     reason: str | None = None,
     note: str | None = None,
     at: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> DecisionOutcome:
     """Record one reviewer's decision (appended; the latest counts)."""
     _check_stage(stage)
     if decision not in DECISIONS:
         raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
     if not reviewer.strip():
-        raise InvalidInput("a decision needs a reviewer (--reviewer NAME)")
+        raise InvalidInput("a decision needs a reviewer", field="reviewer")
     if reason is not None:
         criteria = exclusion_criteria(review, stage)
         if criteria and reason not in criteria:
@@ -354,8 +405,7 @@ def decide(
         review.log(session, "screen.decided", entity="record", entity_id=record_id, stage=stage,
                    reviewer=reviewer, decision=decision, reason=reason, note=note)
         state = _statuses(session, review.review_id, stage, [record_id])[record_id]
-        return {"record": record_id, "stage": stage, "reviewer": reviewer,
-                "decision": decision, "status": state.status}
+        return DecisionOutcome(record_id, stage, reviewer, decision, state.status)
 
 
 def retract(review: ReviewHandle, record_id: int, *, reviewer: str, stage: str = "title_abstract") -> None:
@@ -392,7 +442,7 @@ def conflicts(review: ReviewHandle, stage: str = "title_abstract") -> list[Recor
 
 
 def resolve(review: ReviewHandle, record_id: int, decision: str, *, stage: str = "title_abstract",
-            reason: str | None = None, note: str | None = None) -> dict[str, Any]:
+            reason: str | None = None, note: str | None = None) -> ResolutionOutcome:
     """Settle a conflict; the resolver (the acting user) and note are kept."""
     _check_stage(stage)
     if decision not in ("include", "exclude"):
@@ -408,10 +458,10 @@ def resolve(review: ReviewHandle, record_id: int, decision: str, *, stage: str =
         review.log(session, "screen.resolved", entity="record", entity_id=record_id, stage=stage,
                    decision=decision, reason=reason, note=note,
                    decisions={k: v["decision"] for k, v in state.decisions.items()})
-    return {"record": record_id, "stage": stage, "status": "included" if decision == "include" else "excluded"}
+    return ResolutionOutcome(record_id, stage, "included" if decision == "include" else "excluded")
 
 
-def progress(review: ReviewHandle, stage: str = "title_abstract") -> dict[str, Any]:
+def progress(review: ReviewHandle, stage: str = "title_abstract") -> ScreeningProgress:
     """Counts for a stage: records by status, and per reviewer assigned / done."""
     _check_stage(stage)
     with review.session() as session:
@@ -439,6 +489,10 @@ def progress(review: ReviewHandle, stage: str = "title_abstract") -> dict[str, A
             continue
         for name in decided:
             people[name]["decided"] += 1
-    return {"stage": stage, **counts, "resolved": resolved,
-            "exclusion_reasons": dict(sorted(reasons.items())),
-            "reviewers": {k: people[k] for k in sorted(people)}}
+    return ScreeningProgress(
+        stage=stage, eligible=counts["eligible"], included=counts["included"],
+        excluded=counts["excluded"], conflict=counts["conflict"], pending=counts["pending"],
+        resolved=resolved,
+        exclusion_reasons=dict(sorted(reasons.items())),
+        reviewers={k: ReviewerProgress(**people[k]) for k in sorted(people)},
+    )

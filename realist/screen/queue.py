@@ -16,21 +16,24 @@ order fixed by a seed, so that the hypergeometric test of
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput
+from ..results import Result
 from ..review import ReviewHandle
 from ..store.events import events
 from ..store.models import Record
-from . import stopping
 from .decisions import _assignments, _latest_decisions, _resolutions, _statuses, _check_stage, eligible_records
-from .ranking.learner import DEFAULT_MODEL, Ranker
 
-__all__ = ["criteria_text", "next_records", "stopping_estimate", "start_sampling", "screening_order"]
+if TYPE_CHECKING:  # numpy, scipy and scikit-learn load when a ranking or estimate is asked for
+    from .stopping import StoppingEstimate
+
+__all__ = ["SamplingStarted", "criteria_text", "next_records", "stopping_estimate", "start_sampling",
+           "screening_order"]
 
 
 def criteria_text(protocol: dict[str, Any], stage: str) -> str:
@@ -79,11 +82,18 @@ def next_records(
     *,
     stage: str = "title_abstract",
     limit: int | None = 1,
-    model: str = DEFAULT_MODEL,
+    model: str = "default",
     seed: int = 0,
     ranker_cache: dict[str, Any] | None = None,
 ) -> list[int]:
-    """The records ``reviewer`` should screen next, best first."""
+    """The records ``reviewer`` should screen next, best first.
+
+    ``model`` names a ranking model (:data:`realist.screen.ranking.MODELS`).
+    """
+    import numpy as np
+
+    from .ranking.learner import Ranker
+
     _check_stage(stage)
     rid_ = review.review_id
     protocol = review.protocol()
@@ -143,7 +153,7 @@ def stopping_estimate(
     target_recall: float = 0.95,
     confidence: float = 0.95,
     rule: str | None = None,
-) -> stopping.StoppingEstimate:
+) -> StoppingEstimate:
     """The stopping rule on the settled records of a stage, in the order settled.
 
     ``rule``: a name in :data:`realist.screen.stopping.RULES` (default: the
@@ -159,11 +169,22 @@ def stopping_estimate(
     if not total:
         raise InvalidInput(f"no records to screen at {stage}")
     start = None if sampling is None else min(int(sampling["screened"]), len(settled))
+    from . import stopping
+
     return stopping.evaluate([y for _, y in settled], total=total, sampling_start=start,
                              target_recall=target_recall, confidence=confidence, rule=rule)
 
 
-def start_sampling(review: ReviewHandle, stage: str = "title_abstract", *, seed: int = 0) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SamplingStarted(Result):
+    """A stage switched to random sampling: records screened so far and left to draw from."""
+
+    stage: str
+    screened: int
+    remaining: int
+
+
+def start_sampling(review: ReviewHandle, stage: str = "title_abstract", *, seed: int = 0) -> SamplingStarted:
     """Switch a stage to random sampling of the unscreened records (logged)."""
     _check_stage(stage)
     with review.session() as session:
@@ -173,4 +194,4 @@ def start_sampling(review: ReviewHandle, stage: str = "title_abstract", *, seed:
         total = len(eligible_records(session, review.review_id, stage))
         review.log(session, "screen.sampling_started", stage=stage, screened=len(settled),
                    remaining=total - len(settled), seed=seed)
-    return {"stage": stage, "screened": len(settled), "remaining": total - len(settled)}
+    return SamplingStarted(stage, len(settled), total - len(settled))

@@ -107,6 +107,7 @@ from scipy.optimize import minimize_scalar
 from scipy.stats import chi2, hypergeom, poisson
 
 from realist.errors import InvalidInput
+from realist.results import Result
 
 __all__ = [
     "StoppingEstimate",
@@ -131,8 +132,12 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class StoppingEstimate:
-    """What the stopping rule says after the decisions so far."""
+class StoppingEstimate(Result):
+    """What the stopping rule says after the decisions so far.
+
+    ``to_dict()`` is its JSON form (``realist screen progress --json``'s
+    ``stopping``).
+    """
 
     phase: str  # "ranked" or "sampling"
     recommendation: str  # "continue", "start_sampling" or "stop"

@@ -12,18 +12,17 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import RealistError
+
+if TYPE_CHECKING:  # Alembic loads when a schema is checked or upgraded, not on import
+    from alembic.config import Config
 
 __all__ = [
     "make_engine",
@@ -83,6 +82,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def _alembic_config(engine: Engine | None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -90,6 +91,8 @@ def _alembic_config(engine: Engine | None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(None))
     head = script.get_current_head()
     assert head is not None
@@ -97,6 +100,8 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
@@ -106,6 +111,8 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to ``revision`` (explicit; used by init and migrate)."""
+    from alembic import command
+
     command.upgrade(_alembic_config(engine), revision)
 
 
@@ -126,6 +133,6 @@ def ensure_schema(engine: Engine) -> None:
         upgrade(engine)
         return
     raise SchemaOutdated(
-        f"the review database is at schema {current or 'none'}, this realist needs {head}: "
-        "run `realist migrate` to upgrade it"
+        f"the review database is at schema {current or 'none'}, this realist needs {head}",
+        key="schema-outdated",
     )

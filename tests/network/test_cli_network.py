@@ -29,6 +29,7 @@ def test_cli_errors_are_one_clear_line(run, works_file: Path) -> None:  # type: 
     assert result.exit_code == 1 and "was not found in OpenAlex" in result.output
     result = run("chase", "backward", "--seed", "W100", "--offline")
     assert result.exit_code == 1 and "offline, and the answer" in result.output
+    assert "chase from saved OpenAlex JSON with --from PATH" in result.output  # the CLI's hint
 
 
 def test_cli_handsearch_takes_several_terms_after_one_option(run, fake) -> None:  # type: ignore[no-untyped-def]
@@ -36,6 +37,18 @@ def test_cli_handsearch_takes_several_terms_after_one_option(run, fake) -> None:
                     "harm reduction", "peer", "--from", "1998", "--to", "2018", "--openalex-url", fake.url)
     assert "Hand search of Harm Reduction Journal (S1): 2 works found (OpenAlex reported 2)" in result.output
     assert 'search=community+OR+%22harm+reduction%22+OR+peer' in " ".join(fake.requests)
+
+
+def test_cli_handsearch_takes_repeated_terms_options_in_the_same_order(run, fake) -> None:  # type: ignore[no-untyped-def]
+    run.ok("handsearch", "--journal", "Harm Reduction Journal", "--terms", "community",
+           "--terms", "harm reduction", "--terms", "peer", "--openalex-url", fake.url)
+    assert 'search=community+OR+%22harm+reduction%22+OR+peer' in " ".join(fake.requests)
+
+
+def test_cli_handsearch_without_terms_names_the_option(run, fake) -> None:  # type: ignore[no-untyped-def]
+    result = run("handsearch", "--journal", "Harm Reduction Journal", "--openalex-url", fake.url)
+    assert result.exit_code == 1
+    assert "give at least one search term; see --terms" in result.output
 
 
 def test_cli_enrich_fills_fields(run, works_file: Path, database_url) -> None:  # type: ignore[no-untyped-def]

@@ -69,8 +69,9 @@ def test_retries_server_errors_with_growing_backoff(fake, client, sleeps) -> Non
 
 def test_gives_up_after_max_retries_with_a_clear_message(fake, client) -> None:  # type: ignore[no-untyped-def]
     fake.fail("500", 3)
-    with pytest.raises(OpenAlexUnavailable, match=r"after 3 tries \(HTTP 500\).*--from PATH"):
+    with pytest.raises(OpenAlexUnavailable, match=r"after 3 tries \(HTTP 500\).*saved OpenAlex JSON") as caught:
         client.work(("openalex", "W101"))
+    assert caught.value.key == "openalex-unavailable"
 
 
 def test_timeout_is_retried(fake, client) -> None:  # type: ignore[no-untyped-def]
@@ -94,8 +95,9 @@ def test_malformed_json_is_retried_then_reported(fake, client) -> None:  # type:
 
 def test_refusal_401_suggests_an_api_key(fake, client) -> None:  # type: ignore[no-untyped-def]
     fake.fail("401")
-    with pytest.raises(OpenAlexError, match="API key"):
+    with pytest.raises(OpenAlexError, match="API key") as caught:
         client.work(("openalex", "W101"))
+    assert caught.value.key == "openalex-needs-key"
 
 
 def test_sends_api_key_and_mailto_but_caches_without_them(fake, settings, sleeps) -> None:  # type: ignore[no-untyped-def]
