@@ -26,7 +26,8 @@ from pathlib import Path
 
 from realist.records import RecordData, normalise_doi
 
-__all__ = ["Scores", "score_groups", "read_diabetes", "read_rathbone", "LabelledSet"]
+__all__ = ["Scores", "score_groups", "linked_recall", "read_diabetes", "read_rathbone", "read_bibtex_csv",
+           "LabelledSet"]
 
 LabelledSet = tuple[list[tuple[int, RecordData]], list[set[int]]]
 
@@ -61,6 +62,25 @@ def score_groups(predicted: Sequence[Iterable[int]], gold: Sequence[Iterable[int
         true_pairs=tp, predicted_pairs=len(p), gold_pairs=len(g),
         missed=missed, wrongly_merged=wrong, wrong_pairs=sorted(p - g),
     )
+
+
+def linked_recall(predicted: Sequence[Iterable[int]], links: Iterable[tuple[int, int]],
+                  gold: Sequence[Iterable[int]]) -> float:
+    """Recall that also counts a gold pair a *notice link* connects (an erratum
+    or a reply joined by some gold labels to the article it concerns: realist
+    links such pairs and does not merge them, so the reviewer still sees them
+    together).  Pairs within a predicted group count as in :func:`score_groups`."""
+    group_of = {i: n for n, g in enumerate(predicted) for i in g}
+    linked = {frozenset((group_of.get(a, ("solo", a)), group_of.get(b, ("solo", b)))) for a, b in links}
+    g = _pairs(gold)
+    if not g:
+        return 1.0
+    found = 0
+    for a, b in g:
+        ga, gb = group_of.get(a, ("solo", a)), group_of.get(b, ("solo", b))
+        if ga == gb or frozenset((ga, gb)) in linked:
+            found += 1
+    return found / len(g)
 
 
 def _na(value: str | None) -> str | None:
