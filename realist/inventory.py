@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from .errors import InvalidInput
 from .records import NORMALISED_FIELDS, RecordData
@@ -96,7 +97,26 @@ def list_records(
     if limit is not None:
         query = query.limit(limit)
     with review.session() as session:
-        return [record_dict(rec, src) for rec, src in session.execute(query)]
+        rows = [record_dict(rec, src) for rec, src in session.execute(query)]
+        _add_notices(session, review.review_id, rows)
+        return rows
+
+
+def _add_notices(session: Session, review_id: int, rows: list[dict[str, Any]]) -> None:
+    """Give each row ``notices`` (links to notices about it, and the article a
+    notice concerns) and ``retracted`` (why it is retracted, or ``None``)."""
+    from .deduplicate.store import link_kind, notice_link_rows, retracted_records
+
+    links = notice_link_rows(session, review_id)
+    retracted = retracted_records(session, review_id)
+    about: dict[int, list[dict[str, Any]]] = {}
+    for link in links:
+        kind = link_kind(link)
+        about.setdefault(link.other_id, []).append({"record": link.record_id, "kind": kind, "role": "notice"})
+        about.setdefault(link.record_id, []).append({"record": link.other_id, "kind": kind, "role": "article"})
+    for row in rows:
+        row["notices"] = about.get(row["id"], [])
+        row["retracted"] = retracted.get(row["id"])
 
 
 def _as_int(value: str) -> int:
