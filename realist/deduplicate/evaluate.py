@@ -153,3 +153,37 @@ def read_rathbone(folder: Path) -> LabelledSet:
         for row in _read_csv(folder / "merged_record_ids.csv")
     ]
     return records, groups
+
+
+def read_bibtex_csv(folder: Path) -> LabelledSet:
+    """A CoLRev / bib-dedupe style labelled set: ``records_pre_merged.csv``
+    (BibTeX field names: ``ID``, ``ENTRYTYPE``, ``journal`` or ``booktitle``,
+    ``number``; authors joined by `` and `` or run together as
+    ``Adeli K.Lewis G. F.``) and ``merged_record_ids.csv`` (one gold group per
+    row, ids joined by ``;``).  Ids are any strings; records get the numbers
+    1, 2, … in file order.  Gold groups are cut to the records present (a
+    sample of a larger set keeps the gold pairs among its own records)."""
+    number: dict[str, int] = {}
+    records = []
+    for n, row in enumerate(_read_csv(folder / "records_pre_merged.csv"), start=1):
+        key = row.get("ID") or f"row{n}"
+        number[key] = n
+        value = _na(row.get("author")) or ""
+        if " and " in value or "," in value:
+            authors = [a.strip() for a in value.split(" and ") if a.strip()]
+        else:
+            authors = _diabetes_authors(value)
+        records.append((n, RecordData(
+            raw=dict(row), source_record_id=key, title=_na(row.get("title")), abstract=_na(row.get("abstract")),
+            authors=authors, year=_year(row.get("year")),
+            journal=_na(row.get("journal")) or _na(row.get("booktitle")),
+            volume=_na(row.get("volume")), issue=_na(row.get("number") or row.get("issue")),
+            pages=_na(row.get("pages")), doi=normalise_doi(_na(row.get("doi"))),
+            publication_type=_na(row.get("ENTRYTYPE")),
+        )))
+    groups = []
+    for row in _read_csv(folder / "merged_record_ids.csv"):
+        group = {number[x] for x in row["merged_ids"].split(";") if x in number}
+        if len(group) > 1:
+            groups.append(group)
+    return records, groups

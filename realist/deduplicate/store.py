@@ -370,9 +370,11 @@ def retracted_records(session: Session, review_id: int) -> dict[int, str]:
     (``RETRACTED: ...``).  The notice itself is not listed.
     """
     out: dict[int, str] = {}
-    canonical_of_id = dict(session.execute(
-        select(Record.id, Record.duplicate_of_id).where(
-            Record.review_id == review_id, Record.duplicate_of_id.is_not(None))).all())
+    canonical_of_id: dict[int, int] = {
+        rid: canon for rid, canon in session.execute(
+            select(Record.id, Record.duplicate_of_id).where(
+                Record.review_id == review_id, Record.duplicate_of_id.is_not(None)))
+        if canon is not None}
     members: dict[int, list[int]] = defaultdict(list)
     for rid, canon in canonical_of_id.items():
         members[canon].append(rid)
