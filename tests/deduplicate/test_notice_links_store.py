@@ -14,6 +14,7 @@ from realist.inventory import list_records
 from realist.records import RecordData
 from realist.review import open_review
 from realist.report.build import assemble
+from realist.report.render_html import render_html
 from realist.report.render_md import render_md
 from realist.screen import decisions as d
 
@@ -92,3 +93,5 @@ def test_report_flags_an_included_study_whose_article_is_retracted(review):
     assert report.studies_table.rows[0][1].startswith("RETRACTED.")
     md = render_md(report)
     assert "> **Warning**" in md and "RETRACTED" in md
+    page = render_html(report)
+    assert 'role="alert"' in page and "RETRACTED" in page
