@@ -43,3 +43,11 @@ def test_a_number_column_that_counts_the_rows_is_not_read_as_the_issue():
     rows = "".join(f'"r{i}","article","Journal of Testing","Another title {i} in the series",2020,5,{n},'
                    f'"{i}0--{i}9","Smith, J.",,\n' for i, n in enumerate([1, 2, 2, 3, 4], start=1))
     assert [r.issue for r in read_text(HEADER + rows, file="records.csv").records] == ["1", "2", "2", "3", "4"]
+
+
+def test_bibtex_doi_and_url_are_verbatim_not_tex():
+    # Found by the round-trip property: "--" in a DOI became an en dash.
+    text = "@article{a, title={A title}, doi={10.1000/a--b\\_c}, url={https://example.org/a--b}}\n"
+    record = read_text(text, file="records.bib").records[0]
+    assert record.doi == "10.1000/a--b_c"
+    assert record.url == "https://example.org/a--b"
