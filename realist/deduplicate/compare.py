@@ -322,12 +322,19 @@ def generic_pair_agrees(a: Features, b: Features) -> bool:
 
 def same_doi_online_first(a: Features, b: Features) -> bool:
     """The same DOI, titles at least 95 % alike, years at most one apart and
-    author lists that do not clash: an online-first and a print record of one
-    article, whatever their volume and pages say (online-first records carry
-    none, or their own pagination)."""
+    author lists that do not clash, where one record looks *online first* —
+    its year is the other's less one, or it has no volume, no pages, or its
+    own pagination from page 1: an online-first and a print record of one
+    article, whatever their volume and pages say.  Two records that both
+    have a volume and pages in the same year are not online first: a DOI
+    shared by a supplement (two abstracts on pages 51 and 52) stays apart."""
     if not a.doi or a.doi != b.doi or not a.title or not b.title:
         return False
     if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+        return False
+    online_first = (a.year != b.year or not (a.volume and b.volume and a.first_page and b.first_page)
+                    or "1" in (a.first_page, b.first_page))
+    if not online_first:
         return False
     if a.title_numbers != b.title_numbers or a.is_notice != b.is_notice:
         return False

@@ -127,3 +127,13 @@ def test_online_first_and_print_with_the_same_doi_are_merged_automatically():
 def test_same_doi_years_apart_by_more_than_one_is_not_merged_automatically():
     res = run(rec(**{**ARTICLE, "year": 2018, "pages": "1-24"}), rec(**ARTICLE))
     assert res.groups == []
+
+
+def test_a_doi_shared_by_two_supplement_abstracts_does_not_merge_them():
+    # Two different abstracts on adjacent pages of one supplement, one DOI.
+    a = rec(title="The effects of incretin on artery lesions in a model of atherosclerosis in mice",
+            authors=["Chen, R.", "Wang, J.", "Yan, C.", "Wang, Y.", "Liang, L."], pages="52",
+            doi="10.1002/dmrr.2604")
+    b = rec(title="Effects of incretin on artery lesions in a model of atherosclerosis in mice",
+            authors=["Chen, R.", "Wang, Y.", "Liang, L."], pages="51", doi="10.1002/dmrr.2604")
+    assert run(a, b).groups == []
