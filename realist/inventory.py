@@ -134,6 +134,8 @@ class ReviewStatus:
     pending_duplicate_pairs: int
     sources: list[dict[str, Any]] = field(default_factory=list)
     stages: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: record id → why it reports a retracted article (deduplicate.store.retracted_records)
+    retracted: dict[int, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +146,7 @@ class ReviewStatus:
             "pending_duplicate_pairs": self.pending_duplicate_pairs,
             "sources": self.sources,
             "stages": self.stages,
+            "retracted": [{"record": rid, "why": why} for rid, why in sorted(self.retracted.items())],
         }
 
 
@@ -175,6 +178,9 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             .select_from(DuplicateLink)
             .where(DuplicateLink.review_id == rid, DuplicateLink.status == "pending")
         ) or 0
+        from .deduplicate.store import retracted_records
+
+        retracted = retracted_records(session, rid)
     sources: list[dict[str, Any]] = [
         {
             "id": sid,
@@ -191,7 +197,7 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
     ]
     total = sum(s["records"] for s in sources)
     dups = sum(s["duplicates"] for s in sources)
-    status = ReviewStatus(review.title, total, total - dups, dups, pending, sources)
+    status = ReviewStatus(review.title, total, total - dups, dups, pending, sources, retracted=retracted)
     if total:
         from .screen.decisions import STAGES, progress
 

@@ -81,6 +81,9 @@ def test_records_command_shouts_retracted_and_shows_notice_links(run):
     data = json.loads(run.ok("records", "--json").output)
     flagged = sorted(r["id"] for r in data if r["retracted"])
     assert flagged == sorted([article, copy])
+    status = run.ok("status")
+    assert "WARNING: 2 record(s) report a RETRACTED article" in status.output
+    assert [r["record"] for r in json.loads(run.ok("status", "--json").output)["retracted"]] == flagged
 
 
 def test_report_flags_an_included_study_whose_article_is_retracted(review):
