@@ -10,11 +10,12 @@ CSL-JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
 
 from .errors import InvalidInput
 from .records import NORMALISED_FIELDS, RecordData
@@ -24,6 +25,7 @@ from .store.models import DuplicateLink, Record, Source
 
 __all__ = [
     "RECORD_KEYS",
+    "NoticeRef",
     "RecordRow",
     "list_records",
     "record_dict",
@@ -70,6 +72,10 @@ class RecordRow(Result):
     url: str | None
     referenced_works: list[str] | None
     duplicate_of: int | None
+    #: notice links (errata, retractions, comments...) about this record or, for a notice, its article
+    notices: list[NoticeRef] = field(default_factory=list)
+    #: why this record reports a retracted article, or ``None``
+    retracted: str | None = None
 
     def to_record_data(self) -> RecordData:
         """The normalised fields as the plain object exporters take (``raw`` is not listed)."""
@@ -174,7 +180,34 @@ def list_records(
     query = _records_query(review, source=source, duplicates=duplicates, search=search,
                            year_from=year_from, year_to=year_to, ids=ids, limit=limit)
     with review.session() as session:
-        return [record_row(rec, src) for rec, src in session.execute(query)]
+        rows = [record_row(rec, src) for rec, src in session.execute(query)]
+        return _with_notices(session, review.review_id, rows)
+
+
+@dataclass(frozen=True)
+class NoticeRef(Result):
+    """A notice link seen from one record: the other record, the kind, and this record's role."""
+
+    record: int
+    kind: str
+    role: str  # "notice": ``record`` is a notice about this one; "article": this record is a notice about ``record``
+
+
+def _with_notices(session: Session, review_id: int, rows: list[RecordRow]) -> list[RecordRow]:
+    """Each row with its ``notices`` (links to notices about it, and the article a
+    notice concerns) and ``retracted`` (why it is retracted, or ``None``)."""
+    from .deduplicate.store import link_kind, notice_link_rows, retracted_records
+
+    links = notice_link_rows(session, review_id)
+    retracted = retracted_records(session, review_id)
+    if not links and not retracted:
+        return rows
+    about: dict[int, list[NoticeRef]] = {}
+    for link in links:
+        kind = link_kind(link)
+        about.setdefault(link.other_id, []).append(NoticeRef(link.record_id, kind, "notice"))
+        about.setdefault(link.record_id, []).append(NoticeRef(link.other_id, kind, "article"))
+    return [replace(row, notices=about.get(row.id, []), retracted=retracted.get(row.id)) for row in rows]
 
 
 def records_data(
@@ -260,6 +293,13 @@ class ReviewStatus(Result):
     pending_duplicate_pairs: int
     sources: list[SourceCount] = field(default_factory=list)
     stages: dict[str, StageCount] = field(default_factory=dict)
+    #: record id → why it reports a retracted article (deduplicate.store.retracted_records)
+    retracted: dict[int, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["retracted"] = [{"record": rid, "why": why} for rid, why in sorted(self.retracted.items())]
+        return data
 
 
 def review_status(review: ReviewHandle) -> ReviewStatus:
@@ -290,6 +330,9 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             .select_from(DuplicateLink)
             .where(DuplicateLink.review_id == rid, DuplicateLink.status == "pending")
         ) or 0
+        from .deduplicate.store import retracted_records
+
+        retracted = retracted_records(session, rid)
     sources = [
         SourceCount(
             id=sid,
@@ -315,4 +358,4 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
             if counts.eligible:
                 stages[stage] = StageCount(counts.eligible, counts.included, counts.excluded,
                                            counts.conflict, counts.pending)
-    return ReviewStatus(review.title, total, total - dups, dups, pending, sources, stages)
+    return ReviewStatus(review.title, total, total - dups, dups, pending, sources, stages, retracted)

@@ -22,6 +22,8 @@ RECORD_FIELDS = {
     "doi", "pmid", "pmcid", "openalex_id", "issn", "keywords", "language",
     "publication_type", "url", "referenced_works",
     "duplicate_of",
+    # Added (issue 12), additive: notice links (errata, retractions...) and the retraction flag.
+    "notices", "retracted",
 }
 
 # Two reports of one title with different DOIs: the matcher asks a person.
@@ -66,7 +68,7 @@ def test_status_json_fields_are_pinned(run):  # type: ignore[no-untyped-def]
     run.ok("screen", "assign", "--reviewers", "ana,ben", "--per-record", "2")
     status = _json(run, "status", "--json")
     assert set(status) == {"title", "records", "unique", "duplicates", "pending_duplicate_pairs",
-                           "sources", "stages"}
+                           "sources", "stages", "retracted"}  # retracted: added (issue 12)
     assert set(status["sources"][0]) == {"id", "name", "kind", "format", "file", "imported_at",
                                          "records", "duplicates", "identified_outside"}
     assert set(status["stages"]["title_abstract"]) == {"eligible", "included", "excluded",
@@ -77,7 +79,8 @@ def test_dedup_json_fields_are_pinned(run):  # type: ignore[no-untyped-def]
     run.ok("import", RIS, "--source", "PubMed")
     run.ok("import", CSV, "--source", "Scopus")
     summary = _json(run, "dedup", "--json")
-    assert set(summary) == {"records", "groups", "duplicates", "new_merges", "pending", "dry_run", "merges"}
+    assert set(summary) == {"records", "groups", "duplicates", "new_merges", "pending", "dry_run", "merges",
+                            "notices"}  # notices: added (issue 12)
     assert summary["merges"], "the sample holds duplicates across PubMed and Scopus"
     assert all(set(m) == {"record_id", "other_id", "score", "matched_fields", "reason"}
                for m in summary["merges"])

@@ -20,7 +20,10 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
     """Group duplicate records within and across sources.
 
     Nothing is deleted: duplicates point at a canonical record (the most
-    complete one). Certain pairs are merged; uncertain ones wait for
+    complete one). Notices (errata, retractions, expressions of concern,
+    comments, replies) are linked to the article they concern, never merged;
+    a retracted article is flagged in `realist records` and in the report.
+    Certain pairs are merged; uncertain ones wait for
     `realist dedup confirm PAIR` or `realist dedup reject PAIR`; a merge can
     be undone with `realist dedup undo RECORD`.
     """
@@ -51,9 +54,18 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
     click.echo(f"{summary.records} records: {summary.groups} duplicate groups, "
                f"{summary.duplicates} records marked as duplicates; "
                f"{verb} {summary.new_merges} new pairs; {summary.pending} pairs wait for a person.")
+    if summary.notices:
+        kinds = sorted({n.kind for n in summary.notices})
+        click.echo(f"Linked {len(summary.notices)} notices to their articles ({', '.join(kinds)}); "
+                   "notices are never merged.")
+        for n in summary.notices:
+            if n.kind == "retraction":
+                click.echo(f"  RETRACTED: record {n.article} (retraction notice: record {n.notice})")
     if verbose:
         for m in summary.merges:
             click.echo(f"  {m.record_id} = {m.other_id}  ({', '.join(m.matched_fields)}) {m.reason}")
+        for n in summary.notices:
+            click.echo(f"  {n.notice} -> {n.article}  {n.reason}")
     if summary.pending:
         click.echo("See them with `realist dedup --pending`.")
 

@@ -7,7 +7,7 @@ import click
 from ..errors import RealistError
 from ..identify import SOURCE_KINDS, ImportResult, import_file
 from ..identify.export import EXPORT_FORMATS
-from ..inventory import RECORD_KEYS, export_review, list_records
+from ..inventory import RECORD_KEYS, RecordRow, export_review, list_records
 from .common import Context, Progress, echo_csv, echo_json, echo_table, pass_review
 from .errors import error_message
 
@@ -99,9 +99,27 @@ def records(ctx: Context, source: str | None, duplicates: str, search: str | Non
     else:
         echo_table(
             [(r.id, r.year or "", _first_author(r.authors), r.duplicate_of or "",
-              r.source, r.title or "") for r in rows],
+              r.source, _flagged_title(r)) for r in rows],
             ["id", "year", "first author", "dup of", "source", "title"],
         )
+        retracted = [r.id for r in rows if r.retracted]
+        if retracted:
+            click.echo(f"WARNING: {len(retracted)} record(s) report a RETRACTED article: "
+                       f"{', '.join(map(str, retracted))} (see `realist records --json`: retracted, notices).",
+                       err=True)
+
+
+def _flagged_title(row: RecordRow) -> str:
+    """The title, after a loud RETRACTED flag and the notice links in brackets
+    (``[erratum notice of 1, 2]`` on a notice, ``[retraction: 3]`` on its article)."""
+    marks: dict[str, list[str]] = {}
+    for n in row.notices:
+        label = f"{n.kind} notice of" if n.role == "article" else f"{n.kind}:"
+        marks.setdefault(label, []).append(str(n.record))
+    title = row.title or ""
+    if marks:
+        title = "[" + "; ".join(f"{k} {', '.join(v)}" for k, v in marks.items()) + "] " + title
+    return f"*** RETRACTED *** {title}" if row.retracted else title
 
 
 def _first_author(authors: list[str] | None) -> str:

@@ -43,6 +43,9 @@ def status(ctx: Context, as_json: bool) -> None:
         f"Records: {st.records} imported, {st.unique} unique, {st.duplicates} duplicates"
         + (f", {st.pending_duplicate_pairs} duplicate pairs waiting for a person" if st.pending_duplicate_pairs else "")
     )
+    if st.retracted:
+        click.echo(f"WARNING: {len(st.retracted)} record(s) report a RETRACTED article: "
+                   + "; ".join(f"{rid} ({why})" for rid, why in sorted(st.retracted.items())))
     outside = sum(s.identified_outside for s in st.sources)
     if outside:
         click.echo(f"Also {outside} records identified and counted outside realist "

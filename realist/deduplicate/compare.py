@@ -5,11 +5,16 @@ lost), so a *duplicate* verdict needs strong agreement on several
 independent fields and no conflict; a pair near the line is *uncertain*
 (for a person to decide); anything else is dropped.
 
-First, an **erratum** (correction) notice and its article are one study and
-are merged, ``reason`` "<id> is an erratum of <id>" (see :func:`erratum_of`:
-marked as an erratum by its title prefix, a cited volume and page, or the
-article's MEDLINE erratum note; core title the article's; same journal; up
-to three years later).  Replies, comments and retractions are not errata.
+First, a **notice** — an erratum or corrigendum, a retraction notice, an
+expression of concern, a comment or a reply — and the article it names are
+*linked*, never merged: verdict ``notice``, ``reason`` "<id> is a retraction
+notice of <id>" (see :func:`notice_of`).  A **generic heading** (``Editor's
+comments``, ``Introduction``, ``Book review`` ...: see
+:data:`~realist.deduplicate.normalise.GENERIC_TITLES`) never matches on its
+title: the DOI, or the issue and first page, must agree
+(:func:`generic_pair_agrees`).  The **same DOI** with titles 95 % alike,
+years at most one apart and authors not clashing is one article (online
+first and print), whatever volume and pages say.
 
 Blockers — never a duplicate:
 
@@ -40,7 +45,13 @@ Duplicate when, with no blocker:
   other (a section heading or an appended citation in one database); or
 * the very same title (six words or more), author list, journal and volume
   on other pages (:func:`same_work_elsewhere`): a meeting abstract in the
-  journal's supplement and the article, or a notice under the article's title.
+  journal's supplement and the article, or a notice under the article's title;
+  or
+* the very same title (four words or more), first author and author list,
+  years at most one apart, nothing clashing, and one record without a
+  container or both papers in proceedings or chapters
+  (:func:`same_title_and_authors`): a conference paper without journal, DOI
+  or pages.
 
 A pair without a title on one side is never more than *uncertain*.
 """
@@ -54,9 +65,12 @@ from rapidfuzz.fuzz import ratio
 
 from realist.deduplicate.normalise import Features, code_fits_journal, journals_agree
 
-__all__ = ["Match", "compare"]
+__all__ = ["Match", "NOTICE_KINDS", "compare", "notice_of"]
 
-Verdict = Literal["duplicate", "uncertain"]
+Verdict = Literal["duplicate", "uncertain", "notice"]
+NOTICE_KINDS = ("erratum", "retraction", "concern", "comment", "reply")
+# Years after the article within which each kind of notice is looked for.
+_NOTICE_YEARS = {"erratum": 3, "retraction": 15, "concern": 15, "comment": 3, "reply": 3}
 _ANON = frozenset({"anonymous", "anon", "na", "author", "unknown"})
 
 
@@ -71,6 +85,10 @@ class Match:
     matched_fields: list[str] = field(default_factory=list)
     differing_fields: list[str] = field(default_factory=list)
     reason: str = ""
+    #: for a ``notice`` verdict: the id of the record that is the notice, and
+    #: its kind (one of ``NOTICE_KINDS``); the other record is the article.
+    notice: int | None = None
+    kind: str = ""
 
 
 def _title_similarity(a: Features, b: Features) -> float:
@@ -226,49 +244,126 @@ def _core_alike(notice: Features, article: Features) -> bool:
     return ratio(x, y, score_cutoff=95) > 0
 
 
-def erratum_of(notice: Features, article: Features) -> bool:
-    """``notice`` is an erratum (correction) notice of ``article``.
+def notice_of(notice: Features, article: Features) -> str:
+    """The kind of notice ``notice`` is about ``article`` (``''`` when none).
 
     The notice is marked as one — its title opens with ``Erratum:`` /
-    ``Correction to`` / ``Corrigendum:``, or cites the article's volume and
-    first page (``(vol 360, pg 542, 2009)``), or stands at the volume and page
-    that a MEDLINE note on the article names for its erratum — and: its core
-    title is the article's title, the journals agree, it appeared in the
-    article's year or up to three years later, no cited location points
-    elsewhere, the authors do not clash and the article is no notice itself.
-    An erratum is linked to its article in review practice: the same study,
-    so the two are merged.  The notice's own DOI may differ.
+    ``Correction to`` / ``Corrigendum:`` (erratum), ``Retraction notice to``
+    (retraction), ``Expression of concern:`` (concern), ``Comment on``
+    (comment), ``Reply to`` or ends ``- Reply`` (reply); or it cites the
+    article's volume and first page (``(vol 360, pg 542, 2009)``: erratum), or
+    stands at the volume and page that a MEDLINE note on the article names
+    for its erratum — and: its core title (the title without the marker and
+    the cited location) is the article's title, the journals agree (or one
+    is missing and the core title is the very title), it appeared in the
+    article's year or later (up to 3 years; retractions and expressions of
+    concern up to 15), no cited location points elsewhere, an erratum's
+    authors do not clash with the article's, and the article is no notice
+    itself.  A notice is *linked* to its article, never merged with it: it
+    is another document (a retraction changes what the study is worth).
     """
-    if not notice.title or not article.title or article.is_notice:
-        return False
+    if not notice.title or not article.title or article.notice_kind:
+        return ""
     at_note = bool(article.erratum_at and notice.volume and notice.first_page) and any(
         v == notice.volume and p == notice.first_page for v, p in article.erratum_at)
-    if not (notice.erratum_prefix or notice.cites or at_note):
-        return False
-    if article.erratum_prefix or article.cites:
-        return False
-    if notice.year is None or article.year is None or not 0 <= notice.year - article.year <= 3:
-        return False
-    if not journals_agree(notice.journal, article.journal):
-        return False
+    kind = notice.notice_kind or ("erratum" if at_note else "")
+    if not kind:
+        return ""
+    if notice.year is None or article.year is None or not 0 <= notice.year - article.year <= _NOTICE_YEARS[kind]:
+        return ""
+    if notice.journal and article.journal:
+        if not journals_agree(notice.journal, article.journal):
+            return ""
+    elif notice.core_title != article.title:
+        return ""
     if notice.cites:
         if not article.volume or not article.first_page:
-            return False
+            return ""
         a_page = "".join(ch for ch in article.first_page if ch.isdigit())
         if not any(v == article.volume and "".join(ch for ch in p if ch.isdigit()) == a_page
                    for v, p in notice.cites):
-            return False  # it cites another article
+            return ""  # it cites another article
     if not _core_alike(notice, article):
-        return False
-    return _authors(notice, article) != "conflict"
+        return ""
+    if kind == "erratum" and _authors(notice, article) == "conflict":
+        return ""
+    return kind
 
 
-def _erratum_pair(a: Features, b: Features) -> tuple[Features, Features] | None:
-    if erratum_of(a, b):
-        return a, b
-    if erratum_of(b, a):
-        return b, a
+def erratum_of(notice: Features, article: Features) -> bool:
+    """``notice`` is an erratum (correction) notice of ``article`` (see :func:`notice_of`)."""
+    return notice_of(notice, article) == "erratum"
+
+
+def _notice_pair(a: Features, b: Features) -> tuple[Features, Features, str] | None:
+    kind = notice_of(a, b)
+    if kind:
+        return a, b, kind
+    kind = notice_of(b, a)
+    if kind:
+        return b, a, kind
     return None
+
+
+def generic_pair_agrees(a: Features, b: Features) -> bool:
+    """Two records under a generic heading (``Editor's comments``) are one
+    item only when the DOI, or the issue and the first page, agree (with
+    the journal and volume not clashing and years at most one apart)."""
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+        return False
+    if a.doi and a.doi == b.doi:
+        return True
+    if dois_clash(a, b) or _volumes(a, b) == "conflict":
+        return False
+    if a.journal and b.journal and not journals_agree(a.journal, b.journal):
+        return False
+    return _same(a.issue, b.issue) == "agree" and _pages(a, b) == "agree"
+
+
+def same_doi_online_first(a: Features, b: Features) -> bool:
+    """The same DOI, titles at least 95 % alike, years at most one apart and
+    author lists that do not clash, where one record looks *online first* —
+    its year is the other's less one, or it has no volume, no pages, or its
+    own pagination from page 1: an online-first and a print record of one
+    article, whatever their volume and pages say.  Two records that both
+    have a volume and pages in the same year are not online first: a DOI
+    shared by a supplement (two abstracts on pages 51 and 52) stays apart."""
+    if not a.doi or a.doi != b.doi or not a.title or not b.title:
+        return False
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
+        return False
+    online_first = (a.year != b.year or not (a.volume and b.volume and a.first_page and b.first_page)
+                    or "1" in (a.first_page, b.first_page))
+    if not online_first:
+        return False
+    if a.title_numbers != b.title_numbers or a.is_notice != b.is_notice:
+        return False
+    return _title_similarity(a, b) >= 0.95 and _authors(a, b) != "conflict"
+
+
+def same_title_and_authors(a: Features, b: Features) -> bool:
+    """A conference paper or chapter seen twice: the same normalised title
+    (four words or more, not a generic heading, no notice), the same
+    first-author surname and author lists that agree, years at most one
+    apart, and nothing that clashes — no two DOIs, no two containers
+    (journal / book / proceedings), volumes or pages.  One record lacks a
+    container or both are conference papers or chapters, so that journal,
+    volume and pages cannot be asked for."""
+    if not a.title or a.title_compact != b.title_compact or a.generic or b.generic:
+        return False
+    if a.is_notice or b.is_notice or len(a.title.split()) < 4:
+        return False
+    if a.year is None or b.year is None or abs(a.year - b.year) > 1:
+        return False
+    if not a.authors or not b.authors or a.authors[0][0] != b.authors[0][0]:
+        return False
+    if _authors(a, b) != "agree" or dois_clash(a, b):
+        return False
+    if a.journal and b.journal and not journals_agree(a.journal, b.journal):
+        return False
+    if _volumes(a, b) == "conflict" or _pages(a, b) == "conflict":
+        return False
+    return not a.journal or not b.journal or (a.proceedings and b.proceedings)
 
 
 def same_work_elsewhere(a: Features, b: Features) -> bool:
@@ -337,16 +432,30 @@ def compare(a: Features, b: Features) -> Match | None:
             differing.append(name)
     doi_clash = "doi" in differing
 
-    erratum = _erratum_pair(a, b)
-    if erratum is not None:
-        notice, article = erratum
+    notice_pair = _notice_pair(a, b)
+    if notice_pair is not None:
+        notice, article, kind = notice_pair
         lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
         at_note = any(v == notice.volume and p == notice.first_page for v, p in article.erratum_at)
         how = ("it cites the article's volume and page" if notice.cites else
-               "the article's erratum note names its volume and page" if at_note
-               else "its title is the article's with an erratum prefix")
-        return Match(lo, hi, 0.9, "duplicate", ["title", "journal"], [],
-                     f"{notice.id} is an erratum of {article.id}: {how}; same journal")
+               "the article's erratum note names its volume and page" if at_note and not notice.notice_kind
+               else "its title is the article's with a notice marker")
+        return Match(lo, hi, 0.9, "notice", ["title", "journal"], [],
+                     f"{notice.id} is a{'n' if kind[0] in 'aeiou' else ''} {kind} notice of "
+                     f"{article.id}: {how}; linked, not merged", notice=notice.id, kind=kind)
+
+    if a.title and b.title and (a.generic or b.generic):
+        if a.title_compact != b.title_compact or not generic_pair_agrees(a, b):
+            return None  # a heading many items share says nothing by itself
+        lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        how = "the same DOI" if a.doi and a.doi == b.doi else "the same issue and first page"
+        return Match(lo, hi, 0.9, "duplicate", ["title", "doi" if "DOI" in how else "issue"], [],
+                     f"generic title, {how}")
+
+    if same_doi_online_first(a, b):
+        lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+        return Match(lo, hi, 0.95, "duplicate", list(dict.fromkeys(matched + ["title"])), differing,
+                     "same DOI, title alike, years at most one apart (online first and print)")
 
     has_titles = bool(a.title and b.title)
     tsim = _title_similarity(a, b) if has_titles else 0.0
@@ -436,6 +545,9 @@ def compare(a: Features, b: Features) -> Match | None:
             return result("uncertain", f"title {tsim:.0%} alike and {agree} agree, "
                           f"but {conflicts[0]} differ")
         return None
+    if same_title_and_authors(a, b):
+        return result("duplicate", "the same title, first author and authors, year within one, "
+                      "no clashing DOI or container (a conference paper or chapter)")
     if tsim >= 0.95 and support >= 2:
         return result("duplicate", f"title {tsim:.0%} alike; {agree} agree")
     if tsim >= 0.85 and support >= 3 and year_gap == 0:

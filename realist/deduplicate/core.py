@@ -17,8 +17,10 @@ __all__ = ["DedupResult", "find_duplicates"]
 
 @dataclass
 class DedupResult:
-    """Judged pairs (``duplicate`` and ``uncertain``, sorted by ids) and the
-    duplicate groups (sorted lists of ids, each of size >= 2, sorted)."""
+    """Judged pairs (``duplicate``, ``uncertain`` and ``notice``, sorted by
+    ids) and the duplicate groups (sorted lists of ids, each of size >= 2,
+    sorted).  A ``notice`` pair links a notice (erratum, retraction, ...) to
+    its article; it is never in a group."""
 
     matches: list[Match] = field(default_factory=list)
     groups: list[list[int]] = field(default_factory=list)
@@ -26,6 +28,10 @@ class DedupResult:
     @property
     def uncertain(self) -> list[Match]:
         return [m for m in self.matches if m.verdict == "uncertain"]
+
+    @property
+    def notices(self) -> list[Match]:
+        return [m for m in self.matches if m.verdict == "notice"]
 
 
 def find_duplicates(

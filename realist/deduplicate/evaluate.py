@@ -26,7 +26,8 @@ from pathlib import Path
 
 from realist.records import RecordData, normalise_doi
 
-__all__ = ["Scores", "score_groups", "read_diabetes", "read_rathbone", "LabelledSet"]
+__all__ = ["Scores", "score_groups", "linked_recall", "read_diabetes", "read_rathbone", "read_bibtex_csv",
+           "LabelledSet"]
 
 LabelledSet = tuple[list[tuple[int, RecordData]], list[set[int]]]
 
@@ -61,6 +62,25 @@ def score_groups(predicted: Sequence[Iterable[int]], gold: Sequence[Iterable[int
         true_pairs=tp, predicted_pairs=len(p), gold_pairs=len(g),
         missed=missed, wrongly_merged=wrong, wrong_pairs=sorted(p - g),
     )
+
+
+def linked_recall(predicted: Sequence[Iterable[int]], links: Iterable[tuple[int, int]],
+                  gold: Sequence[Iterable[int]]) -> float:
+    """Recall that also counts a gold pair a *notice link* connects (an erratum
+    or a reply joined by some gold labels to the article it concerns: realist
+    links such pairs and does not merge them, so the reviewer still sees them
+    together).  Pairs within a predicted group count as in :func:`score_groups`."""
+    group_of = {i: n for n, g in enumerate(predicted) for i in g}
+    linked = {frozenset((group_of.get(a, ("solo", a)), group_of.get(b, ("solo", b)))) for a, b in links}
+    g = _pairs(gold)
+    if not g:
+        return 1.0
+    found = 0
+    for a, b in g:
+        ga, gb = group_of.get(a, ("solo", a)), group_of.get(b, ("solo", b))
+        if ga == gb or frozenset((ga, gb)) in linked:
+            found += 1
+    return found / len(g)
 
 
 def _na(value: str | None) -> str | None:
@@ -132,4 +152,38 @@ def read_rathbone(folder: Path) -> LabelledSet:
         {int(x.removeprefix("id_")) for x in row["merged_ids"].split(";")}
         for row in _read_csv(folder / "merged_record_ids.csv")
     ]
+    return records, groups
+
+
+def read_bibtex_csv(folder: Path) -> LabelledSet:
+    """A CoLRev / bib-dedupe style labelled set: ``records_pre_merged.csv``
+    (BibTeX field names: ``ID``, ``ENTRYTYPE``, ``journal`` or ``booktitle``,
+    ``number``; authors joined by `` and `` or run together as
+    ``Adeli K.Lewis G. F.``) and ``merged_record_ids.csv`` (one gold group per
+    row, ids joined by ``;``).  Ids are any strings; records get the numbers
+    1, 2, … in file order.  Gold groups are cut to the records present (a
+    sample of a larger set keeps the gold pairs among its own records)."""
+    number: dict[str, int] = {}
+    records = []
+    for n, row in enumerate(_read_csv(folder / "records_pre_merged.csv"), start=1):
+        key = row.get("ID") or f"row{n}"
+        number[key] = n
+        value = _na(row.get("author")) or ""
+        if " and " in value or "," in value:
+            authors = [a.strip() for a in value.split(" and ") if a.strip()]
+        else:
+            authors = _diabetes_authors(value)
+        records.append((n, RecordData(
+            raw=dict(row), source_record_id=key, title=_na(row.get("title")), abstract=_na(row.get("abstract")),
+            authors=authors, year=_year(row.get("year")),
+            journal=_na(row.get("journal")) or _na(row.get("booktitle")),
+            volume=_na(row.get("volume")), issue=_na(row.get("number") or row.get("issue")),
+            pages=_na(row.get("pages")), doi=normalise_doi(_na(row.get("doi"))),
+            publication_type=_na(row.get("ENTRYTYPE")),
+        )))
+    groups = []
+    for row in _read_csv(folder / "merged_record_ids.csv"):
+        group = {number[x] for x in row["merged_ids"].split(";") if x in number}
+        if len(group) > 1:
+            groups.append(group)
     return records, groups

@@ -10,8 +10,13 @@ a middle record that resembles both:
 * no two different DOIs; years at most one apart; no clashing first pages
   or volumes; the same title numbers (Part I / II) and notice status unless
   the two are the same physical item (same authors, volume, first page);
-* except that an erratum notice and its article, or the same title, authors,
-  journal and volume on other pages, are compatible (see :mod:`.compare`).
+* a notice (erratum, retraction, comment ...) and the article it names are
+  never compatible (they are linked, not merged); two records under a
+  generic heading are compatible only when their DOI, or issue and first
+  page, agree;
+* the same DOI with alike titles (online first and print), or the same
+  title, authors, journal and volume on other pages, are compatible (see
+  :mod:`.compare`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from realist.deduplicate.compare import (
-    Match, _pages, _volumes, dois_clash, erratum_of, same_physical_item, same_work_elsewhere,
+    Match, _pages, _volumes, dois_clash, generic_pair_agrees, notice_of, same_doi_online_first,
+    same_physical_item, same_work_elsewhere,
 )
 from realist.deduplicate.normalise import Features
 from realist.records import RecordData
@@ -37,7 +43,11 @@ _WEIGHTS: dict[str, float] = {
 
 def compatible(x: Features, y: Features) -> bool:
     """False when two records cannot be the same item, whatever links them."""
-    if erratum_of(x, y) or erratum_of(y, x) or same_work_elsewhere(x, y):
+    if notice_of(x, y) or notice_of(y, x):
+        return False
+    if x.title and y.title and (x.generic or y.generic):
+        return x.title_compact == y.title_compact and generic_pair_agrees(x, y)
+    if same_doi_online_first(x, y) or same_work_elsewhere(x, y):
         return True
     if dois_clash(x, y):
         return False

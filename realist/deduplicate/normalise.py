@@ -51,7 +51,7 @@ from urllib.parse import unquote
 from realist.records import RecordData, normalise_doi
 
 __all__ = ["Features", "features_of", "norm_text", "journals_agree", "parse_pages", "doi_code",
-           "code_fits_journal"]
+           "code_fits_journal", "is_generic_title", "GENERIC_TITLES"]
 
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
 _INLINE_TAG_RE = re.compile(r"</?(?:inf|sup|sub|i|b|em|strong|scp|span|u)\b[^>]{0,100}>", re.IGNORECASE)
@@ -93,6 +93,41 @@ _ERRATUM_PREFIX_RE = re.compile(
     r"(?:to\b\s*:?|[:\-\u2013\u2014]|\])\s*",
     re.IGNORECASE,
 )
+# Other notices that name the article they concern in their title, by kind:
+# "Retraction notice to: <title>", "Expression of concern: <title>",
+# "Comment on: <title>", "Reply to <title>".
+_NOTICE_PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(r"^\s*\[?\s*(?:" + words + r")\b\s*(?:(?:to|of|for|on|about|regarding)\b\s*:?|"
+                      r"[:\-\u2013\u2014]|\])\s*", re.IGNORECASE))
+    for kind, words in (
+        ("retraction", r"(?:notice\s+of\s+)?retraction(?:\s+(?:note|notice|statement))?|withdrawal|withdrawn"),
+        ("concern", r"(?:editorial\s+)?expression\s+of\s+concern"),
+        ("comment", r"comments?|commentary"),
+        ("reply", r"(?:authors?'?s?\s+)?(?:reply|response)"),
+    )
+)
+# "<title> - Reply" (Web of Science prints a reply under the letter's title).
+_REPLY_SUFFIX_RE = re.compile(r"\s*[-\u2013\u2014:.]\s*(?:authors?'?s?\s+)?reply\s*\.?\s*$", re.IGNORECASE)
+# Headings that many different items share: they never identify an item by
+# themselves (normalised, with numbers and "vol"/"issue"/"part" words dropped).
+GENERIC_TITLES = frozenset({
+    "editor s comments", "editors comments", "editor s comment", "editorial", "editorials",
+    "guest editorial", "editor s note", "editors note", "editor s introduction", "from the editor",
+    "from the editors", "letter from the editor", "introduction", "introduction to the special issue",
+    "preface", "foreword", "book review", "book reviews", "review", "reviews", "letter", "letters",
+    "letter to the editor", "letters to the editor", "reply", "response", "author s reply",
+    "authors reply", "in reply", "erratum", "errata", "corrigendum", "corrigenda", "correction",
+    "corrections", "retraction", "retraction notice", "notice of retraction", "expression of concern",
+    "comment", "comments", "commentary", "editorial board", "in this issue", "this issue",
+    "contents", "table of contents", "index", "author index", "subject index", "issue information",
+    "front matter", "back matter", "masthead", "news", "announcements", "acknowledgments",
+    "acknowledgements", "acknowledgment", "reviewers", "thank you to our reviewers",
+    "acknowledgement to reviewers", "call for papers", "abstracts", "conference report", "obituary",
+    "note", "notes", "editor s statement", "research commentary", "issues and opinions",
+    "special issue", "panel", "keynote", "tutorial", "workshop", "discussion", "overview",
+})
+_GENERIC_NOISE = frozenset({"vol", "volume", "issue", "no", "number", "part", "section", "the", "a", "an",
+                            "s", "to", "i", "ii", "iii", "iv", "v"})
 # The article an erratum's title cites: "(vol 360, pg 542, 2009)" ...
 _CITES_VOL_PG_RE = re.compile(r"\(\s*vol\.?\s*(\d+)[^()]{0,40}?\b(?:pg|pp?|pages?)\.?\s*([a-z]?\d+)", re.IGNORECASE)
 # ... or "(New England Journal of Medicine (2009) 360 (542-544))".
@@ -102,6 +137,9 @@ _CITES_JOURNAL_RE = re.compile(
 # A MEDLINE note on an article naming its erratum: "...;360(23):2487".
 _ERRATUM_NOTE_RE = re.compile(r"\[\s*(?:published\s+)?erratum appears in ([^\]]*)", re.IGNORECASE)
 _NOTE_LOCATION_RE = re.compile(r";\s*(\d+)\s*(?:\([^)]*\))?\s*:\s*([a-z]?\d+)", re.IGNORECASE)
+# publication types of a paper in proceedings or a book (BibTeX, RIS, CSV exports)
+_PROCEEDINGS_RE = re.compile(r"inproceedings|conference|proceeding|\bconf\b|\bcpaper\b|chapter|"
+                             r"incollection|inbook|\bchap\b", re.IGNORECASE)
 _DOI_CODE_RE = re.compile(r"^10\.\d{4,9}/(?:j\.)?([a-z]{3,12})\.[0-9a-z]")
 
 
@@ -109,19 +147,34 @@ def _page_key(page: str) -> str:
     return page.lower().lstrip("0")
 
 
-def _erratum_keys(title: str | None) -> tuple[bool, str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """``(erratum prefix?, raw core title, cited locations, erratum locations)``."""
+def _erratum_keys(title: str | None) -> tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """``(notice kind from a prefix or '', raw core title, cited locations,
+    erratum locations)``; kinds: erratum, retraction, concern, comment, reply."""
     if not title:
-        return False, "", (), ()
+        return "", "", (), ()
     erratum_at = tuple(
         (vol.lstrip("0"), _page_key(page))
         for note in _ERRATUM_NOTE_RE.findall(title)
         for vol, page in _NOTE_LOCATION_RE.findall(note)
     )
     core = _ANNOTATION_RE.sub("", title).strip()
+    kind = ""
     prefix = _ERRATUM_PREFIX_RE.match(core)
     if prefix:
+        kind = "erratum"
+    else:
+        for name, pattern in _NOTICE_PREFIXES:
+            prefix = pattern.match(core)
+            if prefix:
+                kind = name
+                break
+    if prefix:
         core = core[prefix.end():]
+    elif _REPLY_SUFFIX_RE.search(core) and len(core.split()) > 4:
+        kind = "reply"
+        core = _REPLY_SUFFIX_RE.sub("", core)
+    if kind:
+        core = core.strip().strip("\"'\u201c\u201d\u2018\u2019 ")
     cites: list[tuple[str, str]] = []
     cut = len(core)
     for pattern in (_CITES_VOL_PG_RE, _CITES_JOURNAL_RE):
@@ -131,7 +184,7 @@ def _erratum_keys(title: str | None) -> tuple[bool, str, tuple[tuple[str, str], 
     core = core[:cut]
     while core.count("(") > core.count(")"):
         core = core[: core.rfind("(")]  # a citation cut off by the database
-    return bool(prefix), core, tuple(cites), erratum_at
+    return kind, core, tuple(cites), erratum_at
 
 
 def doi_code(doi: str) -> str:
@@ -161,6 +214,17 @@ def code_fits_journal(code: str, journal: tuple[str, ...]) -> bool:
         return False
 
     return fits(0, 0)
+
+
+def is_generic_title(title: str) -> bool:
+    """A normalised title that many different items carry (``Editor's
+    comments``, ``Introduction``, ``Book review``, ``Erratum`` ...)."""
+    if not title:
+        return False
+    if title in GENERIC_TITLES:
+        return True
+    words = [w for w in title.split() if not w.isdigit() and w not in _GENERIC_NOISE]
+    return " ".join(words) in GENERIC_TITLES or not words
 
 
 def norm_text(value: str | None) -> str:
@@ -247,6 +311,8 @@ def parse_pages(pages: str | None) -> tuple[str, int | None]:
     first = re.split(r"[\s,;.:/]+", parts[0].strip(" .,;"), maxsplit=1)[0]
     first = re.sub(r"[^0-9a-z]", "", first).lstrip("0") or ""
     if not any(ch.isdigit() for ch in first):
+        if re.fullmatch(r"[ivxlc]+", first):
+            return first, None  # roman front matter ("iii-vii"): an editorial's page
         return "", None  # "Suppl", "NA": no page
     last: int | None = None
     digits = "".join(ch for ch in first if ch.isdigit())
@@ -315,6 +381,9 @@ class Features:
     doi: str
     doi_code: str
     erratum_prefix: bool
+    notice_kind: str
+    generic: bool
+    proceedings: bool
     core_title: str
     core_numbers: frozenset[str]
     cites: tuple[tuple[str, str], ...]
@@ -332,8 +401,10 @@ def features_of(record_id: int, rec: RecordData) -> Features:
     authors = tuple(k for k in (_author_key(a) for a in rec.authors) if k)
     first, last = parse_pages(rec.pages)
     doi = normalise_doi(unquote(rec.doi)) or "" if rec.doi else ""
-    erratum_prefix, core_raw, cites, erratum_at = _erratum_keys(rec.title)
-    core = norm_text(core_raw) if (erratum_prefix or cites) else title
+    notice_kind, core_raw, cites, erratum_at = _erratum_keys(rec.title)
+    if cites and not notice_kind:
+        notice_kind = "erratum"  # a title that cites its article's volume and page
+    core = norm_text(core_raw) if notice_kind else title
     return Features(
         id=record_id,
         title=title,
@@ -353,7 +424,10 @@ def features_of(record_id: int, rec: RecordData) -> Features:
         last_page=last,
         doi=doi,
         doi_code=doi_code(doi),
-        erratum_prefix=erratum_prefix,
+        erratum_prefix=notice_kind == "erratum",
+        notice_kind=notice_kind,
+        generic=is_generic_title(title),
+        proceedings=bool(_PROCEEDINGS_RE.search(rec.publication_type or "")),
         core_title=core,
         core_numbers=_title_numbers(core.split()) if core is not title else _title_numbers(words),
         cites=cites,

@@ -9,19 +9,27 @@ pairwise judgements with the fields that matched — and derives each record's
   groups (connected components); the most complete record of a group is its
   canonical record and the others point at it;
 * ``pending`` links wait for a person (``confirm`` / ``reject``);
-* ``rejected`` and ``undone`` links are never merged automatically again.
+* ``rejected`` and ``undone`` links are never merged automatically again;
+* ``notice`` links join a notice — an erratum or corrigendum, a retraction
+  notice, an expression of concern, a comment or a reply — to the article it
+  concerns (``notice_of``).  For these ``record_id`` is the notice and
+  ``other_id`` the article (for every other status the pair is ordered by
+  id), and ``matched_fields`` starts with ``notice:<kind>``.  A notice link
+  is never applied as a merge; a retraction flags the article (and every
+  record of its duplicate group) as retracted wherever it is listed.
 
 Nothing is deleted.  The same input gives the same groups.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
@@ -32,6 +40,7 @@ from ..store.models import DuplicateLink, Record, utcnow
 
 __all__ = [
     "DedupSummary",
+    "NoticeLink",
     "Merge",
     "RecordBrief",
     "DuplicatePair",
@@ -42,10 +51,16 @@ __all__ = [
     "confirm_pair",
     "reject_pair",
     "undo_merge",
+    "notice_links",
+    "retracted_records",
 ]
 
 APPLIED = "merged"
 BLOCKING = ("rejected", "undone")
+NOTICE = "notice"
+# A record's own title that says it is retracted ("RETRACTED: ...", "Retracted article: ...").
+_RETRACTED_TITLE = re.compile(r"^\s*\[?\s*(?:retracted|withdrawn)(?:\s+(?:article|paper|publication))?\s*[:\]\-]",
+                              re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,16 @@ class Merge(Result):
 
 
 @dataclass(frozen=True)
+class NoticeLink(Result):
+    """A notice (erratum, retraction, concern, comment or reply) linked to the article it concerns."""
+
+    notice: int
+    article: int
+    kind: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class DedupSummary(Result):
     """What a deduplication run found (``realist dedup --json``)."""
 
@@ -70,6 +95,8 @@ class DedupSummary(Result):
     pending: int
     dry_run: bool
     merges: list[Merge] = field(default_factory=list)
+    #: notice links made by this run (errata, retractions... linked to their article, never merged)
+    notices: list[NoticeLink] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -133,7 +160,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 
 def _links(session: Session, review_id: int) -> dict[tuple[int, int], DuplicateLink]:
     links = session.scalars(select(DuplicateLink).where(DuplicateLink.review_id == review_id))
-    return {(link.record_id, link.other_id): link for link in links}
+    return {_pair(link.record_id, link.other_id): link for link in links}
 
 
 def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
@@ -205,7 +232,7 @@ def run_dedup(
     with review.session() as session:
         records = _load(session, rid)
         links = _links(session, rid)
-        cannot = [frozenset(p) for p, link in links.items() if link.status in BLOCKING]
+        cannot = [frozenset(p) for p, link in links.items() if link.status in BLOCKING + (NOTICE,)]
         must = [frozenset(p) for p, link in links.items() if link.status == APPLIED]
         from .core import find_duplicates
 
@@ -221,8 +248,13 @@ def run_dedup(
             if key in links:
                 continue
             same_group = group_of.get(match.a) is not None and group_of.get(match.a) == group_of.get(match.b)
-            # every match is "duplicate" or "uncertain" (compare.Verdict)
-            status = APPLIED if match.verdict == "duplicate" and same_group else "pending"
+            matched = list(match.matched_fields)
+            if match.verdict == "notice" and match.notice is not None:
+                status = NOTICE
+                key = (match.notice, match.b if match.notice == match.a else match.a)
+                matched = [f"notice:{match.kind}"] + matched
+            else:  # "duplicate" or "uncertain" (compare.Verdict)
+                status = APPLIED if match.verdict == "duplicate" and same_group else "pending"
             row = {
                 "review_id": rid,
                 "record_id": key[0],
@@ -230,7 +262,7 @@ def run_dedup(
                 "score": float(match.score),
                 "status": status,
                 "method": "auto",
-                "matched_fields": list(match.matched_fields),
+                "matched_fields": matched,
                 "differing_fields": list(match.differing_fields),
                 "reason": match.reason,
                 "created_at": now,
@@ -253,6 +285,9 @@ def run_dedup(
             pending=pending,
             dry_run=dry_run,
             merges=merges,
+            notices=[NoticeLink(r["record_id"], r["other_id"], r["matched_fields"][0].removeprefix("notice:"),
+                                r["reason"])
+                     for r in new_links if r["status"] == NOTICE],
         )
         review.log(
             session,
@@ -263,6 +298,7 @@ def run_dedup(
             new_merges=summary.new_merges,
             pending=summary.pending,
             merged_pairs=[[m.record_id, m.other_id] for m in merges],
+            notice_links=[[n.notice, n.article, n.kind] for n in summary.notices],
         )
         if dry_run:
             session.rollback()
@@ -369,3 +405,58 @@ def undo_merge(review: ReviewHandle, record_id: int, *, note: str | None = None)
         return MergeUndone(record_id, len(links))
 
 
+
+
+def notice_link_rows(session: Session, review_id: int) -> list[DuplicateLink]:
+    return list(session.scalars(
+        select(DuplicateLink)
+        .where(DuplicateLink.review_id == review_id, DuplicateLink.status == NOTICE)
+        .order_by(DuplicateLink.other_id, DuplicateLink.record_id)
+    ))
+
+
+def link_kind(link: DuplicateLink) -> str:
+    first = (link.matched_fields or [""])[0]
+    return str(first).removeprefix("notice:") if str(first).startswith("notice:") else "notice"
+
+
+def notice_links(review: ReviewHandle) -> list[NoticeLink]:
+    """Every notice link (record ids; kind: erratum, retraction, concern,
+    comment or reply), by article."""
+    with review.session() as session:
+        return [NoticeLink(link.record_id, link.other_id, link_kind(link), link.reason)
+                for link in notice_link_rows(session, review.review_id)]
+
+
+def retracted_records(session: Session, review_id: int) -> dict[int, str]:
+    """Records of retracted articles, each with a sentence that says why.
+
+    A record is retracted when a retraction notice is linked to it or to a
+    record of its duplicate group, or when its own title says so
+    (``RETRACTED: ...``).  The notice itself is not listed.
+    """
+    out: dict[int, str] = {}
+    canonical_of_id: dict[int, int] = {
+        rid: canon for rid, canon in session.execute(
+            select(Record.id, Record.duplicate_of_id).where(
+                Record.review_id == review_id, Record.duplicate_of_id.is_not(None)))
+        if canon is not None}
+    members: dict[int, list[int]] = defaultdict(list)
+    for rid, canon in canonical_of_id.items():
+        members[canon].append(rid)
+    for link in notice_link_rows(session, review_id):
+        if link_kind(link) != "retraction":
+            continue
+        root = canonical_of_id.get(link.other_id, link.other_id)
+        why = f"retraction notice: record {link.record_id}"
+        for rid in [root, *members.get(root, [])]:
+            out.setdefault(rid, why)
+    for rid, title in session.execute(
+            select(Record.id, Record.title).where(
+                Record.review_id == review_id,
+                or_(func.lower(Record.title).like("%retract%"), func.lower(Record.title).like("%withdrawn%")))):
+        if title and _RETRACTED_TITLE.match(title):
+            root = canonical_of_id.get(rid, rid)
+            for other in [root, *members.get(root, [])]:
+                out.setdefault(other, f"record {rid}'s title says it is retracted")
+    return out

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..review import ReviewHandle
+from ..deduplicate.store import retracted_records
 from ..store.events import events
 from ..store.models import Record, Source, Study
 from .prisma import PrismaCounts, prisma_counts
@@ -40,6 +41,7 @@ class StudyRow:
     codes: dict[str, list[str]] = field(default_factory=dict)  # kind -> code names
     details: dict[str, Any] = field(default_factory=dict)
     language: str | None = None  # language appraisal classification
+    retracted: str | None = None  # why a report of this study is retracted (deduplicate.store.retracted_records)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class ReportData:
     first_activity: str | None = None
     last_activity: str | None = None
     missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown loudly at the top (retracted studies)
 
     def study_by_id(self) -> dict[int, StudyRow]:
         return {s.id: s for s in self.studies}
@@ -196,9 +199,18 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
             rows.append(StudyRow(st.id, st.key, st.label, st.ref_number, st.design, list(st.countries or []),
                                  st.year or (recs[0].year if recs else None), record_csl(recs[0] if recs else None, st),
                                  details=dict(st.details or {})))
+        retracted = retracted_records(session, review.review_id)
+        warnings: list[str] = []
+        for row in rows:
+            why = next((f"record {rec.id}: {retracted[rec.id]}" for rec in sorted(
+                by_study.get(row.id, []), key=lambda r: r.id) if rec.id in retracted), None)
+            if why is not None:
+                row.retracted = why
+                warnings.append(f"RETRACTED: included study {row.label} reports a retracted article ({why}). "
+                                "Check whether it should stay in the synthesis.")
     rows.sort(key=lambda r: (r.ref_number is None, r.ref_number or 0, r.label.lower()))
     data = ReportData(review.title, protocol, counts, rows, source_rows, protocol_versions=protocol_versions,
-                      first_activity=first, last_activity=last, missing=missing)
+                      first_activity=first, last_activity=last, missing=missing, warnings=warnings)
     if not rows:
         missing.append("No included studies are recorded yet (realist studies / studies_from_included).")
     _collect_codes(review, data)

@@ -133,6 +133,8 @@ def included_studies_table(data: ReportData, *, style: str = "vancouver",
             elif c == "study":
                 value = study.label
             elif c == "citation":
+                if study.retracted:
+                    plain_cite, html_cite = f"RETRACTED. {plain_cite}", f"<strong>RETRACTED.</strong> {html_cite}"
                 row.append(plain_cite)
                 hrow.append(html_cite)
                 continue
@@ -156,6 +158,7 @@ def included_studies_table(data: ReportData, *, style: str = "vancouver",
         rich.append(hrow)
     style_name = "Vancouver" if style.lower() == "vancouver" else style.upper()
     notes = [] if data.studies else ["No included studies are recorded yet."]
+    notes += [f"{s.label}: RETRACTED ({s.retracted})." for s in data.studies if s.retracted]
     return Table("included_studies", f"Table 1. Characteristics of the {len(rows)} included studies "
                  f"(citations: {style_name} style).", cols, rows, rich, notes)
 

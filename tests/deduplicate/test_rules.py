@@ -37,30 +37,31 @@ def test_same_doi_and_title_is_a_duplicate():
     assert v == "duplicate"
 
 
-def test_erratum_notice_is_merged_with_its_article_and_says_so():
-    # An erratum is the same study as its article (reviews link the two), so
-    # merging them loses nothing; the reason must say what happened.
+def test_erratum_notice_is_linked_to_its_article_not_merged_and_says_so():
+    # An erratum is another document about the study: linked, never merged.
     article = rec(pages="e25201")
     erratum = rec(title="Erratum: " + article.title, pages="e25399", issue="6", year=2020)
     v, res = verdict(article, erratum)
-    assert v == "duplicate" and res.groups == [[1, 2]]
-    assert "2 is an erratum of 1" in res.matches[0].reason
+    assert v == "notice" and res.groups == []
+    m = res.matches[0]
+    assert (m.notice, m.kind) == (2, "erratum")
+    assert "2 is an erratum notice of 1" in m.reason
 
 
-def test_erratum_citing_the_article_location_is_merged_even_with_its_own_doi():
+def test_erratum_citing_the_article_location_is_linked_even_with_its_own_doi():
     article = rec(volume="360", issue="5", pages="542-544", doi="10.1056/nejmc0808527")
     erratum = rec(title=article.title + " (vol 360, pg 542, 2009)", authors=["Smith,"],
                   volume="360", issue="23", pages="2487", doi="10.1056/nejmx090024")
     v, res = verdict(article, erratum)
-    assert v == "duplicate" and "erratum of" in res.matches[0].reason
+    assert v == "notice" and res.groups == [] and res.matches[0].notice == 2
 
 
-def test_erratum_at_the_place_the_articles_medline_note_names_is_merged():
+def test_erratum_at_the_place_the_articles_medline_note_names_is_linked():
     article = rec(title=rec().title + ".[Erratum appears in J Int AIDS Soc. 2019 Sep;22(9):2205]",
                   pages="1223-1229")
     notice = rec(issue="9", pages="2205")
     v, res = verdict(article, notice)
-    assert v == "duplicate" and "erratum of" in res.matches[0].reason
+    assert v == "notice" and res.matches[0].notice == 2 and res.groups == []
 
 
 def test_erratum_in_another_journal_or_of_another_article_is_not_merged():
@@ -80,13 +81,14 @@ def test_a_title_that_opens_with_correction_is_not_an_erratum():
     assert verdict(study, other)[0] is None
 
 
-def test_reply_by_other_authors_is_not_merged_with_the_letter():
+def test_reply_by_other_authors_is_linked_to_the_letter_not_merged():
     letter = rec(title="Atypical haemolytic uraemic syndrome after streptococcal infection",
                  authors=["Yildiz, B.", "Kural, N."], pages="943-944")
     reply = rec(title=letter.title + " - Reply", authors=["Shepherd, A. B.", "Palmer, A. L."],
                 pages="944-945")
     v, res = verdict(letter, reply)
-    assert v is None and res.groups == []
+    assert v == "notice" and res.groups == []
+    assert (res.matches[0].notice, res.matches[0].kind) == (2, "reply")
 
 
 def test_same_title_authors_journal_and_volume_on_other_pages_is_merged():

@@ -221,6 +221,12 @@ def bib_record(raw: dict[str, str]) -> RecordData:
                 return latex(raw[name])
         return None
 
+    def verbatim(name: str) -> str | None:
+        # DOI and URL are verbatim fields in BibTeX: no TeX ligatures ("--" stays "--")
+        value = raw.get(name, "").strip()
+        value = re.sub(r"\\([_%&#$])", r"\1", value)  # an escaped "\_" from some exporters
+        return value.replace("{", "").replace("}", "") or None
+
     keywords = split_list(get("keywords", "keyword", "mesh") or "", (";", ","))
     return make_record(
         raw,
@@ -233,13 +239,13 @@ def bib_record(raw: dict[str, str]) -> RecordData:
         volume=get("volume"),
         issue=get("number", "issue"),
         pages=get("pages"),
-        doi=get("doi"),
+        doi=verbatim("doi"),
         pmid=get("pmid"),
         pmcid=get("pmcid"),
         issn=get("issn"),
         keywords=keywords,
         language=get("language", "langid"),
         publication_type=raw.get("ENTRYTYPE"),
-        url=get("url"),
+        url=verbatim("url"),
         openalex_id=get("openalex"),
     )

@@ -9,7 +9,9 @@ kept in ``RecordData.labels`` (ASReview ``included``/``label_included``/
 ``asreview_label``; Rayyan ``notes`` with 'RAYYAN-INCLUSION: {"Ana"=>"Included"}';
 Covidence decision/status/tags columns) — kept, never acted on.  Any other
 table with a title-like column reads as generic CSV; a table without one is
-refused.  The delimiter (comma, semicolon, tab) is taken from the header.
+refused.  BibTeX field names (``ID``, ``ENTRYTYPE``, ``booktitle``,
+``number``) keep their BibTeX meaning: ``booktitle`` is the container where
+``journal`` is empty, and ``number`` is the issue unless it counts the rows.  The delimiter (comma, semicolon, tab) is taken from the header.
 
 ``raw``: column → cell, empty cells left out.  ``source_record_id``: the
 first present of ``id``/``record_id``/``key``/``ID``, Covidence '#',
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -58,6 +61,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "year": ("year", "publicationyear", "publishedyear", "pubyear", "py", "date", "publicationdate", "datepublished"),
     "journal": ("journal", "sourcetitle", "publicationtitle", "journaltitle", "secondarytitle", "containertitle",
                 "primarylocationsourcedisplayname", "so", "source", "publication"),
+    "container": ("booktitle", "conferencename", "proceedingstitle", "meetingname"),
     "volume": ("volume", "vl"),
     "issue": ("issue", "issuenumber", "number", "is"),
     "pages": ("pages", "page", "pg"),
@@ -69,7 +73,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "issn": ("issn", "issns", "sn", "primarylocationsourceissnl", "eissn"),
     "keywords": ("keywords", "authorkeywords", "de", "kw", "keyword", "tags"),
     "language": ("language", "languageoforiginaldocument", "la", "lang"),
-    "type": ("documenttype", "publicationtype", "type", "dt", "itemtype"),
+    "type": ("documenttype", "publicationtype", "type", "dt", "itemtype", "entrytype"),
     "url": ("url", "link", "externalurl", "articleurl", "pdflink"),
     "openalex": ("openalexid", "idsopenalex"),
     "referencedworks": ("referencedworks",),
@@ -87,6 +91,7 @@ class Table:
         for i, h in enumerate(self.header):
             self.index.setdefault(_key(h), i)
         self.keys = set(self.index)
+        self.serial_issue = False  # the issue column is a per-row serial number, not an issue
 
     def column(self, field: str) -> int | None:
         for alias in ALIASES.get(field, (field,)):
@@ -123,7 +128,9 @@ class TableFormat:
                 f"Article Title, TI ...); columns found: {', '.join(table.header[:15])}", line=1
             )
         width = len(table.header)
-        for number, row in enumerate(rows, start=2):
+        head = list(itertools.islice(rows, _SERIAL_PROBE))
+        table.serial_issue = _issue_is_serial(table, head)
+        for number, row in enumerate(itertools.chain(head, rows), start=2):
             cells = ["" if c is None else str(c) for c in row]
             if not any(c.strip() for c in cells):
                 continue
@@ -174,9 +181,9 @@ class TableFormat:
             abstract=g("abstract"),
             authors=self.authors(table, cells),
             year=g("year"),
-            journal=g("journal"),
+            journal=g("journal") or g("container"),
             volume=g("volume"),
-            issue=g("issue"),
+            issue=None if table.serial_issue else g("issue"),
             pages=pages,
             doi=doi,
             pmid=g("pmid"),
@@ -190,6 +197,23 @@ class TableFormat:
             referenced_works=split_list(g("referencedworks"), (";", "|", " ")),
             labels=self.labels(table, cells),
         )
+
+
+_SERIAL_PROBE = 20
+
+
+def _issue_is_serial(table: Table, rows: Sequence[Sequence[Any]]) -> bool:
+    """True when a BibTeX-style ``number`` column counts the rows (1, 2, 3 …
+    or 0, 1, 2 …) instead of giving each record's issue: the first rows (at
+    least three, up to twenty) all carry their own row position."""
+    i = table.column("issue")
+    if i is None or _key(table.header[i]) != "number":
+        return False
+    values = [str(row[i]).strip() if i < len(row) and row[i] is not None else "" for row in rows]
+    if len(values) < 3 or not all(v.isdigit() for v in values):
+        return False
+    numbers = [int(v) for v in values]
+    return any(numbers == list(range(start, start + len(numbers))) for start in (0, 1))
 
 
 def iter_lines(text: str) -> Iterator[str]:
