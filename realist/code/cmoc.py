@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..review import ReviewHandle
-from ..store.coding_models import Cmoc, CmocElement, CmocEvidence, Excerpt
+from ..store.models import Cmoc, CmocElement, CmocEvidence, Excerpt
 from ..store.models import Study
 from .codebook import Codebook, load_codebook
 from .studies import StudyRef, resolve_study

@@ -27,7 +27,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ImportFormatError, InvalidInput
-from .codebook import Code, Codebook, parse_codebook, slugify
+from .codes import Code, Codebook, parse_codebook, slugify
 
 __all__ = ["NAMESPACE", "REALIST_NAMESPACE", "code_guid", "codebook_to_qdc", "codebook_from_qdc"]
 

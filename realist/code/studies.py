@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..review import ReviewHandle
-from ..store.coding_models import FullText
+from ..store.models import FullText
 from ..store.models import Record, Study
 
 __all__ = [

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from realist.code import coding as cd
 from realist.errors import InvalidInput, NotFound
-from realist.store.coding_models import Coding, Excerpt
+from realist.store.models import Coding, Excerpt
 from realist.store.models import Event
 
 
