@@ -8,13 +8,15 @@ test session.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from realist.cli import cli
+from realist.registry import Registry
 from realist.review import ReviewHandle, init_review
 
 from support import BACKENDS, PG_URL, REPO, SAMPLE, SHARED  # noqa: F401  (re-exported for fixtures)
@@ -52,6 +54,24 @@ def review(tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyP
     handle = init_review(tmp_path / "review", "Test review", database_url=database_url, actor="tester")
     yield handle
     handle.close()
+
+
+@pytest.fixture
+def registered() -> Iterator[Callable[[Registry[Any], str, Any], Any]]:
+    """Register into a global registry for one test; every name is unregistered afterwards."""
+    added: list[tuple[Registry[Any], str, Any]] = []
+
+    def register(registry: Registry[Any], name: str, item: Any) -> Any:
+        previous = registry.get(name) if name in registry else None
+        registry.register(name, item, replace=previous is not None)
+        added.append((registry, name, previous))
+        return item
+
+    yield register
+    for registry, name, previous in reversed(added):
+        registry.unregister(name)
+        if previous is not None:
+            registry.register(name, previous)
 
 
 @pytest.fixture

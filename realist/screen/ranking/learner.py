@@ -76,7 +76,7 @@ from realist.errors import InvalidInput
 from realist.screen.ranking.classifiers import CLASSIFIERS, rank_normalise
 from realist.screen.ranking.features import FEATURES, Corpus
 from realist.screen.ranking.queries import QUERIES
-from realist.screen.ranking.registry import Registry
+from realist.screen.ranking.registry import FactoryRegistry
 
 __all__ = [
     "ModelSpec",
@@ -107,7 +107,7 @@ class ModelSpec:
     description: str = ""
 
 
-MODELS: Registry[ModelSpec] = Registry("ranking model")
+MODELS: FactoryRegistry[ModelSpec] = FactoryRegistry("ranking model")
 DEFAULT_MODEL = "default"
 
 
