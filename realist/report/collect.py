@@ -20,25 +20,18 @@ from sqlalchemy import select
 from ..review import ReviewHandle
 from ..store.events import events
 from ..store.models import Record, Source, Study
+from ..study import StudyInfo, first_author
 from .prisma import PrismaCounts, prisma_counts
 
 __all__ = ["ReportData", "StudyRow", "CmocRow", "collect", "country_names", "country_regions"]
 
 
 @dataclass
-class StudyRow:
-    """One included study as the report shows it."""
+class StudyRow(StudyInfo):
+    """One included study as the report shows it: the study, and what the report adds."""
 
-    id: int
-    key: str
-    label: str
-    ref_number: int | None
-    design: str | None
-    countries: list[str]
-    year: int | None
-    csl: dict[str, Any]  # CSL-JSON of its main report
+    csl: dict[str, Any] = field(default_factory=dict)  # CSL-JSON of its main report
     codes: dict[str, list[str]] = field(default_factory=dict)  # kind -> code names
-    details: dict[str, Any] = field(default_factory=dict)
     language: str | None = None  # language appraisal classification
 
 
@@ -192,9 +185,13 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
             by_study.setdefault(rec.study_id or 0, []).append(rec)
         for st in studies:
             recs = sorted(by_study.get(st.id, []), key=lambda r: (r.duplicate_of_id is not None, r.id))
-            rows.append(StudyRow(st.id, st.key, st.label, st.ref_number, st.design, list(st.countries or []),
-                                 st.year or (recs[0].year if recs else None), record_csl(recs[0] if recs else None, st),
-                                 details=dict(st.details or {})))
+            surname, authors_count = first_author(list(recs[0].authors or []) if recs else [], st.details or {})
+            rows.append(StudyRow(
+                id=st.id, key=st.key, label=st.label, ref_number=st.ref_number, design=st.design,
+                countries=list(st.countries or []), data_years=list(st.data_years or []),
+                year=st.year or (recs[0].year if recs else None),
+                record_ids=[r.id for r in recs if r.duplicate_of_id is None], details=dict(st.details or {}),
+                first_author=surname, authors_count=authors_count, csl=record_csl(recs[0] if recs else None, st)))
     rows.sort(key=lambda r: (r.ref_number is None, r.ref_number or 0, r.label.lower()))
     data = ReportData(review.title, protocol, counts, rows, source_rows, protocol_versions=protocol_versions,
                       first_activity=first, last_activity=last, missing=missing)

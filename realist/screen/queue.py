@@ -30,7 +30,7 @@ from . import stopping
 from .decisions import _assignments, _latest_decisions, _resolutions, _statuses, _check_stage, eligible_records
 from .ranking.learner import DEFAULT_MODEL, Ranker
 
-__all__ = ["criteria_text", "next_records", "stopping_estimate", "start_sampling", "screening_order"]
+__all__ = ["criteria_text", "next_records", "stopping_estimate", "start_sampling"]
 
 
 def criteria_text(protocol: dict[str, Any], stage: str) -> str:
@@ -50,12 +50,6 @@ def _sampling_event(review: ReviewHandle, session: Session, stage: str) -> dict[
     found = [e.payload for e in events(session, review.review_id, action="screen.sampling_started")
              if e.payload.get("stage") == stage]
     return found[-1] if found else None
-
-
-def screening_order(review: ReviewHandle, stage: str) -> list[tuple[int, int]]:
-    """Settled records in the order they were settled: (record id, 1 if included)."""
-    with review.session() as session:
-        return _settled(session, review.review_id, stage)
 
 
 def _settled(session: Session, review_id: int, stage: str) -> list[tuple[int, int]]:
