@@ -213,7 +213,7 @@ def add_cmoc(
             other = session.get(Cmoc, cid)
             if other is None or other.review_id != review.review_id or other.study_id is None:
                 raise NotFound(f"no study CMO configuration {cid} in this review")
-        for code_id, eid in evidence:
+        for _code_id, eid in evidence:
             ex = session.get(Excerpt, eid)
             if ex is None or ex.review_id != review.review_id:
                 raise NotFound(f"no excerpt {eid} in this review")

@@ -33,7 +33,7 @@ __all__ = ["NAMESPACE", "REALIST_NAMESPACE", "code_guid", "codebook_to_qdc", "co
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 REALIST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/realist/codebook")
-_NS = "{%s}" % NAMESPACE
+_NS = f"{{{NAMESPACE}}}"
 _PREFIX = "realist:"
 
 

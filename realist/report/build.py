@@ -69,7 +69,7 @@ def build_report(review: ReviewHandle, out_dir: str | Path, formats: tuple[str, 
     from .tables import write_table
 
     paths += write_table(report.studies_table, out)
-    for key, table in report.checklist_tables.items():
+    for table in report.checklist_tables.values():
         path = out / f"{table.name}.csv"
         path.write_text(table.to_csv(), encoding="utf-8")
         paths.append(path)

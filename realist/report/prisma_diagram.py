@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -373,7 +374,7 @@ def diagram_figure(counts: PrismaCounts, *, dpi: int = 200) -> Figure:
                 ax.text(box.x + PAD + indent, y0 + i * LINE, text, ha="left", va="baseline",
                         fontsize=SIZE, fontweight="bold" if bold else "normal", color=INK)
     for points in lay.arrows:
-        for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points[:-1]):
             ax.plot([x0, x1], [y0, y1], color=INK, linewidth=1.1, solid_capstyle="butt")
         (x0, y0), (x1, y1) = points[-2], points[-1]
         ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,

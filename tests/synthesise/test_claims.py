@@ -194,7 +194,7 @@ def test_read_manuscript_errors_are_user_errors(tmp_path):
         read_manuscript(tmp_path / "missing.md")
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"not a zip")
-    with pytest.raises(ImportFormatError, match="broken.docx"):
+    with pytest.raises(ImportFormatError, match=r"broken\.docx"):
         read_manuscript(broken)
     pdf = tmp_path / "m.pdf"
     pdf.write_bytes(b"%PDF-1.4")

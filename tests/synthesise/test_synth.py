@@ -163,7 +163,7 @@ def test_synthesise_output_is_json_with_the_documented_sections():
     assert set(result) >= {"settings", "n_studies", "studies", "characteristics", "codes", "crosstabs",
                            "cmo_configurations", "cmocs", "language"}
     json.dumps(result)
-    theme = [c for c in result["cmocs"] if c["level"] == "review"][0]
+    theme = next(c for c in result["cmocs"] if c["level"] == "review")
     assert theme["based_on"] == [1, 2] and theme["study"] is None
 
 

@@ -457,9 +457,8 @@ class Ranker:
         eps = float(p.get("eps", 1e-3))
 
         def sep(M: sp.csr_matrix, sq: np.ndarray) -> float:
-            I, E = M[inc], M[exc]
-            cI = np.asarray(I.sum(axis=0)).ravel()
-            cE = np.asarray(E.sum(axis=0)).ravel()
+            cI = np.asarray(M[inc].sum(axis=0)).ravel()
+            cE = np.asarray(M[exc].sum(axis=0)).ravel()
             n_i, n_e = len(inc), len(exc)
             s_ii = (cI @ cI - sq[inc].sum()) / (n_i * (n_i - 1))
             s_ie = (cI @ cE) / (n_i * n_e)

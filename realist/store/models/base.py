@@ -33,7 +33,7 @@ class Base(DeclarativeBase):
         __table__: ClassVar[Table]
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
         list[Any]: JSON,
         dt.datetime: DateTime(timezone=True),
