@@ -247,6 +247,122 @@ def _choose_priors(y: np.ndarray, k_inc: int, k_exc: int, rng: np.random.Generat
     return [int(i) for i in chosen]
 
 
+@dataclass
+class _RankedPass:
+    """The ranked order to the end, and where the stopping rule and the heuristic would have acted."""
+
+    order: list[int]  # record indices, priors first
+    seq: list[int]  # their labels, in the same order
+    n_retrains: int = 0
+    retrain_seconds: float = 0.0
+    switch_at: int | None = None  # records screened (priors included) when the rule advises sampling
+    heuristic_at: int | None = None  # records screened when the run of exclusions reached heuristic_run
+
+
+def _ranked_pass(ranker: Ranker, y: np.ndarray, priors: list[int], rng: np.random.Generator, *,
+                 schedule: RetrainSchedule, target_recall: float, confidence: float, heuristic_run: int,
+                 progress: Callable[[int], None] | None) -> _RankedPass:
+    """Screen every record in ranked order, retraining on ``schedule``."""
+    total = len(y)
+    labels: dict[int, int] = {i: int(y[i]) for i in priors}
+    result = _RankedPass(order=list(priors), seq=[int(y[i]) for i in priors])
+    order, seq = result.order, result.seq
+    queue: list[int] = []
+    last_fit = -1
+    switch_after = stopping.default_switch_after(total)
+    run = stopping.consecutive_exclusions(seq)
+    while len(order) < total:
+        if not queue or schedule.due(last_fit, len(labels)):
+            t0 = time.perf_counter()
+            queue = [int(i) for i in ranker.fit_rank(labels, rng=rng)]
+            result.retrain_seconds += time.perf_counter() - t0
+            result.n_retrains += 1
+            last_fit = len(labels)
+        i = queue.pop(0)
+        labels[i] = int(y[i])
+        order.append(i)
+        seq.append(int(y[i]))
+        run = 0 if y[i] else run + 1
+        if result.heuristic_at is None and run >= heuristic_run:
+            result.heuristic_at = len(order)
+        if progress is not None:
+            progress(1)
+        # the rule can only change its advice once the run of exclusions is long
+        # enough: skip the O(n) call otherwise
+        if result.switch_at is None and run >= switch_after and len(order) < total:
+            est = stopping.evaluate(seq, total=total, target_recall=target_recall,
+                                    confidence=confidence, heuristic_run=heuristic_run,
+                                    switch_after=switch_after, with_ranked_p=False)
+            if est.recommendation == "start_sampling":
+                result.switch_at = len(order)
+    return result
+
+
+def _sampling_stop(y: np.ndarray, ranked: _RankedPass, n_priors: int, rng: np.random.Generator, *,
+                   target_recall: float, confidence: float,
+                   heuristic_run: int) -> tuple[int, int, dict[str, Any]]:
+    """Replay the stopping rule's random sample from the records unscreened at the switch.
+
+    Drawn after the ranked pass, so the ranked order is unaffected.  Returns
+    (records screened at the stop, priors included; includes found after the
+    priors; the rule's figures at the stop).
+    """
+    total = len(y)
+    switch_at = ranked.switch_at
+    if switch_at is None:
+        return total, int(y.sum()) - sum(ranked.seq[:n_priors]), {}
+    urn = np.sort(np.asarray(ranked.order[switch_at:], dtype=np.intp))
+    sample = [int(i) for i in rng.permutation(urn)]
+    replay = ranked.seq[:switch_at]
+    stop_at = total
+    stop_info: dict[str, Any] = {}
+    for n_drawn, i in enumerate(sample, start=1):
+        replay.append(int(y[i]))
+        est = stopping.evaluate(replay, total=total, sampling_start=switch_at,
+                                target_recall=target_recall, confidence=confidence,
+                                heuristic_run=heuristic_run, with_ranked_p=False)
+        if est.should_stop:
+            stop_at = switch_at + n_drawn
+            stop_info = {"stop_p_value": est.p_value,
+                         "stop_recall_lower_bound": est.recall_lower_bound,
+                         "stop_sample_size": est.sample_size}
+            break
+    return stop_at, sum(replay) - sum(ranked.seq[:n_priors]), stop_info
+
+
+def _stopping_summary(ranked: _RankedPass, n_priors: int, stop: tuple[int, int, dict[str, Any]], *,
+                      target_recall: float, confidence: float, heuristic_run: int) -> dict[str, Any]:
+    """Where the rule and the heuristic stopped, with recall and work saved (priors not counted)."""
+    stop_at, stop_found, stop_info = stop
+    total = len(ranked.order)
+    after = ranked.seq[n_priors:]
+    N = total - n_priors
+    R = int(sum(after))
+
+    def saved(n_total: int) -> tuple[int, float]:
+        n = n_total - n_priors
+        return n, (N - n) / N
+
+    s_n, s_saved = saved(stop_at)
+    s_rec = stop_found / R if R else 1.0
+    h_n, h_saved = saved(ranked.heuristic_at if ranked.heuristic_at is not None else total)
+    h_rec = (sum(after[:h_n]) / R) if R else 1.0
+    return {
+        "target_recall": target_recall,
+        "confidence": confidence,
+        "sampling_started_at": (ranked.switch_at - n_priors) if ranked.switch_at is not None else None,
+        "stop_screened": s_n,
+        "stop_recall": s_rec,
+        "stop_work_saved": s_saved,
+        "stop_reached_target": s_rec >= target_recall,
+        **stop_info,
+        "heuristic": f"{heuristic_run} consecutive exclusions",
+        "heuristic_screened": h_n,
+        "heuristic_recall": h_rec,
+        "heuristic_work_saved": h_saved,
+    }
+
+
 def simulate(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -268,110 +384,25 @@ def simulate(
     ``progress`` is called with the number of records just screened.
     """
     t_start = time.perf_counter()
-    schedule = schedule or RetrainSchedule()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # one generator, passed down: priors, every retrain, the sample
     y = np.array([1 if str(r.get("label_included", "")).strip() in ("1", "True", "true") else 0 for r in rows])
     if len(y) == 0 or y.sum() == 0:
         raise InvalidInput("no record is labelled included")
-    total = len(y)
     priors = _choose_priors(y, prior_included, prior_excluded, rng)
     records = rows if use_references else [
         {k: v for k, v in r.items() if k != "referenced_works"} for r in rows
     ]
     ranker = Ranker(records, model=model, criteria_text=criteria_text)
-
-    # ---- 1. the ranked order, to the end
-    labels: dict[int, int] = {i: int(y[i]) for i in priors}
-    order: list[int] = list(priors)
-    seq: list[int] = [int(y[i]) for i in priors]  # decisions in order, priors included
-    queue: list[int] = []
-    last_fit = -1
-    retrain_s = 0.0
-    n_retrains = 0
-    switch_at: int | None = None  # records screened (priors included) at the switch
-    heuristic_at: int | None = None
-    switch_after = stopping.default_switch_after(total)
-    run = stopping.consecutive_exclusions(seq)
-
-    while len(order) < total:
-        if not queue or schedule.due(last_fit, len(labels)):
-            t0 = time.perf_counter()
-            queue = [int(i) for i in ranker.fit_rank(labels, rng=rng)]
-            retrain_s += time.perf_counter() - t0
-            n_retrains += 1
-            last_fit = len(labels)
-        i = queue.pop(0)
-        labels[i] = int(y[i])
-        order.append(i)
-        seq.append(int(y[i]))
-        run = 0 if y[i] else run + 1
-        if heuristic_at is None and run >= heuristic_run:
-            heuristic_at = len(order)
-        if progress is not None:
-            progress(1)
-        # the rule can only change its advice once the run of exclusions is long
-        # enough: skip the O(n) call otherwise
-        if switch_at is None and run >= switch_after and len(order) < total:
-            est = stopping.evaluate(seq, total=total, target_recall=target_recall,
-                                    confidence=confidence, heuristic_run=heuristic_run,
-                                    switch_after=switch_after, with_ranked_p=False)
-            if est.recommendation == "start_sampling":
-                switch_at = len(order)
-
-    # ---- 2. the stopping rule's random sample, drawn from the records
-    # unscreened at the switch (after the ranked pass, so ORDER is unaffected)
-    stop_at = total
-    stop_info: dict[str, Any] = {}
-    if switch_at is not None:
-        urn = np.sort(np.asarray(order[switch_at:], dtype=np.intp))
-        sample = [int(i) for i in rng.permutation(urn)]
-        replay = seq[:switch_at]
-        for n_drawn, i in enumerate(sample, start=1):
-            replay.append(int(y[i]))
-            est = stopping.evaluate(replay, total=total, sampling_start=switch_at,
-                                    target_recall=target_recall, confidence=confidence,
-                                    heuristic_run=heuristic_run, with_ranked_p=False)
-            if est.should_stop:
-                stop_at = switch_at + n_drawn
-                stop_info = {"stop_p_value": est.p_value,
-                             "stop_recall_lower_bound": est.recall_lower_bound,
-                             "stop_sample_size": est.sample_size}
-                break
-        stop_found = sum(replay) - sum(seq[: len(priors)])
-    else:
-        stop_found = int(y.sum()) - sum(seq[: len(priors)])
-
-    after = seq[len(priors):]
-    N = total - len(priors)
-    R = int(sum(after))
-    metrics = screening_metrics(after)
-
-    def saved(n_total: int) -> tuple[int, float]:
-        n = n_total - len(priors)
-        return n, (N - n) / N
-
-    s_n, s_saved = saved(stop_at)
-    s_rec = stop_found / R if R else 1.0
-    h_n, h_saved = saved(heuristic_at if heuristic_at is not None else total)
-    h_rec = (sum(after[:h_n]) / R) if R else 1.0
-    stop_summary = {
-        "target_recall": target_recall,
-        "confidence": confidence,
-        "sampling_started_at": (switch_at - len(priors)) if switch_at is not None else None,
-        "stop_screened": s_n,
-        "stop_recall": s_rec,
-        "stop_work_saved": s_saved,
-        "stop_reached_target": s_rec >= target_recall,
-        **stop_info,
-        "heuristic": f"{heuristic_run} consecutive exclusions",
-        "heuristic_screened": h_n,
-        "heuristic_recall": h_rec,
-        "heuristic_work_saved": h_saved,
-    }
+    ranked = _ranked_pass(ranker, y, priors, rng, schedule=schedule or RetrainSchedule(), progress=progress,
+                          target_recall=target_recall, confidence=confidence, heuristic_run=heuristic_run)
+    stop = _sampling_stop(y, ranked, len(priors), rng, target_recall=target_recall, confidence=confidence,
+                          heuristic_run=heuristic_run)
+    summary = _stopping_summary(ranked, len(priors), stop, target_recall=target_recall, confidence=confidence,
+                                heuristic_run=heuristic_run)
     model_name = model if isinstance(model, str) else (model.description or "custom")
-    ids = [record_id(r, i) for i, r in enumerate(rows)]
     return SimulationResult(
-        order=order, ids=ids, priors=priors, model=model_name, seed=seed,
-        metrics=metrics, stopping=stop_summary, n_retrains=n_retrains,
-        retrain_seconds=retrain_s, wall_seconds=time.perf_counter() - t_start,
+        order=ranked.order, ids=[record_id(r, i) for i, r in enumerate(rows)], priors=priors, model=model_name,
+        seed=seed, metrics=screening_metrics(ranked.seq[len(priors):]),
+        stopping=summary, n_retrains=ranked.n_retrains,
+        retrain_seconds=ranked.retrain_seconds, wall_seconds=time.perf_counter() - t_start,
     )
