@@ -19,7 +19,7 @@ from realist.cli import cli
 from realist.registry import Registry
 from realist.review import ReviewHandle, init_review
 
-from support import BACKENDS, PG_URL, REPO, SAMPLE, SHARED  # noqa: F401  (re-exported for fixtures)
+from support import BACKENDS, PG_URL, REPO, SAMPLE, SHARED, shared_path  # noqa: F401  (re-exported for fixtures)
 
 
 
@@ -76,10 +76,21 @@ def registered() -> Iterator[Callable[[Registry[Any], str, Any], Any]]:
 
 @pytest.fixture
 def shared() -> Path:
-    """The ../shared folder, or a clean skip when it is absent."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present")
-    return SHARED
+    """The ../shared folder, or a clean skip when it is absent (see ``support.shared_path``)."""
+    return shared_path()
+
+
+@pytest.fixture
+def seed_review(shared: Path) -> Path:
+    """The text of the reference review (../shared/seed)."""
+    return shared_path("seed", "peer-involvement-rapid-realist-review.txt")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reads ../shared (through the ``shared`` fixture, directly or not) is marked ``shared``."""
+    for item in items:
+        if "shared" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.shared)
 
 
 class Cli:

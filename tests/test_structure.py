@@ -10,6 +10,7 @@ connected component of more than one module is a cycle.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +158,30 @@ def test_alembic_revisions_do_not_import_the_live_models():
             elif isinstance(node, ast.Import) and any(a.name.startswith("realist") for a in node.names):
                 offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders, f"migrations import realist's live code: {offenders}"
+
+
+_LOCATES_SHARED = re.compile(r"""/ ["']shared["']|\bSHARED\s*=""")
+
+
+def test_tests_find_the_shared_data_only_through_support():
+    # One way to ../shared (support.SHARED, shared_path and the `shared` fixture): one skip, one marker.
+    tests = REPO / "tests"
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        if path.name == "support.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            code = line.split("#")[0]
+            if _LOCATES_SHARED.search(code):
+                offenders.append(f"{path.relative_to(tests)}:{number}")
+    assert not offenders, f"tests that locate ../shared themselves (use support.shared_path): {offenders}"
+
+
+def test_stage_tests_live_in_the_stage_folder():
+    # tests/<stage>/ for realist/<stage>/; top-level test files for top-level modules and whole-package checks.
+    stages = ("identify", "deduplicate", "screen", "appraise", "code", "synthesise", "report", "network")
+    assert all((PACKAGE / stage / "__init__.py").exists() for stage in stages)
+    top_level = {p.stem.removeprefix("test_") for p in (REPO / "tests").glob("test_*.py")}
+    misplaced = sorted(name for name in top_level
+                       if any(part.startswith(stage) for part in name.split("_") for stage in stages))
+    assert not misplaced, f"top-level tests of a stage package (move them to tests/<stage>/): {misplaced}"

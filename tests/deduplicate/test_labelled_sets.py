@@ -22,7 +22,6 @@ from realist.deduplicate.compare import erratum_of
 from realist.deduplicate.evaluate import read_diabetes, read_rathbone, score_groups
 from realist.deduplicate.normalise import features_of
 
-pytestmark = pytest.mark.shared
 
 FLOORS = {"diabetes": 0.99, "cytology_screening": 0.995, "haematology": 0.90,
           "stroke": 0.99, "special_cases": 0.66}
