@@ -20,7 +20,8 @@ from asreview.simulation.simulate import Simulate
 
 
 def load(path):
-    raw = open(path, "rb").read()
+    with open(path, "rb") as f:
+        raw = f.read()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     csv.field_size_limit(2**31 - 1)
@@ -28,7 +29,8 @@ def load(path):
 
 
 def main(job_path, out_path):
-    job = json.load(open(job_path))
+    with open(job_path) as f:
+        job = json.load(f)
     rows = load(job["csv"])
     df = pd.DataFrame({"title": [r["title"] for r in rows], "abstract": [r["abstract"] for r in rows]})
     labels = np.array([int(r["label_included"]) for r in rows])
@@ -40,10 +42,10 @@ def main(job_path, out_path):
         timings = []
         fit, rank = default.fit, default.rank
 
-        def timed_fit(X, y, _fit=fit):
+        def timed_fit(X, y, _fit=fit, timings=timings):
             t0 = time.perf_counter(); r = _fit(X, y); timings.append([time.perf_counter() - t0, 0.0]); return r
 
-        def timed_rank(X, _rank=rank):
+        def timed_rank(X, _rank=rank, timings=timings):
             t0 = time.perf_counter(); r = _rank(X); timings[-1][1] = time.perf_counter() - t0; return r
 
         default.fit, default.rank = timed_fit, timed_rank
@@ -62,7 +64,8 @@ def main(job_path, out_path):
             "wall_time_s": wall,
             "model": meta.classifier + "/" + meta.feature_extractor,
         })
-    json.dump(out, open(out_path, "w"))
+    with open(out_path, "w") as f:
+        json.dump(out, f)
 
 
 if __name__ == "__main__":

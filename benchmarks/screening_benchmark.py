@@ -187,7 +187,6 @@ def render(raw, seeds):
           "benchmarks/screening_stopping.py:", ""]
     L.append("| dataset | runs reaching 95% | mean recall at stop | min recall at stop | mean work saved | heuristic: runs reaching 95% | heuristic mean recall | heuristic work saved |")
     L.append("|---|---:|---:|---:|---:|---:|---:|---:|")
-    tot, hit = 0, 0
     for n in names + ["all"]:
         rs = [r for m in names for c in ("text", "citations") for r in raw[m][c]] if n == "all" else \
              raw[n]["text"] + raw[n]["citations"]

@@ -40,7 +40,8 @@ if __name__ == "__main__":
     seeds = range(int(sys.argv[2]))
     variants = json.loads(sys.argv[3])
     growth = float(sys.argv[4]) if len(sys.argv) > 4 else 0.02
-    crit = json.load(open(D + "eligibility_criteria.json"))
+    with open(D + "eligibility_criteria.json") as f:
+        crit = json.load(f)
     for vname, kw in variants.items():
         use_crit = kw.pop("_criteria", False)
         spec = ModelSpec(**kw) if kw else MODELS.create(vname)

@@ -74,7 +74,7 @@ def main(argv=None):
     tasks = [(vn, sp, n, s, c) for vn, sp in variants for n in names for s in range(args.seeds) for c in conds]
     results: dict = {}
     with ProcessPoolExecutor(args.jobs) as ex:
-        for vn, n, s, c, w, r10, t in ex.map(_task, tasks, chunksize=1):
+        for vn, n, _s, c, w, r10, t in ex.map(_task, tasks, chunksize=1):
             results.setdefault((vn, c), {}).setdefault(n, []).append((w, r10, t))
     for vn, _ in variants:
         for c in conds:

@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from .errors import DuplicateImport, ImportFormatError, InvalidInput, NotFound, RealistError
 from .records import normalise_doi
 from .review import ReviewHandle
-from .store.coding_models import Excerpt, FullText
+from .store.models import Excerpt, FullText
 from .store.models import Record, Study
 
 __all__ = [

@@ -8,16 +8,18 @@ test session.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from realist.cli import cli
+from realist.registry import Registry
 from realist.review import ReviewHandle, init_review
 
-from support import BACKENDS, PG_URL, REPO, SAMPLE, SHARED  # noqa: F401  (re-exported for fixtures)
+from support import BACKENDS, PG_URL, REPO, SAMPLE, SHARED, shared_path  # noqa: F401  (re-exported for fixtures)
 
 
 
@@ -55,11 +57,40 @@ def review(tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyP
 
 
 @pytest.fixture
+def registered() -> Iterator[Callable[[Registry[Any], str, Any], Any]]:
+    """Register into a global registry for one test; every name is unregistered afterwards."""
+    added: list[tuple[Registry[Any], str, Any]] = []
+
+    def register(registry: Registry[Any], name: str, item: Any) -> Any:
+        previous = registry.get(name) if name in registry else None
+        registry.register(name, item, replace=previous is not None)
+        added.append((registry, name, previous))
+        return item
+
+    yield register
+    for registry, name, previous in reversed(added):
+        registry.unregister(name)
+        if previous is not None:
+            registry.register(name, previous)
+
+
+@pytest.fixture
 def shared() -> Path:
-    """The ../shared folder, or a clean skip when it is absent."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present")
-    return SHARED
+    """The ../shared folder, or a clean skip when it is absent (see ``support.shared_path``)."""
+    return shared_path()
+
+
+@pytest.fixture
+def seed_review(shared: Path) -> Path:
+    """The text of the reference review (../shared/seed)."""
+    return shared_path("seed", "peer-involvement-rapid-realist-review.txt")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reads ../shared (through the ``shared`` fixture, directly or not) is marked ``shared``."""
+    for item in items:
+        if "shared" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.shared)
 
 
 class Cli:

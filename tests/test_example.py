@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
-from support import BACKENDS, PG_URL, SHARED
+from support import BACKENDS, PG_URL
 from realist.example import build_example, example_data
 from realist.synthesise.claims import parse_citations
 from realist.synthesise.store import check_review_manuscript, synthesis
 
-SEED = SHARED / "seed" / "peer-involvement-rapid-realist-review.txt"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -224,9 +221,8 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.mark.shared
-def test_example_evidence_sentences_are_the_papers_own(shared):
-    seed = _norm(SEED.read_text(encoding="utf-8"))
+def test_example_evidence_sentences_are_the_papers_own(seed_review):
+    seed = _norm(seed_review.read_text(encoding="utf-8"))
     data = example_data()
     quotes = [c["evidence"] for c in data.codings]
     quotes += [c["statement"] for c in data.cmocs["study_level"]] + [data.cmocs["theme"]["statement"]]
@@ -236,9 +232,8 @@ def test_example_evidence_sentences_are_the_papers_own(shared):
     assert not missing
 
 
-@pytest.mark.shared
-def test_check_finds_the_papers_known_inconsistencies(shared, example):
-    findings = check_review_manuscript(example, SEED, numbering="review").findings
+def test_check_finds_the_papers_known_inconsistencies(seed_review, example):
+    findings = check_review_manuscript(example, seed_review, numbering="review").findings
     kinds = {(f.kind, f.stated, tuple(f.cited)) for f in findings}
     # "Only seven studies reported on ... management ... [44, 46, 49, 51, 53, 54]"
     assert ("count_mismatch", 7, (44, 46, 49, 51, 53, 54)) in kinds

@@ -12,7 +12,7 @@ from realist.errors import DuplicateImport, ImportFormatError, InvalidInput
 from realist.fulltext import add_fulltext, add_fulltexts, extract_text, get_fulltext, list_fulltexts, remove_fulltext
 from realist.identify import import_records
 from realist.records import RecordData
-from realist.store.coding_models import FullText
+from realist.store.models import FullText
 
 
 def make_pdf(pages: list[str], *, first_label: int | None = None) -> bytes:

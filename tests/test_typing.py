@@ -5,6 +5,7 @@ says what it exports."""
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.util
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def _public_modules() -> list[str]:
 
 
 @pytest.mark.parametrize("module", _public_modules())
-def test_every_public_module_declares_all(module):
+def test_every_public_module_is_documented_and_its_all_names_real_objects(module):
     tree = ast.parse((REPO / f"{module}.py").read_text(encoding="utf-8"))
     names = {
         target.id
@@ -45,3 +46,12 @@ def test_every_public_module_declares_all(module):
         if isinstance(target, ast.Name)
     }
     assert "__all__" in names, f"{module}.py has no __all__"
+    name = module.replace("/", ".").removesuffix(".__init__")
+    imported = importlib.import_module(name)
+    assert (imported.__doc__ or "").strip(), f"{name} has no module docstring"
+    exported = imported.__all__
+    assert all(isinstance(n, str) for n in exported), f"{name}.__all__ holds a non-string"
+    duplicates = sorted({n for n in exported if list(exported).count(n) > 1})
+    assert not duplicates, f"{name}.__all__ lists {duplicates} twice"
+    absent = [n for n in exported if not hasattr(imported, n)]
+    assert not absent, f"{name}.__all__ names what the module does not define: {absent}"

@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..review import ReviewHandle
-from ..store.coding_models import Appraisal
+from ..store.models import Appraisal
 from ..store.models import Study
 
 __all__ = ["LEVELS", "QualityAppraisal", "quality_appraisal", "record_rigour", "rigour_summary"]

@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..review import ReviewHandle
-from ..store.coding_models import Appraisal
+from ..store.models import Appraisal
 from ..store.models import Study
 from .language import Lexicon, appraise_text, classify, load_lexicon
 

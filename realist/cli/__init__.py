@@ -8,7 +8,6 @@ rendered.  No review logic lives here.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click

@@ -44,8 +44,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..review import ReviewHandle
-from ..store.coding_models import Cmoc, CmocElement, CmocEvidence, Excerpt
-from ..store.models import Study
+from ..store.models import Cmoc, CmocElement, CmocEvidence, Excerpt, Study
+from ..vocabulary import CMO_ROLES, REQUIRED_CMO_ROLES
 from .codebook import Codebook, load_codebook
 from .studies import StudyRef, resolve_study
 
@@ -60,8 +60,8 @@ __all__ = [
     "programme_theory",
 ]
 
-ROLES = ("intervention", "context", "mechanism", "outcome")
-REQUIRED_ROLES = ("intervention", "mechanism", "outcome")
+ROLES = CMO_ROLES
+REQUIRED_ROLES = REQUIRED_CMO_ROLES
 STANCES = ("supports", "contradicts")
 
 
@@ -214,7 +214,7 @@ def add_cmoc(
             other = session.get(Cmoc, cid)
             if other is None or other.review_id != review.review_id or other.study_id is None:
                 raise NotFound(f"no study CMO configuration {cid} in this review")
-        for code_id, eid in evidence:
+        for _code_id, eid in evidence:
             ex = session.get(Excerpt, eid)
             if ex is None or ex.review_id != review.review_id:
                 raise NotFound(f"no excerpt {eid} in this review")

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..review import ReviewHandle
-from ..store.coding_models import Coding, CodingValidation, Excerpt
+from ..store.models import Coding, CodingValidation, Excerpt
 from ..store.models import Study
 from .codebook import Codebook, load_codebook
 from .studies import StudyRef, StudyText, _study_texts, resolve_study

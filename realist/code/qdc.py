@@ -27,13 +27,13 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ImportFormatError, InvalidInput
-from .codebook import Code, Codebook, parse_codebook, slugify
+from .codes import Code, Codebook, parse_codebook, slugify
 
 __all__ = ["NAMESPACE", "REALIST_NAMESPACE", "code_guid", "codebook_to_qdc", "codebook_from_qdc"]
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 REALIST_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/realist/codebook")
-_NS = "{%s}" % NAMESPACE
+_NS = f"{{{NAMESPACE}}}"
 _PREFIX = "realist:"
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..review import ReviewHandle
-from ..store.coding_models import FullText
-from ..store.models import Record, Study
+from ..store.models import FullText, Record, Study
+from ..study import StudyInfo, first_author
 
 __all__ = [
     "StudyInfo",
@@ -46,25 +46,6 @@ __all__ = [
 StudyRef = int | str
 _FIELDS = ("key", "label", "design", "countries", "ref_number", "year", "data_years", "details")
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-@dataclass
-class StudyInfo:
-    """A study as plain data; ``record_ids`` are its reports, first report first."""
-
-    id: int
-    key: str
-    label: str
-    ref_number: int | None
-    design: str | None
-    countries: list[str]
-    data_years: list[Any]
-    year: int | None
-    record_ids: list[int] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -95,10 +76,13 @@ def study_info(session: Session, study: Study) -> StudyInfo:
     ).all()
     first = (study.details or {}).get("first_record_id")
     ordered = sorted(ids, key=lambda i: (i != first, i))
+    authors = session.scalar(select(Record.authors).where(Record.id == ordered[0])) if ordered else None
+    surname, count = first_author(list(authors or []), study.details or {})
     return StudyInfo(id=study.id, key=study.key, label=study.label, ref_number=study.ref_number,
                      design=study.design, countries=list(study.countries or []),
                      data_years=list(study.data_years or []), year=study.year,
-                     record_ids=ordered, details=dict(study.details or {}))
+                     record_ids=ordered, details=dict(study.details or {}),
+                     first_author=surname, authors_count=count)
 
 
 def resolve_study(session: Session, review_id: int, ref: StudyRef) -> Study:

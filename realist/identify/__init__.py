@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from .._lazy import lazy_exports
 from ..errors import DuplicateImport, ImportFormatError, InvalidInput
@@ -186,13 +186,6 @@ def import_file(
     if progress is not None:
         progress(count)
     return ImportResult(source_id, str(path), parsed.format, count, list(parsed.warnings))
-
-
-def count_records(review: ReviewHandle) -> int:
-    with review.session() as session:
-        return session.scalar(
-            select(func.count()).select_from(Record).where(Record.review_id == review.review_id)
-        ) or 0
 
 
 # The record listing and export live in realist.inventory; they are part of this stage's API.

@@ -68,7 +68,7 @@ def to_ris(records: Iterable[RecordData]) -> str:
         for tag, value in lines:
             if value not in (None, ""):
                 text = " ".join(str(value).split())
-                out.append(f"{tag}  - {text}" if len(tag) == 2 else f"{tag}  - {text}")
+                out.append(f"{tag}  - {text}")
         out.append("ER  - ")
         out.append("")
     return "\n".join(out)

@@ -243,7 +243,7 @@ def chase(
         )
     fmt = OpenAlexJSON()
     records = [fmt.record(work) for work in found.values()]
-    by_direction = {d: len({l.found for l in links if l.direction == d}) for d in ("backward", "forward")}
+    by_direction = {d: len({link.found for link in links if link.direction == d}) for d in ("backward", "forward")}
     details = {
         "method": "citation_chase",
         "direction": direction,

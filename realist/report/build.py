@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidInput
 from ..review import ReviewHandle
-from .checklists import ChecklistItem, checklist_table, checklists_for
-from .collect import ReportData, collect
-from .figures import Figure
-from .narrative import Section, methods_sections, results_sections
+from .checklists import checklist_table, checklists_for
+from .collect import collect
+from .model import Report
+from .narrative import methods_sections, results_sections
 from .plots import evidence_figures
 from .prisma import prisma_counts, write_prisma_csv
 from .prisma_diagram import DIAGRAM_FORMATS, diagram_figure, write_diagram
-from .tables import Table, included_studies_table
+from .tables import included_studies_table
 
 __all__ = ["Report", "assemble", "build_report", "build_prisma", "REPORT_FORMATS", "parse_formats"]
 
 REPORT_FORMATS = ("html", "docx", "md")
-
-
-@dataclass
-class Report:
-    """Everything the renderers need, computed once."""
-
-    data: ReportData
-    prisma: Figure
-    studies_table: Table
-    figures: list[Figure]
-    checklists: dict[str, list[ChecklistItem]]
-    checklist_tables: dict[str, Table]
-    methods: list[Section]
-    results: list[Section]
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return self.data.title
-
-    def figure(self, name: str) -> Figure | None:
-        return next((f for f in self.figures if f.name == name), None)
 
 
 def parse_formats(value: str | tuple[str, ...] | list[str], allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -92,7 +69,7 @@ def build_report(review: ReviewHandle, out_dir: str | Path, formats: tuple[str, 
     from .tables import write_table
 
     paths += write_table(report.studies_table, out)
-    for key, table in report.checklist_tables.items():
+    for table in report.checklist_tables.values():
         path = out / f"{table.name}.csv"
         path.write_text(table.to_csv(), encoding="utf-8")
         paths.append(path)

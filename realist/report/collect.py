@@ -2,8 +2,11 @@
 
 The report reads the store through the stages' public functions; a stage
 that has no data yet (nothing screened, no studies, no codes, no CMOCs)
-leaves its part empty and the report says what is missing.  Stages that
-are optional in this installation are imported lazily.
+leaves its part empty and the report says what is missing.  Those absences
+are checked for explicitly; an exception from a stage is a bug and
+propagates (only user errors in the protocol — a malformed codebook, a
+crosstab naming no code kind — are noted as missing instead).  The stages
+are imported where they are used, so that importing the report stays light.
 """
 
 from __future__ import annotations
@@ -17,29 +20,23 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..errors import InvalidInput, RealistError
 from ..review import ReviewHandle
 from ..deduplicate.store import retracted_records
 from ..store.events import events
 from ..store.models import Record, Source, Study
+from ..study import StudyInfo, first_author
 from .prisma import PrismaCounts, prisma_counts
 
 __all__ = ["ReportData", "StudyRow", "CmocRow", "collect", "country_names", "country_regions"]
 
 
 @dataclass
-class StudyRow:
-    """One included study as the report shows it."""
+class StudyRow(StudyInfo):
+    """One included study as the report shows it: the study, and what the report adds."""
 
-    id: int
-    key: str
-    label: str
-    ref_number: int | None
-    design: str | None
-    countries: list[str]
-    year: int | None
-    csl: dict[str, Any]  # CSL-JSON of its main report
+    csl: dict[str, Any] = field(default_factory=dict)  # CSL-JSON of its main report
     codes: dict[str, list[str]] = field(default_factory=dict)  # kind -> code names
-    details: dict[str, Any] = field(default_factory=dict)
     language: str | None = None  # language appraisal classification
     retracted: str | None = None  # why a report of this study is retracted (deduplicate.store.retracted_records)
 
@@ -165,8 +162,6 @@ def heatmap_pairs(protocol: dict[str, Any]) -> list[tuple[str, str]]:
         if isinstance(pair, str):
             pair = pair.replace("\u00d7", ":").split(":")
         if len(pair) != 2:
-            from ..errors import InvalidInput
-
             raise InvalidInput(f"protocol.yaml report.heatmaps: {pair!r} is not a pair such as [intervention, outcome]")
         out.append((str(pair[0]).strip(), str(pair[1]).strip()))
     return out
@@ -196,9 +191,13 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
             by_study.setdefault(rec.study_id or 0, []).append(rec)
         for st in studies:
             recs = sorted(by_study.get(st.id, []), key=lambda r: (r.duplicate_of_id is not None, r.id))
-            rows.append(StudyRow(st.id, st.key, st.label, st.ref_number, st.design, list(st.countries or []),
-                                 st.year or (recs[0].year if recs else None), record_csl(recs[0] if recs else None, st),
-                                 details=dict(st.details or {})))
+            surname, authors_count = first_author(list(recs[0].authors or []) if recs else [], st.details or {})
+            rows.append(StudyRow(
+                id=st.id, key=st.key, label=st.label, ref_number=st.ref_number, design=st.design,
+                countries=list(st.countries or []), data_years=list(st.data_years or []),
+                year=st.year or (recs[0].year if recs else None),
+                record_ids=[r.id for r in recs if r.duplicate_of_id is None], details=dict(st.details or {}),
+                first_author=surname, authors_count=authors_count, csl=record_csl(recs[0] if recs else None, st)))
         retracted = retracted_records(session, review.review_id)
         warnings: list[str] = []
         for row in rows:
@@ -213,48 +212,45 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
                       first_activity=first, last_activity=last, missing=missing, warnings=warnings)
     if not rows:
         missing.append("No included studies are recorded yet (realist studies / studies_from_included).")
-    _collect_codes(review, data)
-    _collect_cmocs(review, data)
+    codebook_readable = _collect_codes(review, data)
+    if codebook_readable:  # CMOCs and the synthesis name their codes from the codebook
+        _collect_cmocs(review, data)
     _collect_language(review, data)
     from ..appraise.rigour import rigour_summary
     data.rigour = rigour_summary(review)
     _collect_screening(review, data)
-    _collect_synthesis(review, data, heatmaps if heatmaps is not None else heatmap_pairs(protocol))
+    if codebook_readable:
+        _collect_synthesis(review, data, heatmaps if heatmaps is not None else heatmap_pairs(protocol))
     return data
 
 
 def _collect_synthesis(review: ReviewHandle, data: ReportData, pairs: list[tuple[str, str]]) -> None:
+    from ..synthesise.store import synthesis
+
     if not data.studies:
         return
     try:
-        from ..synthesise.store import synthesis
-    except ImportError:
-        return
-    from ..errors import RealistError
-
-    try:
         data.synthesis = synthesis(review, crosstabs=pairs)
-    except RealistError as exc:
+    except RealistError as exc:  # e.g. a crosstab the protocol asks for names no code kind
         data.missing.append(f"The synthesis could not be computed: {exc}")
 
 
-def _collect_codes(review: ReviewHandle, data: ReportData) -> None:
-    try:
-        from ..code.codebook import load_codebook
-        from ..code.coding import list_codings
-    except ImportError:  # pragma: no cover - coding stage not installed
-        data.missing.append("Coding is not available in this installation.")
-        return
+def _collect_codes(review: ReviewHandle, data: ReportData) -> bool:
+    """Codes per study and per kind; False when protocol.yaml's codebook is malformed (noted as missing)."""
+    from ..code.codebook import load_codebook
+    from ..code.coding import list_codings
+
     try:
         codebook = load_codebook(review)
-        kinds: dict[str, list[str]] = {}
-        for code in codebook:
-            kinds.setdefault(code.kind, []).append(code.name)
-        data.code_kinds = kinds
-        codings = list_codings(review)
-    except Exception as exc:  # a broken codebook must not stop the report
-        data.missing.append(f"Codes could not be read: {exc}")
-        return
+    except InvalidInput as exc:  # a mistake in protocol.yaml's codebook must not stop the report
+        data.missing.append(f"Codes could not be read: {exc}; codes, CMO configurations and the synthesis "
+                            "are left out until it is fixed.")
+        return False
+    kinds: dict[str, list[str]] = {}
+    for code in codebook:
+        kinds.setdefault(code.kind, []).append(code.name)
+    data.code_kinds = kinds
+    codings = list_codings(review)
     by_id = data.study_by_id()
     for coding in codings:
         row = by_id.get(coding.study_id)
@@ -266,20 +262,13 @@ def _collect_codes(review: ReviewHandle, data: ReportData) -> None:
             names.append(name)
     if not codings:
         data.missing.append("No study has been coded yet: evidence heatmaps are empty.")
+    return True
 
 
 def _collect_cmocs(review: ReviewHandle, data: ReportData) -> None:
-    try:
-        from ..code.cmoc import list_cmocs
-    except ImportError:
-        data.missing.append("CMO configurations are not available in this installation.")
-        return
-    try:
-        cmocs = list_cmocs(review)
-    except Exception as exc:
-        data.missing.append(f"CMO configurations could not be read: {exc}")
-        return
-    for c in cmocs:
+    from ..code.cmoc import list_cmocs
+
+    for c in list_cmocs(review):
         elements: dict[str, list[str]] = {role: [e.get("name") or e["code"] for e in items]
                     for role, items in (c.elements or {}).items()}
         data.cmocs.append(CmocRow(c.study_key, c.ref_number, c.statement, elements))
@@ -288,14 +277,9 @@ def _collect_cmocs(review: ReviewHandle, data: ReportData) -> None:
 
 
 def _collect_language(review: ReviewHandle, data: ReportData) -> None:
-    try:
-        from ..appraise.store import language_summary
-    except ImportError:
-        return
-    try:
-        data.language = [dict(row) for row in language_summary(review)]
-    except Exception:
-        return
+    from ..appraise.store import language_summary
+
+    data.language = [dict(row) for row in language_summary(review)]
     by_key = {s.key: s for s in data.studies}
     for row in data.language:
         key = row.get("key")
@@ -311,23 +295,16 @@ def _collect_screening(review: ReviewHandle, data: ReportData) -> None:
     if not data.prisma.has_screening:
         data.missing.append("No screening decisions are recorded yet.")
     for stage in STAGES:
-        try:
-            states = statuses(review, stage)
-        except Exception:
-            continue
         people: set[str] = set()
         per_record = []
-        for s in states.values():
+        for s in statuses(review, stage).values():
             if s.decisions:
                 people.update(s.decisions)
                 per_record.append(len(s.decisions))
-        if not per_record:
+        if not per_record:  # nobody has screened at this stage
             continue
         data.reviewers[stage] = sorted(people)
         data.reviewers_per_record[stage] = sum(per_record) / len(per_record)
-        try:
-            report = review_agreement(review, stage)
-        except Exception:
-            continue
+        report = review_agreement(review, stage)
         if report.n_compared:
             data.agreement[stage] = report.to_dict()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..vocabulary import CMO_ROLES
 from .collect import ReportData, StudyRow, country_names
 from .plots import cite_list
 from .prisma import PrismaCounts
@@ -177,7 +178,7 @@ def results_sections(d: ReportData) -> list[Section]:
                 for code in codes:
                     per_code.setdefault((kind, code), []).append(s)
         lines = []
-        for kind in ("intervention", "context", "mechanism", "outcome"):
+        for kind in CMO_ROLES:
             items = sorted(((code, ss) for (k, code), ss in per_code.items() if k == kind),
                            key=lambda kv: -len(kv[1]))
             if items:

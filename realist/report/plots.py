@@ -8,12 +8,12 @@ a figure still comes back, saying what is missing (``Figure.empty``).
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
 
+from ..vocabulary import CMO_ROLES
 from .collect import CmocRow, ReportData, StudyRow, country_names, country_regions
 from .figures import ACCENT, GRID, INK, MUTED, Figure, measure, new_figure, render, wrap
 from .worldmap import world_map
@@ -272,7 +272,7 @@ def heatmap(studies: list[StudyRow], kind_a: str, kind_b: str, *,
                           "(hover a cell for the studies).")
 
 
-_ROLES = ("context", "mechanism", "outcome")
+_ROLES = tuple(r for r in CMO_ROLES if r != "intervention")  # the chain the graph draws
 
 
 def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
@@ -371,10 +371,6 @@ def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
         r: {n: sorted(v) for n, v in nodes[r].items()} for r in _ROLES}},
         caption="Programme theory from the CMO configurations: contexts, mechanisms and outcomes, "
                 "linked when a configuration joins them; line width shows the number of supporting studies.")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def evidence_figures(data: ReportData, *, heatmaps: list[tuple[str, str]] | None = None) -> list[Figure]:

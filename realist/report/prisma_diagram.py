@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,49 +96,68 @@ def _height(lines: list[tuple[str, bool, float]]) -> float:
     return 2 * PAD + LINE * len(lines) - (LINE - SIZE * 1.05)
 
 
-def layout(counts: PrismaCounts) -> Layout:
-    """Place every box of the template for these counts."""
-    c = counts
-    m = c.manual
-    prev = c.is_update
-    other = c.has_other_methods
-    new = "new " if prev else ""
+@dataclass
+class _Columns:
+    """Left edges of the template's columns: previous version, databases (+ side), other methods (+ side)."""
 
-    # --- columns (x positions)
+    prev: float
+    main: float
+    main_side: float
+    other: float
+    other_side: float
+    width: float
+
+
+def _columns(counts: PrismaCounts) -> _Columns:
     x = MARGIN + BAR_W + 12
     px = x
-    if prev:
+    if counts.is_update:
         x += PREV_W + GAP
     ax, asx = x, x + MAIN_W + GAP
     x = asx + SIDE_W
     bx = bsx = 0.0
-    if other:
+    if counts.has_other_methods:
         bx = x + GAP + 6
         bsx = bx + MAIN_W + GAP
         x = bsx + SIDE_W
-    width = x + MARGIN
+    return _Columns(px, ax, asx, bx, bsx, x + MARGIN)
 
-    boxes: dict[str, Box] = {}
 
-    def add(box_id: str, lines: list[tuple[str, bool, float]], bx_: float, w: float, *,
+class _Boxes(dict[str, Box]):
+    """The boxes of one diagram by id, in the order they are added (the drawing order)."""
+
+    def __init__(self, counts: PrismaCounts) -> None:
+        super().__init__()
+        self.manual = counts.manual
+
+    def add(self, box_id: str, lines: list[tuple[str, bool, float]], x: float, w: float, *,
             fill: str = "#ffffff", kind: str = "box") -> Box:
-        box = Box(box_id, lines, bx_, 0.0, w, _height(lines), fill, kind,
-                  " ".join(t for t, _, _ in lines))
-        boxes[box_id] = box
+        box = Box(box_id, lines, x, 0.0, w, _height(lines), fill, kind, " ".join(t for t, _, _ in lines))
+        self[box_id] = box
         return box
 
-    # --- row 0: title boxes
+    def count(self, box_id: str, title: str, value: int, key: str, x: float, w: float,
+              extra: list[tuple[str, int, bool]] | None = None) -> Box:
+        """A box with one total (marked when counted by hand) and optional indented items."""
+        return self.add(box_id, _content(title, extra or [], w, (value, key in self.manual)), x, w)
+
+
+def _title_row(c: PrismaCounts, col: _Columns, boxes: _Boxes) -> None:
+    new = "new " if c.is_update else ""
+    add = boxes.add
     add("D0", [(t, True, 0.0) for t in wrap(f"Identification of {new}studies via databases and registers",
                                               MAIN_W + GAP + SIDE_W - 2 * PAD, SIZE + 0.5, True)],
-        ax, MAIN_W + GAP + SIDE_W, fill=YELLOW, kind="title")
-    if other:
+        col.main, MAIN_W + GAP + SIDE_W, fill=YELLOW, kind="title")
+    if c.has_other_methods:
         add("O0", [(t, True, 0.0) for t in wrap(f"Identification of {new}studies via other methods",
                                                   MAIN_W + GAP + SIDE_W - 2 * PAD, SIZE + 0.5, True)],
-            bx, MAIN_W + GAP + SIDE_W, fill=GREY, kind="title")
-    if prev:
-        add("P1", [("Previous studies", True, 0.0)], px, PREV_W, fill=GREY, kind="title")
+            col.other, MAIN_W + GAP + SIDE_W, fill=GREY, kind="title")
+    if c.is_update:
+        add("P1", [("Previous studies", True, 0.0)], col.prev, PREV_W, fill=GREY, kind="title")
 
-    # --- row 1: identification
+
+def _identification_row(c: PrismaCounts, col: _Columns, boxes: _Boxes) -> None:
+    m = c.manual
     db_manual = "databases" in m or "database_results" in m
     db_items = [(name, n, db_manual or f"source:{name}" in m) for name, n in c.databases.items()]
     reg_manual = "registers" in m or "register_results" in m
@@ -146,58 +166,66 @@ def layout(counts: PrismaCounts) -> Layout:
     else:
         items = [("Databases", c.database_results, db_manual)]
     items.append(("Registers", c.register_results, reg_manual))
-    add("D1", _content("Records identified from:", items, MAIN_W), ax, MAIN_W)
-    add("D2", _content("Records removed before screening:", [
+    boxes.add("D1", _content("Records identified from:", items, MAIN_W), col.main, MAIN_W)
+    boxes.add("D2", _content("Records removed before screening:", [
         ("Duplicate records removed", c.duplicates, "duplicates" in m),
         ("Records marked as ineligible by automation tools", c.excluded_automatic, "excluded_automatic" in m),
         ("Records removed for other reasons", c.excluded_other, "excluded_other" in m),
-    ], SIDE_W), asx, SIDE_W)
-    if other:
+    ], SIDE_W), col.main_side, SIDE_W)
+    if c.has_other_methods:
         o_items = [(k, v, f"other:{k}" in m) for k, v in c.other_methods.items()] or [("Other methods", 0, False)]
-        add("O1", _content("Records identified from:", o_items, MAIN_W), bx, MAIN_W)
-    if prev:
-        add("P2", _content("Studies included in previous version of review",
-                           [], PREV_W, (c.previous_studies or 0, "previous_studies" in m))
-            + _content("Reports of studies included in previous version of review", [], PREV_W,
-                       (c.previous_reports or 0, "previous_reports" in m)), px, PREV_W)
+        boxes.add("O1", _content("Records identified from:", o_items, MAIN_W), col.other, MAIN_W)
+    if c.is_update:
+        boxes.add("P2", _content("Studies included in previous version of review",
+                                 [], PREV_W, (c.previous_studies or 0, "previous_studies" in m))
+                  + _content("Reports of studies included in previous version of review", [], PREV_W,
+                             (c.previous_reports or 0, "previous_reports" in m)), col.prev, PREV_W)
 
-    # --- rows 2-4: screening
-    def simple(box_id: str, title: str, value: int, key: str, x0: float, w: float,
-               extra: list[tuple[str, int, bool]] | None = None) -> Box:
-        return add(box_id, _content(title, extra or [], w, (value, key in m)), x0, w)
 
-    simple("D3", "Records screened", c.records_screened, "records_screened", ax, MAIN_W)
+def _screening_rows(c: PrismaCounts, col: _Columns, boxes: _Boxes) -> None:
+    m = c.manual
+    ax, asx, bx, bsx = col.main, col.main_side, col.other, col.other_side
+    count = boxes.count
+    count("D3", "Records screened", c.records_screened, "records_screened", ax, MAIN_W)
     waiting_ta = c.awaiting.get("records", 0)
-    simple("D4", "Records excluded", c.records_excluded, "records_excluded", asx, SIDE_W,
-           [("Awaiting a screening decision", waiting_ta, False)] if waiting_ta else None)
-    simple("D5", "Reports sought for retrieval", c.dbr_sought_reports, "dbr_sought_reports", ax, MAIN_W)
-    simple("D6", "Reports not retrieved", c.dbr_notretrieved_reports, "dbr_notretrieved_reports", asx, SIDE_W)
-    simple("D7", "Reports assessed for eligibility", c.dbr_assessed, "dbr_assessed", ax, MAIN_W)
-    add("D8", _excluded(c.dbr_excluded, "dbr_excluded" in m, m, c.awaiting.get("dbr_reports", 0), SIDE_W),
-        asx, SIDE_W)
-    if other:
-        simple("O2", "Reports sought for retrieval", c.other_sought_reports, "other_sought_reports", bx, MAIN_W)
-        simple("O3", "Reports not retrieved", c.other_notretrieved_reports, "other_notretrieved_reports",
-               bsx, SIDE_W)
-        simple("O4", "Reports assessed for eligibility", c.other_assessed, "other_assessed", bx, MAIN_W)
-        add("O5", _excluded(c.other_excluded, "other_excluded" in m, m, c.awaiting.get("other_reports", 0),
-                            SIDE_W), bsx, SIDE_W)
+    count("D4", "Records excluded", c.records_excluded, "records_excluded", asx, SIDE_W,
+          [("Awaiting a screening decision", waiting_ta, False)] if waiting_ta else None)
+    count("D5", "Reports sought for retrieval", c.dbr_sought_reports, "dbr_sought_reports", ax, MAIN_W)
+    count("D6", "Reports not retrieved", c.dbr_notretrieved_reports, "dbr_notretrieved_reports", asx, SIDE_W)
+    count("D7", "Reports assessed for eligibility", c.dbr_assessed, "dbr_assessed", ax, MAIN_W)
+    boxes.add("D8", _excluded(c.dbr_excluded, "dbr_excluded" in m, m, c.awaiting.get("dbr_reports", 0), SIDE_W),
+              asx, SIDE_W)
+    if c.has_other_methods:
+        count("O2", "Reports sought for retrieval", c.other_sought_reports, "other_sought_reports", bx, MAIN_W)
+        count("O3", "Reports not retrieved", c.other_notretrieved_reports, "other_notretrieved_reports",
+              bsx, SIDE_W)
+        count("O4", "Reports assessed for eligibility", c.other_assessed, "other_assessed", bx, MAIN_W)
+        boxes.add("O5", _excluded(c.other_excluded, "other_excluded" in m, m, c.awaiting.get("other_reports", 0),
+                                  SIDE_W), bsx, SIDE_W)
 
-    # --- row 5: included
+
+def _included_row(c: PrismaCounts, col: _Columns, boxes: _Boxes) -> None:
+    m, prev = c.manual, c.is_update
     inc_title = "New studies included in review" if prev else "Studies included in review"
-    add("I1", _content(inc_title, [], MAIN_W, (c.new_studies, "new_studies" in m))
-        + _content("Reports of new included studies" if prev else "Reports of included studies", [],
-                   MAIN_W, (c.new_reports, "new_reports" in m)), ax, MAIN_W)
+    boxes.add("I1", _content(inc_title, [], MAIN_W, (c.new_studies, "new_studies" in m))
+              + _content("Reports of new included studies" if prev else "Reports of included studies", [],
+                         MAIN_W, (c.new_reports, "new_reports" in m)), col.main, MAIN_W)
     if prev:
-        add("I2", _content("Total studies included in review", [], PREV_W, (c.total_studies, False))
-            + _content("Reports of total included studies", [], PREV_W, (c.total_reports, False)), px, PREV_W)
+        boxes.add("I2", _content("Total studies included in review", [], PREV_W, (c.total_studies, False))
+                  + _content("Reports of total included studies", [], PREV_W, (c.total_reports, False)),
+                  col.prev, PREV_W)
 
-    # --- vertical placement: rows of equal height
-    rows = [["D0", "O0", "P1"], ["D1", "D2", "O1", "P2"], ["D3", "D4"], ["D5", "D6", "O2", "O3"],
-            ["D7", "D8", "O4", "O5"], ["I1", "I2"]]
+
+#: The template's rows, top to bottom; a box absent from a diagram is skipped.
+_ROWS = [["D0", "O0", "P1"], ["D1", "D2", "O1", "P2"], ["D3", "D4"], ["D5", "D6", "O2", "O3"],
+         ["D7", "D8", "O4", "O5"], ["I1", "I2"]]
+
+
+def _place_rows(boxes: _Boxes) -> tuple[list[tuple[float, float]], float]:
+    """Give every row one height (its tallest box); returns each row's (top, height) and the diagram's height."""
     y = MARGIN
     row_y: list[tuple[float, float]] = []
-    for i, row in enumerate(rows):
+    for i, row in enumerate(_ROWS):
         present = [boxes[b] for b in row if b in boxes]
         h = max(b.h for b in present)
         label = {1: "Identification", 5: "Included"}.get(i)
@@ -207,19 +235,19 @@ def layout(counts: PrismaCounts) -> Layout:
             b.y, b.h = y, h
         row_y.append((y, h))
         y += h + (16 if i == 0 else 26)
-    height = y - 26 + MARGIN
+    return row_y, y - 26 + MARGIN
 
-    # phase bars (rotated labels)
-    def phase(box_id: str, label: str, first: int, last: int) -> None:
+
+def _phase_bars(boxes: _Boxes, row_y: list[tuple[float, float]]) -> None:
+    """The rotated phase labels at the left, each spanning its rows."""
+    for box_id, label, first, last in (("identification", "Identification", 1, 1), ("screening", "Screening", 2, 4),
+                                       ("included", "Included", 5, 5)):
         top = row_y[first][0]
         bottom = row_y[last][0] + row_y[last][1]
         boxes[box_id] = Box(box_id, [(label, True, 0.0)], MARGIN, top, BAR_W, bottom - top, BLUE, "phase", label)
 
-    phase("identification", "Identification", 1, 1)
-    phase("screening", "Screening", 2, 4)
-    phase("included", "Included", 5, 5)
 
-    # --- arrows
+def _arrows(c: PrismaCounts, boxes: _Boxes) -> list[list[tuple[float, float]]]:
     arrows: list[list[tuple[float, float]]] = []
 
     def down(a: str, b: str) -> None:
@@ -232,27 +260,45 @@ def layout(counts: PrismaCounts) -> Layout:
         down(upper, lower)
     for left, beside in (("D1", "D2"), ("D3", "D4"), ("D5", "D6"), ("D7", "D8")):
         right(left, beside)
-    if other:
+    if c.has_other_methods:
         down("O1", "O2")
         down("O2", "O4")
         right("O2", "O3")
         right("O4", "O5")
         o4, i1 = boxes["O4"], boxes["I1"]
         arrows.append([(o4.cx, o4.y + o4.h), (o4.cx, i1.cy), (i1.x + i1.w, i1.cy)])
-    if prev:
+    if c.is_update:
         down("P2", "I2")
         i1, i2 = boxes["I1"], boxes["I2"]
         arrows.append([(i1.x, i1.cy), (i2.x + i2.w, i2.cy)])
+    return arrows
 
-    ordered = [boxes[k] for k in ("identification", "screening", "included")] + [
-        b for k, b in boxes.items() if k not in ("identification", "screening", "included")]
+
+def layout(counts: PrismaCounts) -> Layout:
+    """Place every box of the template for these counts.
+
+    Columns first (the previous-version and other-methods columns only when
+    used), then the boxes row by row, then one height per row, the phase
+    bars, the arrows and the footnotes.
+    """
+    col = _columns(counts)
+    boxes = _Boxes(counts)
+    _title_row(counts, col, boxes)
+    _identification_row(counts, col, boxes)
+    _screening_rows(counts, col, boxes)
+    _included_row(counts, col, boxes)
+    row_y, height = _place_rows(boxes)
+    _phase_bars(boxes, row_y)
+    arrows = _arrows(counts, boxes)
+    phases = ("identification", "screening", "included")
+    ordered = [boxes[k] for k in phases] + [b for k, b in boxes.items() if k not in phases]
     footnotes = []
-    if c.manual:
+    if counts.manual:
         footnotes.append(f"{MANUAL} Includes counts made outside realist and entered by hand (protocol.yaml or a "
                          "source's details).")
     if footnotes:
         height += LINE * len(footnotes) + 10
-    return Layout(width, height, ordered, arrows, footnotes)
+    return Layout(col.width, height, ordered, arrows, footnotes)
 
 
 def _excluded(reasons: dict[str, int], manual_all: bool, manual: set[str], waiting: int,
@@ -373,7 +419,7 @@ def diagram_figure(counts: PrismaCounts, *, dpi: int = 200) -> Figure:
                 ax.text(box.x + PAD + indent, y0 + i * LINE, text, ha="left", va="baseline",
                         fontsize=SIZE, fontweight="bold" if bold else "normal", color=INK)
     for points in lay.arrows:
-        for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points[:-1]):
             ax.plot([x0, x1], [y0, y1], color=INK, linewidth=1.1, solid_capstyle="butt")
         (x0, y0), (x1, y1) = points[-2], points[-1]
         ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,

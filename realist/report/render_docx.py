@@ -15,7 +15,7 @@ from .tables import Table
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
 
-    from .build import Report
+    from .model import Report
 
 __all__ = ["render_docx"]
 

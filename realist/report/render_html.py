@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from .checklists import CHECKLISTS, STATUS, ChecklistItem
 
 if TYPE_CHECKING:
-    from .build import Report
+    from .model import Report
 
 __all__ = ["render_html"]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .checklists import CHECKLISTS
 
 if TYPE_CHECKING:
-    from .build import Report
+    from .model import Report
 
 __all__ = ["render_md"]
 

@@ -8,6 +8,7 @@ projection (Šavrič, Patterson & Jenny 2018) with matplotlib alone.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from functools import lru_cache
@@ -51,7 +52,7 @@ def _bins(maximum: int) -> list[tuple[int, int]]:
     if maximum <= 4:
         return [(i, i) for i in range(1, maximum + 1)]
     edges = np.unique(np.ceil(np.linspace(0, maximum, 5)).astype(int))
-    return [(int(a) + 1, int(b)) for a, b in zip(edges[:-1], edges[1:])]
+    return [(int(a) + 1, int(b)) for a, b in itertools.pairwise(edges)]
 
 
 def world_map(country_counts: dict[str, int], names: dict[str, str], *,

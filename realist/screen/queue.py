@@ -32,8 +32,7 @@ from .decisions import _assignments, _latest_decisions, _resolutions, _statuses,
 if TYPE_CHECKING:  # numpy, scipy and scikit-learn load when a ranking or estimate is asked for
     from .stopping import StoppingEstimate
 
-__all__ = ["SamplingStarted", "criteria_text", "next_records", "stopping_estimate", "start_sampling",
-           "screening_order"]
+__all__ = ["SamplingStarted", "criteria_text", "next_records", "stopping_estimate", "start_sampling"]
 
 
 def criteria_text(protocol: dict[str, Any], stage: str) -> str:
@@ -53,12 +52,6 @@ def _sampling_event(review: ReviewHandle, session: Session, stage: str) -> dict[
     found = [e.payload for e in events(session, review.review_id, action="screen.sampling_started")
              if e.payload.get("stage") == stage]
     return found[-1] if found else None
-
-
-def screening_order(review: ReviewHandle, stage: str) -> list[tuple[int, int]]:
-    """Settled records in the order they were settled: (record id, 1 if included)."""
-    with review.session() as session:
-        return _settled(session, review.review_id, stage)
 
 
 def _settled(session: Session, review_id: int, stage: str) -> list[tuple[int, int]]:

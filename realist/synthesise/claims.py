@@ -531,9 +531,8 @@ def _subset_of(s: str, mentions: list[_Mention], i: int) -> tuple[bool, int | No
     mention = mentions[i]
     prior = [m for m in mentions[:i] if m.kind != "split"]
     since = prior[-1].end if prior else 0
-    mark = None
-    for mark in _SUBSET_MARK.finditer(s, since, mention.start):
-        pass
+    marks = list(_SUBSET_MARK.finditer(s, since, mention.start))
+    mark = marks[-1] if marks else None
     if mark is None:
         mark = _SUBSET_MARK.search(s, mention.start, mention.end)
         if mark is not None and mark.group("ofthe"):
@@ -662,8 +661,8 @@ def check_manuscript(
             line = sentence.lines[mention.start]
             stated = mention.value
 
-            def add(kind: str, message: str) -> None:
-                findings.append(Finding(line, kind, message, s, stated, cited))
+            def add(kind: str, message: str) -> None:  # called before the loop moves on
+                findings.append(Finding(line, kind, message, s, stated, cited))  # noqa: B023
 
             n_cited = len(cited) + len(unresolved)
             if n_cited != stated:

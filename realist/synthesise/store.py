@@ -15,13 +15,13 @@ not yet validated codings count.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from ..review import ReviewHandle
 from ..store.models import Record
+from ..study import StudyInfo
 from .claims import ClaimsReport, check_claims, read_manuscript
 from .references import StudyRef
 from .synth import (
@@ -29,7 +29,6 @@ from .synth import (
     SynthCmoc,
     SynthCode,
     SynthInput,
-    SynthStudy,
     settings_from_protocol,
     synthesise,
 )
@@ -38,38 +37,15 @@ __all__ = ["gather", "synthesis", "review_codes", "review_code_keys", "first_aut
            "check_review_manuscript"]
 
 
-def _surname(author: Any) -> str | None:
-    text = str(author or "").strip()
-    if not text:
-        return None
-    return text.split(",")[0].strip() if "," in text else text.split()[-1]
-
-
-def _studies(review: ReviewHandle) -> list[SynthStudy]:
+def _studies(review: ReviewHandle) -> list[StudyInfo]:
+    """The review's studies, with countries as upper-case ISO codes and data years as integers."""
     from ..code.studies import list_studies
 
-    infos = list_studies(review)
-    first_ids = [i.record_ids[0] for i in infos if i.record_ids]
-    authors: dict[int, list[Any]] = {}
-    if first_ids:
-        with review.session() as session:
-            for rid, names in session.execute(select(Record.id, Record.authors).where(Record.id.in_(first_ids))):
-                authors[rid] = list(names or [])
-    out = []
-    for info in infos:
-        names = authors.get(info.record_ids[0], []) if info.record_ids else []
-        details = info.details or {}
-        count = len(names)
-        if details.get("et_al"):
-            count = max(count, 2)
-        out.append(SynthStudy(
-            id=info.id, key=info.key, label=info.label, ref_number=info.ref_number,
-            first_author=details.get("first_author") or (_surname(names[0]) if names else None),
-            authors_count=max(count, 1), year=info.year, design=info.design,
-            countries=[str(c).upper() for c in info.countries or []],
-            data_years=[int(y) for y in info.data_years or [] if str(y).isdigit()],
-        ))
-    return out
+    return [
+        replace(info, countries=[str(c).upper() for c in info.countries or []],
+                data_years=[int(y) for y in info.data_years or [] if str(y).isdigit()])
+        for info in list_studies(review)
+    ]
 
 
 def gather(review: ReviewHandle, **settings: Any) -> SynthInput:

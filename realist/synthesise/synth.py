@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidInput
+from ..study import StudyInfo
+from ..vocabulary import CMO_ROLES, CODE_KINDS
 from .claims import format_citations
 from .income import (
     REGION_SCHEMES,
@@ -69,26 +71,15 @@ __all__ = [
 ]
 
 SCHEMA = "realist.synthesis/1"
-KINDS = ("intervention", "context", "mechanism", "outcome", "other")
+KINDS = CODE_KINDS
 CHARACTERISTICS = ("country", "region", "income_group", "design", "design_group", "year")
 CITATION_STYLES = ("number", "author-year")
-ROLES = ("intervention", "context", "mechanism", "outcome")
+ROLES = CMO_ROLES
 
 
-@dataclass
-class SynthStudy:
-    """A study as the synthesis sees it."""
-
-    id: int
-    key: str
-    label: str = ""
-    ref_number: int | None = None
-    first_author: str | None = None
-    authors_count: int = 1
-    year: int | None = None
-    design: str | None = None
-    countries: list[str] = field(default_factory=list)
-    data_years: list[int] = field(default_factory=list)
+#: The synthesis takes the one study class (countries as upper-case ISO
+#: codes, data years as integers); the name is kept for existing callers.
+SynthStudy = StudyInfo
 
 
 @dataclass
@@ -139,7 +130,7 @@ class SynthSettings:
 
 @dataclass
 class SynthInput:
-    studies: list[SynthStudy]
+    studies: list[StudyInfo]
     codes: list[SynthCode] = field(default_factory=list)
     codings: list[tuple[int, str]] = field(default_factory=list)  # (study id, code id)
     cmocs: list[SynthCmoc] = field(default_factory=list)
@@ -177,12 +168,12 @@ def settings_from_protocol(protocol: Mapping[str, Any], **overrides: Any) -> Syn
 # ----------------------------------------------------------------- citations
 
 
-def _sort_key(study: SynthStudy) -> tuple[Any, ...]:
+def _sort_key(study: StudyInfo) -> tuple[Any, ...]:
     return (study.ref_number is None, study.ref_number or 0, (study.first_author or study.key).lower(),
             study.year or 0, study.key)
 
 
-def cite(studies: Iterable[SynthStudy], style: str = "number") -> str:
+def cite(studies: Iterable[StudyInfo], style: str = "number") -> str:
     """Citations as papers write them: ``"[40–43, 50]"`` or ``"(Ayon et al. 2017; ...)"``."""
     items = sorted(studies, key=_sort_key)
     if not items:
@@ -203,7 +194,7 @@ def cite(studies: Iterable[SynthStudy], style: str = "number") -> str:
     return text
 
 
-def _cited(studies: list[SynthStudy], style: str) -> dict[str, Any]:
+def _cited(studies: list[StudyInfo], style: str) -> dict[str, Any]:
     ordered = sorted(studies, key=_sort_key)
     return {
         "n": len(ordered),
@@ -275,7 +266,7 @@ def code_counts(data: SynthInput) -> list[dict[str, Any]]:
 # ------------------------------------------------------- study characteristics
 
 
-def study_characteristics(study: SynthStudy, settings: SynthSettings) -> dict[str, Any]:
+def study_characteristics(study: StudyInfo, settings: SynthSettings) -> dict[str, Any]:
     """Country names, region, income group(s) and design group of one study."""
     year = study.year
     basis = "publication"
@@ -324,7 +315,7 @@ def _income_order(label: str) -> int:
     return _INCOME_ORDER.index(label) if label in _INCOME_ORDER else len(_INCOME_ORDER)
 
 
-def _values(study: SynthStudy, chars: Mapping[str, Any], name: str) -> list[str]:
+def _values(study: StudyInfo, chars: Mapping[str, Any], name: str) -> list[str]:
     if name == "country":
         return [c["name"] for c in chars["countries"]] or ["Not reported"]
     if name == "region":
@@ -354,7 +345,7 @@ def characteristics(data: SynthInput) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     by_id = {s.id: s for s in data.studies}
     for name in CHARACTERISTICS:
-        groups: dict[str, list[SynthStudy]] = defaultdict(list)
+        groups: dict[str, list[StudyInfo]] = defaultdict(list)
         for sid, values in _study_values(data, name).items():
             for value in dict.fromkeys(values):
                 groups[value].append(by_id[sid])
@@ -471,7 +462,7 @@ def cmo_configurations(data: SynthInput) -> list[dict[str, Any]]:
     return rows
 
 
-def _cmoc_dict(cmoc: SynthCmoc, by_id: Mapping[int, SynthStudy], names: Mapping[str, str],
+def _cmoc_dict(cmoc: SynthCmoc, by_id: Mapping[int, StudyInfo], names: Mapping[str, str],
                style: str) -> dict[str, Any]:
     study = by_id.get(cmoc.study_id) if cmoc.study_id is not None else None
     return {
@@ -502,7 +493,7 @@ def language_summary(data: SynthInput) -> dict[str, Any]:
     """Studies by language classification, with the sentence a paper would write."""
     style = data.settings.citation_style
     by_id = {s.id: s for s in data.studies}
-    groups: dict[str, list[SynthStudy]] = defaultdict(list)
+    groups: dict[str, list[StudyInfo]] = defaultdict(list)
     for sid, cls in data.language.items():
         if sid in by_id and cls:
             groups[cls].append(by_id[sid])

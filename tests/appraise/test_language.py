@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import re
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +18,6 @@ from realist.appraise.language import (
 from realist.appraise.regions import mark_excluded
 from realist.errors import InvalidInput
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-SEED = SHARED / "seed" / "peer-involvement-rapid-realist-review.txt"
 
 
 def terms(appraisal):
@@ -217,10 +214,8 @@ def test_mark_excluded_keeps_length_and_line_breaks():
     assert "addicts" not in ex.masked and ex.region_at(text.index("addicts")).kind == "quotation"
 
 
-@pytest.mark.shared
-@pytest.mark.skipif(not SEED.exists(), reason="../shared is absent")
-def test_reference_review_prose_is_person_first_and_its_quoted_terms_are_set_aside():
-    text = SEED.read_text(encoding="utf-8")
+def test_reference_review_prose_is_person_first_and_its_quoted_terms_are_set_aside(seed_review):
+    text = seed_review.read_text(encoding="utf-8")
     result = appraise_text(text)
     # The review's own prose: "people who use drugs" throughout; no stigmatising label.
     assert result.classification == "person-first" and result.stigmatising_count == 0
@@ -242,10 +237,8 @@ def test_reference_review_prose_is_person_first_and_its_quoted_terms_are_set_asi
     assert [h.counted_as for h in bare.hits if h.matched == "IDU"] == [None]
 
 
-@pytest.mark.shared
-@pytest.mark.skipif(not SEED.exists(), reason="../shared is absent")
-def test_reference_review_table_titles_alone_show_what_titles_can_tell():
-    text = SEED.read_text(encoding="utf-8")
+def test_reference_review_table_titles_alone_show_what_titles_can_tell(seed_review):
+    text = seed_review.read_text(encoding="utf-8")
     table = text[text.index("Table 1 Included papers"):]
     titles = {}
     for region in mark_excluded(table).regions:

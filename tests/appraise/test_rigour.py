@@ -12,7 +12,7 @@ from realist.code.studies import add_study
 from realist.errors import InvalidInput, NotFound
 from realist.identify import import_records
 from realist.records import RecordData
-from realist.store.coding_models import Appraisal
+from realist.store.models import Appraisal
 from realist.store.models import Event, Record
 
 

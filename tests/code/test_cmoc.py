@@ -11,7 +11,7 @@ from realist.code import cmoc as cm
 from realist.code.coding import add_excerpt
 from realist.code.studies import add_study
 from realist.errors import InvalidInput, NotFound
-from realist.store.coding_models import Cmoc, CmocElement
+from realist.store.models import Cmoc, CmocElement
 from realist.store.models import Event
 
 AYON_CMOC = dict(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from realist.code import coding as cd
 from realist.errors import InvalidInput, NotFound
-from realist.store.coding_models import Coding, Excerpt
+from realist.store.models import Coding, Excerpt
 from realist.store.models import Event
 
 
@@ -108,14 +108,19 @@ def test_code_commands(run):
     first = str(json.loads(run.ok("records", "--json").output)[0]["id"])
     run.ok("study", "add", first, "--key", "ayon2017", "--ref", "40", "--countries", "KEN")
     out = run.ok("code", "apply", "ayon2017", "bridging", "--coder", "ana", "--quote", "bridge").output
-    assert "Coding" in out and "excerpt" in out
+    assert "ayon2017" in out and "bridging" in out
+    [coding] = json.loads(run.ok("code", "list", "--json").output)
+    assert (coding["study_key"], coding["code"], coding["kind"], coding["coder"]) == \
+        ("ayon2017", "bridging", "mechanism", "ana")
+    excerpt = coding["excerpt"]
+    assert (excerpt["source"], excerpt["text"]) == ("abstract", "bridge")
+    assert ABSTRACT[excerpt["start"]:excerpt["end"]] == "bridge"
     result = run("code", "apply", "ayon2017", "nonsense", "--coder", "ana")
     assert result.exit_code == 1 and "unknown code 'nonsense'" in result.output
     result = run("code", "apply", "[40]", "bridging", "--coder", "ana", "--excerpt-start", "0",
                  "--excerpt-end", "99999", "--in", "abstract")
     assert result.exit_code == 1 and "outside the abstract" in result.output
-    coding_id = json.loads(run.ok("code", "list", "--json").output)[0]["id"]
-    run.ok("code", "validate", str(coding_id), "agree", "--coder", "ben")
+    run.ok("code", "validate", str(coding["id"]), "agree", "--coder", "ben")
     rows = json.loads(run.ok("code", "agreement", "--json").output)
     assert rows == [{"code": "bridging", "name": "Bridging", "kind": "mechanism", "codings": 1, "agreed": 1,
                      "disputed": 0, "unvalidated": 0, "proportion_agreement": 1.0}]
@@ -123,8 +128,11 @@ def test_code_commands(run):
     assert "bridge" in run.ok("code", "excerpts").output
 
 
+ABSTRACT = "Peer educators act as a bridge between clients and clinics."
+
+
 def _ris(folder):
     path = folder / "one.ris"
     path.write_text("TY  - JOUR\nTI  - Peer outreach in Kenya\nAU  - Ayon, S.\nPY  - 2017\n"
-                    "AB  - Peer educators act as a bridge between clients and clinics.\nER  - \n")
+                    f"AB  - {ABSTRACT}\nER  - \n")
     return path

@@ -35,6 +35,16 @@ def test_studies_have_keys_reports_and_reference_numbers(coded):
     assert [(t.record_id, t.source) for t in texts] == [(coded.record_ids[0], "abstract"), (second, "abstract")]
 
 
+def test_a_study_names_the_first_author_of_its_first_report(coded):
+    ayon = st.get_study(coded, "[40]")
+    assert (ayon.first_author, ayon.authors_count) == ("Ayon", 3)
+    assert ayon.to_dict()["first_author"] == "Ayon"
+    bartlett = st.update_study(coded, "[42]", details={"et_al": True})
+    assert (bartlett.first_author, bartlett.authors_count) == ("Bartlett", 2)
+    named = st.update_study(coded, "[49]", details={"first_author": "Giang"})
+    assert named.first_author == "Giang"
+
+
 def test_one_study_per_record_included_at_the_last_stage(review):
     import_records(review, [RecordData(title=f"T{i}", authors=["Smith, J."], year=2010) for i in range(3)],
                    source="s", kind="other")

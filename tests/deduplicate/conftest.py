@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from realist.records import RecordData
-
-SHARED_DEDUP = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dedup"
-
+from support import shared_path
 
 def rec(**fields: Any) -> RecordData:
     """A record with sensible defaults for the fields a test does not name."""
@@ -25,7 +23,6 @@ def rec(**fields: Any) -> RecordData:
 
 
 @pytest.fixture
-def shared_dedup() -> Path:
-    if not SHARED_DEDUP.is_dir():
-        pytest.skip("../shared/data/dedup is absent")
-    return SHARED_DEDUP
+def shared_dedup(shared: Path) -> Path:
+    """The labelled duplicate sets (../shared/data/dedup)."""
+    return shared_path("data", "dedup")

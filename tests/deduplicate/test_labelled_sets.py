@@ -21,7 +21,6 @@ import pytest
 from realist.deduplicate import find_duplicates
 from realist.deduplicate.evaluate import linked_recall, read_diabetes, read_rathbone, score_groups
 
-pytestmark = pytest.mark.shared
 
 # (recall against the gold as published, recall with notice links counted)
 FLOORS = {"diabetes": (0.99, 0.99), "cytology_screening": (0.995, 0.995),

@@ -15,7 +15,7 @@ def test_import_rejects_empty_file():
 
 
 def test_import_rejects_binary_junk():
-    with pytest.raises(ImportFormatError, match="junk.bin.*not a text export"):
+    with pytest.raises(ImportFormatError, match=r"junk\.bin.*not a text export"):
         read_bytes(bytes(range(256)) * 20, file="junk.bin")
 
 
@@ -34,7 +34,7 @@ def test_import_rejects_truncated_xml_with_line():
 
 
 def test_import_rejects_csv_without_title_column():
-    with pytest.raises(ImportFormatError, match="table.csv, line 1: this table has no title column"):
+    with pytest.raises(ImportFormatError, match=r"table\.csv, line 1: this table has no title column"):
         read_bytes(b"name,score,comment\nA,1,x\nB,2,y\n", file="table.csv")
 
 

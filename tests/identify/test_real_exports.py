@@ -8,15 +8,14 @@ The two deliberately broken Web of Science files must be refused.
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
 from realist.errors import ImportFormatError
 from realist.identify.formats import read_file
+from support import SHARED, shared_path
 
-REPO = Path(__file__).resolve().parents[2]
-EXPORTS = REPO / ".." / "shared" / "data" / "exports"
+EXPORTS = SHARED / "data" / "exports"
 BROKEN = {
     "wos_plaintext/UWNETLAB-metaknowledge__badFile.isi": "without the 'EF' end-of-file line",
     "wos_plaintext/ropensci-refsplitr__BadHeader.txt": "no 'FN' header line",
@@ -36,9 +35,8 @@ ROWS = _manifest()
 
 
 @pytest.fixture(autouse=True)
-def _need_shared():
-    if not ROWS:
-        pytest.skip("../shared/data/exports is not present")
+def _need_exports(shared):
+    shared_path("data", "exports", "MANIFEST.csv")
 
 
 @pytest.mark.parametrize("row", ROWS or [None], ids=lambda r: r["file"] if r else "absent")

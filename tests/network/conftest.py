@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from realist.network import OpenAlexClient, OpenAlexSettings
+from support import shared_path
 
 from .fake_openalex import FakeOpenAlex
 
@@ -118,7 +119,7 @@ def client(settings: OpenAlexSettings, sleeps: SleepRecorder) -> Iterator[OpenAl
 
 @pytest.fixture
 def donners(shared: Path) -> Path:
-    return shared / "data" / "synergy" / "Donners_2021_openalex_works.zip"
+    return shared_path("data", "synergy", "Donners_2021_openalex_works.zip")
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ class FakeOpenAlex:
                 with fake.lock:
                     fake.requests.append(self.path)
                     fault = None
-                    for i, (kind, where) in enumerate(fake.faults):
+                    for i, (_kind, where) in enumerate(fake.faults):
                         if where is None or where in url.path:
                             fault = fake.faults.pop(i)[0]
                             break

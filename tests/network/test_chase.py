@@ -97,14 +97,14 @@ def test_depth_two_chases_the_works_found(review: ReviewHandle, works_file: Path
 
 def test_unknown_doi_is_a_clear_error_and_changes_nothing(review: ReviewHandle, works_file: Path) -> None:
     before = _counts(review)
-    with pytest.raises(NotFound, match="10.9999/none.*not found in OpenAlex"):
+    with pytest.raises(NotFound, match=r"10\.9999/none.*not found in OpenAlex"):
         chase(review, "backward", OfflineWorks.from_paths([works_file]), seeds=["10.9999/none"])
     assert _counts(review) == before
 
 
 def test_seed_without_references_finds_nothing_and_changes_nothing(review: ReviewHandle, works_file: Path) -> None:
     before = _counts(review)
-    with pytest.raises(NothingFound, match="has no reference list.*review is unchanged"):
+    with pytest.raises(NothingFound, match=r"has no reference list.*review is unchanged"):
         chase(review, "backward", OfflineWorks.from_paths([works_file]), seeds=["10.1000/empty"])
     assert _counts(review) == before
 

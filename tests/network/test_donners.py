@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from realist.network import OfflineWorks, OnlineWorks, OpenAlexClient, OpenAlexSettings, chase, identification_counts
@@ -15,7 +14,6 @@ from realist.store.models import CitationLink, Record
 
 from .fake_openalex import FakeOpenAlex
 
-pytestmark = pytest.mark.shared
 
 
 def _best_seed(works: list[dict[str, Any]]) -> tuple[str, set[str], set[str]]:

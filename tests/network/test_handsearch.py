@@ -51,7 +51,7 @@ def test_handsearch_that_finds_nothing_is_still_logged(review: ReviewHandle, cli
 
 
 def test_ambiguous_or_unknown_journal_is_a_clear_error(review: ReviewHandle, client: OpenAlexClient) -> None:
-    with pytest.raises(InvalidInput, match="matches several journals.*S1.*S3"):
+    with pytest.raises(InvalidInput, match=r"matches several journals.*S1.*S3"):
         handsearch(review, "Harm Reduction", ["peer"], client)
     with pytest.raises(NotFound, match="no journal called 'Lancet Peers'"):
         handsearch(review, "Lancet Peers", ["peer"], client)

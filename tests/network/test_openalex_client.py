@@ -81,7 +81,7 @@ def test_timeout_is_retried(fake, client) -> None:  # type: ignore[no-untyped-de
 
 def test_repeated_timeouts_say_so(fake, client) -> None:  # type: ignore[no-untyped-def]
     fake.fail("timeout", 3)
-    with pytest.raises(OpenAlexUnavailable, match="no answer within 0.2 s"):
+    with pytest.raises(OpenAlexUnavailable, match=r"no answer within 0\.2 s"):
         client.work(("openalex", "W101"))
 
 
@@ -131,7 +131,7 @@ def test_unreachable_api_without_cache_is_a_clear_error(tmp_path, sleeps) -> Non
         port = s.getsockname()[1]
     settings = OpenAlexSettings(base_url=f"http://127.0.0.1:{port}", cache_dir=tmp_path / "c",
                                 max_retries=1, backoff_base=0.001, timeout=0.5)
-    with pytest.raises(OpenAlexUnavailable, match="cannot connect.*not cached"):
+    with pytest.raises(OpenAlexUnavailable, match=r"cannot connect.*not cached"):
         OpenAlexClient(settings, sleep=sleeps).work(("openalex", "W100"))
 
 

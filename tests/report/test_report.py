@@ -114,6 +114,32 @@ def test_report_of_an_empty_review_says_what_is_missing(review, tmp_path):
     assert "No CMO configurations recorded yet" in text
 
 
+def test_report_notes_a_malformed_codebook_and_is_still_built(reviewed, tmp_path):
+    set_protocol(reviewed, codebook=[{"id": "peer-roles", "name": "Peer roles", "kind": "role"}])
+    data = collect(reviewed)
+    assert any("Codes could not be read" in m and "unknown kind 'role'" in m for m in data.missing)
+    assert data.code_kinds == {}
+    build_report(reviewed, tmp_path, ("md",))
+    assert "unknown kind 'role'" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_bug_in_a_stage_propagates_from_the_report(reviewed, monkeypatch):
+    # A stage that fails for a reason that is not a user error must surface, not become "missing".
+    import realist.appraise.store
+    import realist.code.cmoc
+
+    def broken(review):
+        raise KeyError("role")
+
+    monkeypatch.setattr(realist.code.cmoc, "list_cmocs", broken)
+    with pytest.raises(KeyError, match="role"):
+        collect(reviewed)
+    monkeypatch.undo()
+    monkeypatch.setattr(realist.appraise.store, "language_summary", broken)
+    with pytest.raises(KeyError, match="role"):
+        collect(reviewed)
+
+
 def test_checklists_are_filled_from_the_data(reviewed):
     data = collect(reviewed)
     prisma = {it.item: it for it in fill_checklist(data, "PRISMA 2020")}

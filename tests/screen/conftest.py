@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-SYNERGY = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "synergy"
+from support import shared_path
 
 RELEVANT_WORDS = ["peer", "navigator", "harm", "reduction", "hiv", "outreach", "needle", "syringe"]
 OTHER_WORDS = [
@@ -42,7 +42,6 @@ def toy_rows() -> list[dict]:
 
 
 @pytest.fixture
-def synergy() -> Path:
-    if not SYNERGY.is_dir():
-        pytest.skip("../shared/data/synergy is absent")
-    return SYNERGY
+def synergy(shared: Path) -> Path:
+    """The SYNERGY labelled screening sets (../shared/data/synergy)."""
+    return shared_path("data", "synergy")

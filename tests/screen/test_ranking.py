@@ -98,7 +98,7 @@ def test_every_registered_model_ranks_the_toy_corpus(toy_rows):
         assert len(set(int(i) for i in order[:10]) & set(rel)) >= 8, name
 
 
-def test_outside_code_can_register_a_classifier(toy_rows):
+def test_outside_code_can_register_a_classifier(toy_rows, registered):
     class Constant:
         def fit(self, X, y):
             return self
@@ -106,7 +106,7 @@ def test_outside_code_can_register_a_classifier(toy_rows):
         def score(self, X):
             return np.zeros(X.shape[0])
 
-    CLASSIFIERS.register("test-constant", Constant, replace=True)
+    registered(CLASSIFIERS, "test-constant", Constant)
     spec = ModelSpec(features="tfidf", classifier="test-constant")
     order = Ranker(toy_rows, model=spec).fit_rank({0: 1, 1: 0}, rng=np.random.default_rng(0))
     assert sorted(order) == list(range(2, len(toy_rows)))

@@ -160,7 +160,6 @@ def test_missing_file_is_a_user_error(tmp_path):
         load_labelled_csv(tmp_path / "nope.csv")
 
 
-@pytest.mark.shared
 def test_synergy_dataset_simulates_as_it_is(synergy, tmp_path):
     out = tmp_path / "order.csv"
     result = CliRunner().invoke(
@@ -172,7 +171,6 @@ def test_synergy_dataset_simulates_as_it_is(synergy, tmp_path):
     assert len(out.read_text().splitlines()) == 258
 
 
-@pytest.mark.shared
 def test_synergy_criteria_rank_relevant_records_early(synergy):
     import numpy as np
 

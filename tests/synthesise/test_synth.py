@@ -7,13 +7,13 @@ import json
 import pytest
 
 from realist.errors import InvalidInput
+from realist.study import StudyInfo
 from realist.synthesise.income import country_name, income_group, region_of
 from realist.synthesise.synth import (
     SynthCmoc,
     SynthCode,
     SynthInput,
     SynthSettings,
-    SynthStudy,
     characteristics,
     cite,
     cmo_configurations,
@@ -37,13 +37,13 @@ CODES = [
     SynthCode("police", "Police target peers", "context", parent="crime"),
 ]
 STUDIES = [
-    SynthStudy(1, "ayon2017", ref_number=40, first_author="Ayon", authors_count=3, year=2017,
+    StudyInfo(1, "ayon2017", ref_number=40, first_author="Ayon", authors_count=3, year=2017,
                design="Qualitative study", countries=["KEN"]),
-    SynthStudy(2, "bartlett2011", ref_number=42, first_author="Bartlett", authors_count=2, year=2011,
+    StudyInfo(2, "bartlett2011", ref_number=42, first_author="Bartlett", authors_count=2, year=2011,
                design="Qualitative study", countries=["CHN"]),
-    SynthStudy(3, "hoffman2013", ref_number=43, first_author="Hoffman", authors_count=2, year=2013,
+    StudyInfo(3, "hoffman2013", ref_number=43, first_author="Hoffman", authors_count=2, year=2013,
                design="RCT", countries=["RUS"], data_years=[2014]),
-    SynthStudy(4, "latkin2009", ref_number=44, first_author="Latkin", authors_count=1, year=2009,
+    StudyInfo(4, "latkin2009", ref_number=44, first_author="Latkin", authors_count=1, year=2009,
                design="RCT", countries=["USA", "THA"]),
 ]
 
@@ -75,7 +75,7 @@ def test_cite_by_author_and_year_adds_et_al_for_several_authors():
 
 
 def test_cite_falls_back_to_study_keys_without_reference_numbers():
-    assert cite([SynthStudy(9, "smith2020"), STUDIES[0]]) == "[40, smith2020]"
+    assert cite([StudyInfo(9, "smith2020"), STUDIES[0]]) == "[40, smith2020]"
 
 
 def test_code_counts_roll_up_children_and_count_distinct_studies():
@@ -163,7 +163,7 @@ def test_synthesise_output_is_json_with_the_documented_sections():
     assert set(result) >= {"settings", "n_studies", "studies", "characteristics", "codes", "crosstabs",
                            "cmo_configurations", "cmocs", "language"}
     json.dumps(result)
-    theme = [c for c in result["cmocs"] if c["level"] == "review"][0]
+    theme = next(c for c in result["cmocs"] if c["level"] == "review")
     assert theme["based_on"] == [1, 2] and theme["study"] is None
 
 

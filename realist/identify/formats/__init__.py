@@ -3,8 +3,10 @@
 A format is any object with ``name``, ``label``, ``detect(text) -> float``
 (0..1 confidence judged from the content, never the file extension) and
 ``read(text) -> Iterable[RecordData]``.  Built-in formats register
-themselves with :func:`register`; outside code can register more the same
-way.  :func:`read_file` / :func:`read_bytes` decode the file, detect (or take)
+themselves with :func:`register` into :data:`FORMATS` (a
+:class:`realist.registry.Registry`); outside code can register more the same
+way.  A name is registered once: a second format of the same name is
+refused unless it is registered with ``replace=True``.  :func:`read_file` / :func:`read_bytes` decode the file, detect (or take)
 the format, read every record and refuse, with an
 :class:`~realist.errors.ImportFormatError` naming the file, anything that
 cannot be read or holds no records.
@@ -24,8 +26,10 @@ from typing import Protocol, TypeVar, overload, runtime_checkable
 from realist.errors import ImportFormatError
 from realist.identify.decode import decode_with_notes, is_zip
 from realist.records import RecordData
+from realist.registry import Registry
 
 __all__ = [
+    "FORMATS",
     "Format",
     "ParsedFile",
     "register",
@@ -61,52 +65,56 @@ class ParsedFile:
     warnings: list[str] = field(default_factory=list)
 
 
-_REGISTRY: dict[str, Format] = {}
+#: The registered formats, by name.
+FORMATS: Registry[Format] = Registry("format")
 
 _FormatT = TypeVar("_FormatT", bound=Format)
 
 
 @overload
-def register(fmt: type[_FormatT]) -> type[_FormatT]: ...
+def register(fmt: type[_FormatT], *, replace: bool = False) -> type[_FormatT]: ...
 
 
 @overload
-def register(fmt: _FormatT) -> _FormatT: ...
+def register(fmt: _FormatT, *, replace: bool = False) -> _FormatT: ...
 
 
-def register(fmt: type[Format] | Format) -> type[Format] | Format:
-    """Register a format (usable as a class or instance decorator)."""
+def register(fmt: type[Format] | Format, *, replace: bool = False) -> type[Format] | Format:
+    """Register a format under its ``name`` (usable as a class or instance decorator).
+
+    A class is instantiated once.  A name already registered is refused
+    (:class:`realist.registry.DuplicateName`) unless ``replace=True``.
+    """
+    _load_builtins()  # so that a name taken by a built-in is refused now, not when they load
     instance = fmt() if isinstance(fmt, type) else fmt
-    if not getattr(instance, "name", None):
-        raise ValueError("a format needs a name")
-    _REGISTRY[instance.name] = instance
+    FORMATS.register(getattr(instance, "name", ""), instance, replace=replace)
     return fmt
 
 
 def get_format(name: str) -> Format:
     _load_builtins()
     key = name.strip().lower().replace("-", "_")
-    if key not in _REGISTRY:
+    if key not in FORMATS:
         raise ImportFormatError(
             f"unknown format {name!r}; supported formats: {', '.join(available_formats())}"
         )
-    return _REGISTRY[key]
+    return FORMATS.get(key)
 
 
 def available_formats() -> list[str]:
     _load_builtins()
-    return sorted(_REGISTRY)
+    return FORMATS.names()
 
 
 def _supported_list() -> str:
-    return "; ".join(f"{f.label} ({f.name})" for f in sorted(_REGISTRY.values(), key=lambda f: f.name))
+    return "; ".join(f"{f.label} ({f.name})" for f in FORMATS.values())
 
 
 def detect_format(text: str, *, file: str | None = None) -> Format:
     """The registered format most confident about ``text``."""
     _load_builtins()
     scored = sorted(
-        ((fmt.detect(text), fmt.name) for fmt in _REGISTRY.values()), reverse=True
+        ((fmt.detect(text), fmt.name) for fmt in FORMATS.values()), reverse=True
     )
     score, name = scored[0]
     if score < MIN_CONFIDENCE:
@@ -115,7 +123,7 @@ def detect_format(text: str, *, file: str | None = None) -> Format:
             + _supported_list(),
             file=file,
         )
-    return _REGISTRY[name]
+    return FORMATS.get(name)
 
 
 def read_text(text: str, *, file: str | None = None, format: str | None = None) -> ParsedFile:

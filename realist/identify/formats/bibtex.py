@@ -178,7 +178,7 @@ def parse_entries(text: str) -> Iterator[dict[str, str]]:
                     break
                 value, cur = _value(text, name.end(), body_end, macros)
                 field = name.group(1).lower()
-                entry[field] = value if field not in entry else entry[field]
+                entry.setdefault(field, value)  # the first of a repeated field wins
         except (ValueError, IndexError) as err:
             raise ImportFormatError(
                 f"cannot read entry {key or '(no key)'}: {err}",

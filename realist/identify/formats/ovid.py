@@ -108,7 +108,7 @@ class OvidDisplay:
     def detect(self, text: str) -> float:
         head = text.lstrip()[:5000]
         lines = head.split("\n")
-        if _DISPLAY_MARK.match(lines[0]) and any(l.strip() in ("Title", "Source", "Author", "Authors") for l in lines[1:40]):
+        if _DISPLAY_MARK.match(lines[0]) and any(line.strip() in ("Title", "Source", "Author", "Authors") for line in lines[1:40]):
             return 0.9
         return 0.0
 

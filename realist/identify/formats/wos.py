@@ -49,7 +49,7 @@ class WosPlain:
 
     def read(self, text: str) -> Iterator[RecordData]:
         lines = text.split("\n")
-        first_line = next((i for i, l in enumerate(lines) if l.strip()), 0)
+        first_line = next((i for i, line in enumerate(lines) if line.strip()), 0)
         if not lines[first_line].startswith("FN "):
             raise ImportFormatError(
                 "looks like a Web of Science export but has no 'FN' header line "
@@ -57,7 +57,7 @@ class WosPlain:
                 "was edited - export it again from Web of Science",
                 line=first_line + 1,
             )
-        last_line = max((i for i, l in enumerate(lines) if l.strip()), default=0)
+        last_line = max((i for i, line in enumerate(lines) if line.strip()), default=0)
         if lines[last_line].strip() != "EF":
             raise ImportFormatError(
                 "Web of Science export ends without the 'EF' end-of-file line: the file "

@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
-from realist.screen.ranking.registry import Registry
+from realist.screen.ranking.registry import FactoryRegistry
 
 __all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "SGDLinear", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise", "CitationNeighbourhood", "CitationPropagation"]
 
@@ -38,7 +38,7 @@ class Classifier(Protocol):
     def score(self, X: sp.csr_matrix) -> np.ndarray: ...
 
 
-CLASSIFIERS: Registry[Classifier] = Registry("classifier")
+CLASSIFIERS: FactoryRegistry[Classifier] = FactoryRegistry("classifier")
 
 
 def balanced_weights(y: np.ndarray, ratio: float = 1.0) -> np.ndarray:

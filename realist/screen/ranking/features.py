@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from realist.screen.ranking.registry import Registry
+from realist.screen.ranking.registry import FactoryRegistry
 
 __all__ = [
     "Corpus",
@@ -133,7 +133,7 @@ class FeatureExtractor(Protocol):
     def transform_text(self, text: str) -> sp.csr_matrix: ...
 
 
-FEATURES: Registry[FeatureExtractor] = Registry("feature extractor")
+FEATURES: FactoryRegistry[FeatureExtractor] = FactoryRegistry("feature extractor")
 
 
 class TextTfidf:

@@ -76,7 +76,7 @@ from realist.errors import InvalidInput
 from realist.screen.ranking.classifiers import CLASSIFIERS, rank_normalise
 from realist.screen.ranking.features import FEATURES, Corpus
 from realist.screen.ranking.queries import QUERIES
-from realist.screen.ranking.registry import Registry
+from realist.screen.ranking.registry import FactoryRegistry
 
 __all__ = [
     "ModelSpec",
@@ -107,7 +107,7 @@ class ModelSpec:
     description: str = ""
 
 
-MODELS: Registry[ModelSpec] = Registry("ranking model")
+MODELS: FactoryRegistry[ModelSpec] = FactoryRegistry("ranking model")
 DEFAULT_MODEL = "default"
 
 
@@ -468,9 +468,8 @@ class Ranker:
         eps = float(p.get("eps", 1e-3))
 
         def sep(M: sp.csr_matrix, sq: np.ndarray) -> float:
-            I, E = M[inc], M[exc]
-            cI = np.asarray(I.sum(axis=0)).ravel()
-            cE = np.asarray(E.sum(axis=0)).ravel()
+            cI = np.asarray(M[inc].sum(axis=0)).ravel()
+            cE = np.asarray(M[exc].sum(axis=0)).ravel()
             n_i, n_e = len(inc), len(exc)
             s_ii = (cI @ cI - sq[inc].sum()) / (n_i * (n_i - 1))
             s_ie = (cI @ cE) / (n_i * n_e)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from realist.screen.ranking.registry import Registry
+from realist.screen.ranking.registry import FactoryRegistry
 
 __all__ = ["QueryStrategy", "QUERIES", "MaxQuery", "UncertaintyQuery", "MaxRandomQuery", "MixedQuery"]
 
@@ -26,7 +26,7 @@ class QueryStrategy(Protocol):
     def query(self, scores: np.ndarray, rng: np.random.Generator) -> np.ndarray: ...
 
 
-QUERIES: Registry[QueryStrategy] = Registry("query strategy")
+QUERIES: FactoryRegistry[QueryStrategy] = FactoryRegistry("query strategy")
 
 
 def _order_desc(keys: np.ndarray, rng: np.random.Generator) -> np.ndarray:

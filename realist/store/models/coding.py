@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base, utcnow
+from .base import Base, utcnow
 
 __all__ = [
     "FullText",

@@ -1,23 +1,18 @@
-"""The review store's schema (SQLAlchemy 2, typed ``Mapped`` models).
-
-Every table carries ``review_id`` so one PostgreSQL server can hold many
-reviews; an SQLite file holds one.  Constraint names follow one naming
-convention so migrations match across backends.  These models are the live
-schema: Alembic revisions never import them (they describe the tables they
-create themselves), so an old revision keeps working after the models move
-on.
-"""
+"""Core tables: the review, its event log, sources, records, duplicate
+links, screening (assignments, decisions, resolutions), studies and
+citation provenance (migrations 0001-0003)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
 
 __all__ = [
-    "Base",
     "Review",
     "Event",
     "Source",
@@ -28,35 +23,7 @@ __all__ = [
     "Resolution",
     "Study",
     "CitationLink",
-    "utcnow",
 ]
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> dt.datetime:
-    """Timezone-aware current time (stored as UTC)."""
-    return dt.datetime.now(dt.timezone.utc)
-
-
-class Base(DeclarativeBase):
-    if TYPE_CHECKING:
-        # Every model here is mapped to a plain Table (SQLAlchemy types the
-        # attribute as the wider FromClause).
-        __table__: ClassVar[Table]
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
-        dt.datetime: DateTime(timezone=True),
-    }
 
 
 class Review(Base):
@@ -293,4 +260,3 @@ class CitationLink(Base):
     direction: Mapped[str] = mapped_column(String(10))
     depth: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-from .coding_models import *  # noqa

@@ -14,7 +14,7 @@ from realist.errors import InvalidInput
 from realist.fulltext import add_fulltext
 from realist.identify import import_records
 from realist.records import RecordData
-from realist.store.coding_models import Appraisal
+from realist.store.models import Appraisal
 from realist.store.models import Event, Record
 
 
