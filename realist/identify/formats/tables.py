@@ -109,8 +109,13 @@ class TableFormat:
 
     def read(self, text: str) -> Iterator[RecordData]:
         delimiter = _delimiter(text[: text.find("\n") if "\n" in text else len(text)])
-        reader = csv.reader(iter_lines(text), delimiter=delimiter)
-        yield from self.read_rows(reader)
+        # strict: text after a closing quote inside a field, or a quote never
+        # closed, is an error rather than silently mangled text (docs/formats.md).
+        reader = csv.reader(iter_lines(text), delimiter=delimiter, strict=True)
+        try:
+            yield from self.read_rows(reader)
+        except csv.Error as err:
+            raise ImportFormatError(_quoting_problem(str(err)), line=reader.line_num) from None
 
     def read_rows(self, rows: Iterator[Sequence[Any]]) -> Iterator[RecordData]:
         header = next(rows, None)
@@ -202,6 +207,17 @@ def iter_lines(text: str) -> Iterator[str]:
             return
         yield text[start : end + 1]
         start = end + 1
+
+
+def _quoting_problem(error: str) -> str:
+    if "expected after" in error:
+        what = "text follows a closing quote inside a field"
+    elif "end of data" in error or "unexpected end" in error:
+        what = "a quoted field is never closed"
+    else:
+        what = error
+    return (f"broken CSV quoting: {what} (a quote inside a quoted field must be doubled, "
+            '""); nothing was imported - fix the file or export it again')
 
 
 def _delimiter(header_line: str) -> str:
