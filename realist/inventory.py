@@ -2,7 +2,10 @@
 
 ``list_records`` is the documented, stable interface behind
 ``realist records --json``: one dict per record with ``id``, ``source``,
-``source_record_id``, every normalised field and ``duplicate_of``.
+``source_record_id``, every normalised field, ``duplicate_of`` and
+``provenance``: how a chased record was found, a list (a record can be found
+from several seeds) of ``{"direction", "depth", "seed_openalex_id",
+"seed_record_id"}``, empty for records imported from a file.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from sqlalchemy import func, or_, select
 from .errors import InvalidInput
 from .records import NORMALISED_FIELDS, RecordData
 from .review import ReviewHandle
-from .store.models import DuplicateLink, Record, Source
+from .store.models import CitationLink, DuplicateLink, Record, Source
 
 __all__ = ["RECORD_KEYS", "list_records", "record_dict", "review_status", "ReviewStatus", "to_record_data"]
 
@@ -58,12 +61,15 @@ def list_records(
     year_to: int | None = None,
     ids: list[int] | None = None,
     limit: int | None = None,
+    seed: str | None = None,
 ) -> list[dict[str, Any]]:
     """Records of the review, oldest first, filtered.
 
     ``duplicates``: ``include`` (all records), ``exclude`` (canonical and
     unique records only) or ``only`` (records that point at a canonical).
     ``search`` matches title, abstract or authors, case-insensitively.
+    ``seed``: only records found by citation chasing from this seed, named
+    by its OpenAlex id (``W123``, any URL form) or its record id in the review.
     """
     if duplicates not in DUPLICATE_FILTERS:
         raise InvalidInput(f"--duplicates must be one of {', '.join(DUPLICATE_FILTERS)}")
@@ -92,11 +98,45 @@ def list_records(
         query = query.where(Record.year <= year_to)
     if ids:
         query = query.where(Record.id.in_(ids))
+    if seed is not None:
+        query = query.where(Record.id.in_(_seed_filter(review, seed)))
     query = query.order_by(Record.id)
     if limit is not None:
         query = query.limit(limit)
     with review.session() as session:
-        return [record_dict(rec, src) for rec, src in session.execute(query)]
+        rows = [record_dict(rec, src) for rec, src in session.execute(query)]
+        links: dict[int, list[dict[str, Any]]] = {}
+        for link in session.scalars(
+            select(CitationLink).where(CitationLink.review_id == review.review_id).order_by(CitationLink.id)
+        ):
+            links.setdefault(link.record_id, []).append({
+                "direction": link.direction,
+                "depth": link.depth,
+                "seed_openalex_id": link.seed_openalex_id,
+                "seed_record_id": link.seed_record_id,
+            })
+    for row in rows:
+        row["provenance"] = links.get(row["id"], [])
+    return rows
+
+
+def _seed_filter(review: ReviewHandle, seed: str) -> Any:
+    """The ids of records chased from ``seed`` (an OpenAlex id or a record id), as a subquery."""
+    from .records import normalise_openalex_id
+
+    text = seed.strip()
+    link = CitationLink.__table__.c
+    where = [link.review_id == review.review_id]
+    if text.isdigit():
+        where.append(link.seed_record_id == int(text))
+    else:
+        openalex = normalise_openalex_id(text)
+        if not openalex:
+            raise InvalidInput(
+                f"--seed {seed!r} is neither an OpenAlex work id (W123...) nor a record id"
+            )
+        where.append(link.seed_openalex_id == openalex)
+    return select(link.record_id).where(*where)
 
 
 def _as_int(value: str) -> int:

@@ -68,6 +68,8 @@ class ReportData:
     first_activity: str | None = None
     last_activity: str | None = None
     missing: list[str] = field(default_factory=list)
+    #: records each citation-chasing seed contributed, per direction (network.seed_contributions)
+    citation_seeds: list[dict[str, Any]] = field(default_factory=list)
 
     def study_by_id(self) -> dict[int, StudyRow]:
         return {s.id: s for s in self.studies}
@@ -200,6 +202,9 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
                       first_activity=first, last_activity=last, missing=missing)
     if not rows:
         missing.append("No included studies are recorded yet (realist studies / studies_from_included).")
+    from ..network.provenance import seed_contributions
+
+    data.citation_seeds = seed_contributions(review)
     _collect_codes(review, data)
     _collect_cmocs(review, data)
     _collect_language(review, data)

@@ -86,6 +86,7 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
     closed: dict[str, list[str]] | None = None  # the record before, held until we know nothing follows
     stray: dict[str, list[str]] | None = None  # tagged lines after ER, not yet known to be a record
     stray_lines: list[int] = []
+    stray_more: list[tuple[int, str, int, str]] = []  # untagged lines in it: (line, tag, value index, text)
     kept_lines: list[int] = []
     skipped_lines: list[int] = []
     tag_match = _TAG.match
@@ -99,6 +100,16 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
             match = tag_match(line)
             if match is None:
                 stripped = line.strip()
+                if stray is not None:
+                    if not stripped:  # a blank line ends what follows an ER
+                        record = _settle(stray, closed, stray_lines, stray_more, kept_lines, skipped_lines)
+                        if record is not closed and closed is not None:
+                            yield _finish(closed)
+                        closed, fields, stray, stray_lines, stray_more, last = record, None, None, [], [], None
+                    elif not _NUMBERING.fullmatch(stripped) and last is not None:
+                        # continues the last field if this turns out to be a record, else skipped
+                        stray_more.append((number, last, len(stray[last]) - 1, stripped))
+                    continue
                 if not stripped:
                     continue
                 if fields is not None and last is not None:
@@ -117,12 +128,12 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
                 continue
             tag, value = match.group(1), (match.group(2) or "").strip()
         if tag == "ER" or tag == "TY":
-            if fields is not None and fields is stray:
-                record = _settle(stray, closed, stray_lines, kept_lines)
+            if stray is not None:
+                record = _settle(stray, closed, stray_lines, stray_more, kept_lines, skipped_lines)
                 if record is not closed and closed is not None:
                     yield _finish(closed)
                 closed = record
-                fields, stray, stray_lines = None, None, []
+                fields, stray, stray_lines, stray_more = None, None, [], []
             if tag == "ER":
                 if fields:
                     if closed is not None:
@@ -150,8 +161,8 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
         else:
             existing.append(value)
         last = tag
-    if fields is not None and fields is stray:
-        record = _settle(stray, closed, stray_lines, kept_lines)
+    if stray is not None:
+        record = _settle(stray, closed, stray_lines, stray_more, kept_lines, skipped_lines)
         if record is not closed and closed is not None:
             yield _finish(closed)
         closed, fields = record, None
@@ -173,15 +184,25 @@ def _settle(
     stray: dict[str, list[str]],
     closed: dict[str, list[str]] | None,
     lines: list[int],
+    more: list[tuple[int, str, int, str]],
     kept: list[int],
+    skipped: list[int],
 ) -> dict[str, list[str]]:
     """Tagged lines found after ``ER``: a record of their own if they hold a title
-    or an identifier, else lines of the record before (returned, extended)."""
+    or an identifier (untagged lines among them then continue their fields),
+    else lines of the record before (returned, extended; untagged ones skipped)."""
     if closed is None or any(tag in stray for tag in _RECORD_TAGS):
+        for _, tag, index, text in more:
+            values = stray[tag]
+            if tag in _LIST_TAGS:
+                values.append(text)
+            else:
+                values[index] = values[index] + "\n" + text if values[index] else text
         return stray
     for tag, values in stray.items():
         closed.setdefault(tag, []).extend(values)
     kept.extend(lines)
+    skipped.extend(number for number, _, _, _ in more)
     return closed
 
 

@@ -112,10 +112,20 @@ class TableFormat:
         # strict: text after a closing quote inside a field, or a quote never
         # closed, is an error rather than silently mangled text (docs/formats.md).
         reader = csv.reader(iter_lines(text), delimiter=delimiter, strict=True)
+        done = [0]  # the last line of the last row read whole
+
+        def rows() -> Iterator[list[str]]:
+            for row in reader:
+                yield row
+                done[0] = reader.line_num
+
         try:
-            yield from self.read_rows(reader)
+            yield from self.read_rows(rows())
         except csv.Error as err:
-            raise ImportFormatError(_quoting_problem(str(err)), line=reader.line_num) from None
+            problem = _quoting_problem(str(err))
+            # a field never closed runs to the end: name the line where its row starts
+            line = done[0] + 1 if "never closed" in problem else reader.line_num
+            raise ImportFormatError(problem, line=line) from None
 
     def read_rows(self, rows: Iterator[Sequence[Any]]) -> Iterator[RecordData]:
         header = next(rows, None)
