@@ -20,7 +20,7 @@ from .openalex import (
     OpenAlexUnavailable,
     parse_identifier,
 )
-from .provenance import identification_counts, record_provenance
+from .provenance import identification_counts, record_provenance, seed_contributions
 from .works import OnlineWorks, WorkSource
 
 __all__ = [
@@ -29,6 +29,6 @@ __all__ = [
     "HandSearchResult", "Journal", "handsearch", "resolve_journal",
     "OfflineWorks", "read_works",
     "OpenAlexClient", "OpenAlexError", "OpenAlexSettings", "OpenAlexUnavailable", "parse_identifier",
-    "identification_counts", "record_provenance",
+    "identification_counts", "record_provenance", "seed_contributions",
     "OnlineWorks", "WorkSource",
 ]
