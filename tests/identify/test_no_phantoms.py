@@ -89,7 +89,7 @@ def test_import_leaves_out_records_with_nothing_to_screen_and_names_them():
     assert parsed.records[1].doi == "10.1000/xyz"
     warning = " ".join(parsed.warnings)
     assert "1 record(s) with no title, abstract or identifier were left out (record 2 of the file)" in warning
-    assert "1 record(s) without a title: record 2" in warning
+    assert "1 record(s) without a title: record 3" in warning  # numbered as in the file
 
 
 def test_ovid_ris_imports_without_phantoms_into_the_store(review: ReviewHandle, tmp_path: Path):
@@ -198,3 +198,40 @@ def test_postgresql_refusing_a_nul_names_the_record_and_changes_nothing(review: 
     with pytest.raises(ImportStoreError, match=r"^source 'Chase', record 3: the database refused this record .*NUL"):
         import_records(review, records, source="Chase")
     _unchanged(review)
+
+
+def test_xlsx_rows_with_nothing_to_screen_are_left_out_and_named(tmp_path: Path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Title", "Authors", "Year", "DOI"])
+    sheet.append(["Peer outreach", "Smith J", 2020, "10.1000/x"])
+    sheet.append([None, "Jones K", 2021, None])
+    sheet.append([None, None, 2022, "10.1000/y"])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    parsed = read_bytes(path.read_bytes(), file="export.xlsx")
+    assert [r.doi for r in parsed.records] == ["10.1000/x", "10.1000/y"]
+    assert any("left out (record 2 of the file)" in w for w in parsed.warnings)
+    assert any("without a title: record 3" in w for w in parsed.warnings)
+
+
+def test_cli_import_prints_the_lines_it_kept_or_skipped(run, tmp_path: Path):
+    path = tmp_path / "ovid.ris"
+    path.write_text(OVID_RIS, encoding="utf-8")
+    result = run.ok("import", str(path))
+    assert "2 records (ris)" in result.stdout
+    assert "warning: lines 11, 23 after an 'ER' end-of-record line held no title" in result.stderr
+    assert "warning: lines 12, 24 after an 'ER' end-of-record line are not RIS" in result.stderr
+
+
+def test_cli_import_refuses_broken_csv_with_one_message(run, tmp_path: Path):
+    path = tmp_path / "broken.csv"
+    path.write_text(CSV_BROKEN_QUOTE, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {path}, line 3: broken CSV quoting: text follows a closing quote inside a field "
+        '(a quote inside a quoted field must be doubled, ""); nothing was imported - fix the file or export it again')
+    assert "Traceback" not in result.output

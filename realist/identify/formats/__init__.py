@@ -40,6 +40,7 @@ __all__ = [
     "warn",
     "collecting_warnings",
     "describe_lines",
+    "check_records",
 ]
 
 #: Below this confidence a file is "not recognised".
@@ -175,20 +176,34 @@ def read_text(text: str, *, file: str | None = None, format: str | None = None) 
     finally:
         if collecting:
             gc.enable()
-    records, left_out = _without_empty(records)
+    if not records:
+        raise ImportFormatError(
+            f"no records found (read as {fmt.label}); is this the right file?", file=file
+        )
+    return ParsedFile(format=fmt.name, records=check_records(records, warnings, file=file), warnings=warnings)
+
+
+def check_records(records: list[RecordData], warnings: list[str], *, file: str | None) -> list[RecordData]:
+    """Leave out records with nothing to screen, and say which (and which lack a title).
+
+    A record with no title, no abstract and no identifier (DOI, PMID, PMCID,
+    OpenAlex id, the database's own id) is left out; records without a title
+    are kept.  Both are named by their 1-based number in the file in
+    ``warnings``.  Refuses a file in which no record is left.
+    """
+    kept, left_out = _without_empty(records)
     if left_out:
         warnings.append(
             f"{len(left_out)} record(s) with no title, abstract or identifier were left out "
             f"({describe_lines(left_out, 'record')} of the file): nothing in them can be screened"
         )
-    if not records:
-        raise ImportFormatError(
-            f"no records found (read as {fmt.label}); is this the right file?", file=file
-        )
-    untitled = [i for i, r in enumerate(records, start=1) if not r.title]
+    if not kept:
+        raise ImportFormatError("no record has a title, abstract or identifier: nothing to import", file=file)
+    dropped = set(left_out)
+    untitled = [i for i, r in enumerate(records, start=1) if not r.title and i not in dropped]
     if untitled:
         warnings.append(f"{len(untitled)} record(s) without a title: {describe_lines(untitled, 'record')}")
-    return ParsedFile(format=fmt.name, records=records, warnings=warnings)
+    return kept
 
 
 def _without_empty(records: list[RecordData]) -> tuple[list[RecordData], list[int]]:

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from realist.errors import ImportFormatError
-from realist.identify.formats import ParsedFile, get_format, register
+from realist.identify.formats import ParsedFile, check_records, get_format, register
 from realist.identify.formats._common import (
     first,
     format_authors,
@@ -406,7 +406,8 @@ def read_xlsx(data: bytes, *, file: str, format: str | None = None) -> ParsedFil
         raise err.located(file=file) from err
     if not records:
         raise ImportFormatError("no records found in the workbook", file=file)
-    return ParsedFile(format=fmt.name, records=records)
+    warnings: list[str] = []
+    return ParsedFile(format=fmt.name, records=check_records(records, warnings, file=file), warnings=warnings)
 
 
 _TABLE_NAMES = ("csv", "scopus_csv", "embase_csv", "lens_csv", "ieee_csv", "openalex_csv",
