@@ -118,3 +118,12 @@ def test_roundtrip_keeps_long_values_on_every_backend(review):
         again = _roundtrip(review, [record], fmt)[0]
         assert (again.title, again.journal, again.volume, again.issue) == (
             record.title, record.journal, record.volume, record.issue), fmt
+
+
+def test_bibtex_doi_and_url_are_verbatim_so_double_hyphens_survive(review):
+    """Found by the property above: BibTeX's '--' en dash must not touch a DOI or URL."""
+    record = RecordData(title="Peer work", doi="10.0000/--0", url="https://example.org/a--b_c")
+    again = _roundtrip(review, [record], "bibtex")[0]
+    assert (again.doi, again.url) == ("10.0000/--0", "https://example.org/a--b_c")
+    escaped = read_bytes(b"@article{k, title={T}, doi={10.1000/a\\_b}}\n", file="k.bib").records[0]
+    assert escaped.doi == "10.1000/a_b"
