@@ -9,6 +9,7 @@ tool's output.  The example ships in the package, so these tests do not read
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -237,7 +238,7 @@ def test_example_evidence_sentences_are_the_papers_own(shared):
 
 @pytest.mark.shared
 def test_check_finds_the_papers_known_inconsistencies(shared, example):
-    findings = check_review_manuscript(example, SEED)
+    findings = check_review_manuscript(example, SEED, numbering="review").findings
     kinds = {(f.kind, f.stated, tuple(f.cited)) for f in findings}
     # "Only seven studies reported on ... management ... [44, 46, 49, 51, 53, 54]"
     assert ("count_mismatch", 7, (44, 46, 49, 51, 53, 54)) in kinds
@@ -249,3 +250,65 @@ def test_check_finds_the_papers_known_inconsistencies(shared, example):
     assert any(f.kind == "author_mismatch" and f.cited == [44] and "Bartlett" in f.message for f in findings)
     # and nothing else but the code-level view of the HIV sentence
     assert len(findings) == 5
+
+
+_MAPPED = """\
+Two studies reported peer-led advocacy [1, 3].
+Two studies reported peer-led advocacy [1, {other}].
+Le et al. [3] wrote this.
+
+References
+1. Le LT, et al. Coalition building by drug user and sex worker community-based organizations in Vietnam can lead to improved interactions with government agencies: a qualitative study. Harm Reduct J. 2015;12:38.
+2. Nobody A. A paper that is not in the review. J Nowhere. 2001;1:1.
+3. Kerr T, et al. Expanding the reach of harm reduction in Thailand: experiences with a drug user-run drop-in centre. Int J Drug Policy. 2010;21(3):255-8.
+4. Ayon S, et al. Barriers and facilitators of access to HIV, harm reduction and sexual and reproductive health services by women who inject drugs: role of community-based outreach and drop-in centers. AIDS Care. 2017:1-8.
+"""
+
+
+def test_cli_check_compares_codes_through_the_manuscripts_own_reference_map(example, tmp_path):
+    from click.testing import CliRunner
+
+    from realist.cli import cli
+
+    runner = CliRunner()
+    fine = tmp_path / "fine.md"
+    fine.write_text(_MAPPED.format(other=2), encoding="utf-8")  # [2] is not in the review: not compared
+    result = runner.invoke(cli, ["--review", str(example.path), "check", str(fine), "--json"])
+    out = json.loads(result.output)
+    assert result.exit_code == 1, result.output  # only "Le et al. [3]": 3 is Kerr in this manuscript
+    assert [(f["line"], f["kind"]) for f in out["findings"]] == [(3, "author_mismatch")]
+    assert {m["number"]: m["study_key"] for m in out["matched"]} == {1: "le2015", 3: "kerr2010", 4: "ayon2017"}
+    assert [u["number"] for u in out["unmatched"]] == [2]
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text(_MAPPED.format(other=4), encoding="utf-8")  # Ayon is not coded with advocacy
+    result = runner.invoke(cli, ["--review", str(example.path), "check", str(wrong)])
+    assert result.exit_code == 1
+    assert "line 2: code_mismatch" in result.output and "cited but not coded [4]" in result.output
+    assert "line 1:" not in result.output
+    assert "Not in the review (not compared with codes): 2. Nobody A." in result.output
+
+
+@pytest.mark.shared
+def test_cli_check_of_the_papers_text_needs_review_numbering_for_codes(shared, example):
+    from click.testing import CliRunner
+
+    from realist.cli import cli
+
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["--review", str(example.path), "check", str(SEED)])
+    assert "no reference list found" in plain.output and "code_mismatch" not in plain.output
+    numbered = runner.invoke(cli, ["--review", str(example.path), "check", str(SEED), "--numbering", "review"])
+    assert "code_mismatch" in numbered.output and "author_mismatch" in numbered.output
+
+
+def test_example_checklists_report_the_declared_decision_not_to_appraise_quality(example):
+    from realist.report.checklists import fill_checklist
+    from realist.report.collect import collect
+
+    data = collect(example)
+    prisma = {it.item: it for it in fill_checklist(data, "prisma2020")}
+    rameses = {it.item: it for it in fill_checklist(data, "rameses")}
+    assert prisma["11"].status == "reported" and "ongoing debate on the utility" in prisma["11"].answer.lower()
+    assert prisma["18"].status == "na"
+    assert rameses["9"].status == "reported"
+    assert rameses["1"].status == "reported" and prisma["1"].status == "partly"  # "rapid realist review"

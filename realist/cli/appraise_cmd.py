@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import fulltext as ft
+from ..appraise import rigour as rg
 from ..appraise import store as ap
 from .common import Context, echo_json, echo_table, pass_review
 
@@ -13,7 +14,7 @@ __all__ = ["COMMANDS"]
 
 @click.group("appraise")
 def appraise() -> None:
-    """Appraise included studies (language: stigmatising vs person-first terms)."""
+    """Appraise included studies: language (stigmatising vs person-first terms), relevance and rigour."""
 
 
 @appraise.command("language")
@@ -53,6 +54,41 @@ def summary_cmd(ctx: Context, as_json: bool) -> None:
     echo_table([(r["key"], r["ref_number"] or "", r["classification"] or "-", r["source"] or "",
                  r["tool_classification"] or "-", r["note"] or "") for r in rows],
                ["study", "ref", "classification", "by", "tool", "note"])
+
+
+@appraise.command("rigour")
+@click.argument("study")
+@click.option("--relevance", required=True, type=click.Choice(rg.LEVELS),
+              help="How far the study speaks to the programme theory.")
+@click.option("--rigour", required=True, type=click.Choice(rg.LEVELS),
+              help="How trustworthy the method that produced the relevant data is.")
+@click.option("--note", default=None, help="Why: the reasons for the judgement.")
+@pass_review
+def rigour_cmd(ctx: Context, study: str, relevance: str, rigour: str, note: str | None) -> None:
+    """Record a person's relevance-and-rigour judgement on STUDY (the latest counts)."""
+    out = rg.record_rigour(ctx.review(), study, relevance, rigour, note)
+    click.echo(f"{out['key']}: relevance {relevance}, rigour {rigour} (by {out['by']}).")
+
+
+@appraise.command("rigour-summary")
+@click.option("--json", "as_json", is_flag=True)
+@pass_review
+def rigour_summary_cmd(ctx: Context, as_json: bool) -> None:
+    """Each study's latest relevance-and-rigour judgement, and the protocol's quality_appraisal."""
+    review = ctx.review()
+    declared = rg.quality_appraisal(review.protocol())
+    rows = rg.rigour_summary(review)
+    if as_json:
+        echo_json({"quality_appraisal": declared.to_dict() if declared else None, "studies": rows})
+        return
+    if declared is None:
+        click.echo("protocol: no quality_appraisal section (say whether a formal appraisal is done, and why not)")
+    elif declared.formal:
+        click.echo(f"protocol: formal appraisal with {declared.tool}")
+    else:
+        click.echo(f"protocol: no formal appraisal ({declared.reason})")
+    echo_table([(r["key"], r["ref_number"] or "", r["relevance"] or "-", r["rigour"] or "-", r["note"] or "")
+                for r in rows], ["study", "ref", "relevance", "rigour", "note"])
 
 
 @click.group("fulltext")

@@ -83,15 +83,20 @@ def _print_text(result: dict[str, Any], *, show_crosstabs: bool) -> None:
 
 @click.command("check")
 @click.argument("manuscript", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings and the reference map as JSON.")
 @click.option("--no-review", is_flag=True, help="Check the text on its own, even inside a review.")
+@click.option("--numbering", type=click.Choice(["manuscript", "review"]), default="manuscript", show_default=True,
+              help="How citations are read: numbers of the manuscript's own reference list (mapped to the "
+                   "review's studies), or the review's own study reference numbers.")
 @pass_review
-def check(ctx: Context, manuscript: str, as_json: bool, no_review: bool) -> None:
+def check(ctx: Context, manuscript: str, as_json: bool, no_review: bool, numbering: str) -> None:
     """Check a manuscript's counts and citations ("seven studies [44, 46]"); exit 1 if any finding.
 
-    Inside a review (or with --review), citations are also compared with the
-    studies coded with the code the sentence names, and "Author [N]" with
-    study N's first author.
+    The manuscript's own reference list (numbered or author-year) is read for
+    the author check ("Smith et al. [3]").  Inside a review (or with
+    --review), its references are mapped to the review's studies by DOI,
+    PMID, title, first author and year, and citations are compared with the
+    studies coded with the code a sentence names, through that map only.
     """
     from ..synthesise.store import check_review_manuscript
 
@@ -102,16 +107,23 @@ def check(ctx: Context, manuscript: str, as_json: bool, no_review: bool) -> None
         except ReviewNotFound:
             if ctx.review_dir:
                 raise
-    findings = check_review_manuscript(review, Path(manuscript))
+    report = check_review_manuscript(review, Path(manuscript), numbering=numbering)
+    findings = report.findings
     if as_json:
-        echo_json({"manuscript": manuscript, "against_review": review is not None,
-                   "findings": [f.to_dict() for f in findings]})
-    elif findings:
+        echo_json({"manuscript": manuscript, "against_review": review is not None, **report.to_dict()})
+    else:
         for f in findings:
             click.echo(str(f))
-        click.echo(f"{len(findings)} finding(s)" + ("" if review else " (text only: not checked against a review)"))
-    else:
-        click.echo("No inconsistencies found" + ("." if review else " (text only: not checked against a review)."))
+        if report.references:
+            click.echo(f"Reference list: {report.references} entries ({report.reference_style})"
+                       + (f"; {len(report.matched)} matched to the review's studies" if review else ""))
+        if review is not None and report.unmatched:
+            click.echo("Not in the review (not compared with codes): "
+                       + "; ".join(f"{r.number}. {r.text[:60]}" for r in report.unmatched))
+        for note in report.notes:
+            click.echo(f"note: {note}")
+        tail = "" if review else " (text only: not checked against a review)"
+        click.echo(f"{len(findings)} finding(s){tail}" if findings else f"No inconsistencies found{tail or '.'}")
     if findings:
         raise click.exceptions.Exit(1)
 

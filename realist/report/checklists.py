@@ -12,7 +12,11 @@ Statements the store cannot hold are read from an optional ``report:``
 section of ``protocol.yaml`` (``registration``, ``funding``,
 ``competing_interests``, ``authors``, ``acknowledgements``,
 ``knowledge_users``, ``shortcuts``, ``peer_review``, ``availability``,
-``appraisal``, ``synthesis``, ``rationale``, ``amendments``).
+``synthesis``, ``synthesis_grouping``, ``iterative_methods``, ``rationale``,
+``amendments``).  Whether a formal risk-of-bias / quality appraisal is done,
+and why not, is the protocol's ``quality_appraisal`` section
+(:mod:`realist.appraise.rigour`); per-study relevance-and-rigour judgements
+come from ``realist appraise rigour``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import asdict, dataclass
 from importlib import resources
 from typing import Any
 
+from ..appraise.rigour import QualityAppraisal, quality_appraisal
 from ..errors import InvalidInput
 from .collect import ReportData
 from .tables import Table
@@ -41,7 +46,7 @@ CHECKLISTS = {
 }
 _ALIASES = {"prisma": "prisma2020", "prisma 2020": "prisma2020", "prisma2020": "prisma2020",
             "rameses": "rameses", "rapid": "rapid_review", "rapid review": "rapid_review",
-            "rapid_review": "rapid_review", "prisma-rr": "rapid_review"}
+            "rapid_review": "rapid_review"}
 STATUS = {"reported": "Reported", "partly": "Partly reported", "missing": "Missing",
           "author": "For the authors", "na": "Not applicable"}
 
@@ -95,11 +100,27 @@ def _source_text(src: dict[str, Any]) -> str:
     return "; ".join(bits) + ")"
 
 
-def a_title(d: ReportData) -> Answer:
+def a_title_prisma(d: ReportData) -> Answer:
+    """PRISMA 1: the title says *systematic review* (or meta-analysis)."""
     t = d.title or ""
-    realist = any(w in t.lower() for w in ("realist", "review", "synthesis"))
-    return ("reported" if realist else "partly", f"Title: {t}" + ("" if realist else
-            " (does not say it is a review or realist synthesis)"), "Title")
+    low = t.lower()
+    if "systematic review" in low or "meta-analys" in low:
+        return "reported", f"Title: {t}", "Title"
+    if "review" in low or "synthesis" in low:
+        return "partly", f"Title: {t} (a review, but not called a systematic review)", "Title"
+    return "missing", f"Title: {t} (does not say it is a review)", "Title"
+
+
+def a_title_realist(d: ReportData) -> Answer:
+    """RAMESES 1: the title says *realist* synthesis or review."""
+    t = d.title or ""
+    low = t.lower()
+    review = any(w in low for w in ("review", "synthesis"))
+    if "realist" in low and review:
+        return "reported", f"Title: {t}", "Title"
+    if review:
+        return "partly", f"Title: {t} (a review, but not called realist)", "Title"
+    return "missing", f"Title: {t} (does not say it is a realist synthesis or review)", "Title"
 
 
 def a_question(d: ReportData) -> Answer:
@@ -139,6 +160,10 @@ def a_search_strings(d: ReportData) -> Answer:
 def a_selection(d: ReportData) -> Answer:
     if not d.reviewers:
         return "missing", "No screening decisions recorded.", "Methods: Selection process"
+    return "reported", _selection_text(d), "Methods: Selection process"
+
+
+def _selection_text(d: ReportData) -> str:
     parts = []
     for stage, names in d.reviewers.items():
         per = d.reviewers_per_record.get(stage, 0)
@@ -152,7 +177,7 @@ def a_selection(d: ReportData) -> Answer:
                           + (f", Fleiss' kappa {fk:.2f}" if fk is not None else ""))
     if any(v > 1 for v in d.reviewers_per_record.values()):
         parts.append("decisions recorded blind to the other reviewers; conflicts settled by a resolution")
-    return "reported", "; ".join(parts), "Methods: Selection process"
+    return "; ".join(parts)
 
 
 def a_coding(d: ReportData) -> Answer:
@@ -176,25 +201,87 @@ def a_characteristics_method(d: ReportData) -> Answer:
     return "partly", text + ". Assumptions for missing information are not recorded.", "Methods: Data collection"
 
 
-def a_appraisal(d: ReportData) -> Answer:
-    stated = _report(d, "appraisal")
-    if d.language:
-        text = f"Language appraisal (stigmatising vs person-first terms) of {len(d.language)} studies"
-        return "reported", (stated + ". " if stated else "") + text, "Methods: Appraisal"
-    if stated:
-        return "reported", stated, "Methods: Appraisal"
-    return "missing", "No appraisal recorded.", "Methods: Appraisal"
+def _declared(d: ReportData) -> QualityAppraisal | None:
+    return quality_appraisal(d.protocol)
 
 
-def a_appraisal_results(d: ReportData) -> Answer:
-    if not d.language:
-        return "missing", "No appraisal results recorded.", "Results: Table 1"
-    counts: dict[str, int] = {}
-    for row in d.language:
-        key = str(row.get("classification") or "not classified")
-        counts[key] = counts.get(key, 0) + 1
-    return "reported", "Language appraisal: " + ", ".join(f"{k} {v}" for k, v in counts.items()), \
-        "Results: Appraisal"
+def _judged(d: ReportData) -> list[dict[str, Any]]:
+    return [r for r in d.rigour if r.get("relevance") or r.get("rigour")]
+
+
+def _rigour_counts(rows: list[dict[str, Any]]) -> str:
+    def tally(key: str) -> str:
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[str(r.get(key) or "not judged")] = counts.get(str(r.get(key) or "not judged"), 0) + 1
+        return ", ".join(f"{k} {v}" for k, v in counts.items())
+    return f"relevance: {tally('relevance')}; rigour: {tally('rigour')}"
+
+
+def _appraisal_text(d: ReportData) -> str:
+    """What the review did about quality: the protocol's declaration and the judgements made."""
+    declared = _declared(d)
+    judged = _judged(d)
+    parts = []
+    if declared is not None and declared.formal:
+        parts.append(f"Risk of bias / quality assessed with {declared.tool}")
+    elif declared is not None:
+        parts.append(f"No formal risk-of-bias or quality appraisal: {declared.reason.rstrip('.')}")
+    if declared is not None and declared.approach:
+        parts.append(declared.approach.rstrip("."))
+    if judged:
+        judges = sorted({str(r["judged_by"]) for r in judged if r.get("judged_by")})
+        parts.append(f"relevance and rigour judged per study for {len(judged)} of {len(d.studies)} studies"
+                     + (f" (by {', '.join(judges)})" if judges else ""))
+    return ". ".join(parts) + "." if parts else ""
+
+
+def a_risk_of_bias(d: ReportData) -> Answer:
+    """PRISMA 11: how risk of bias was assessed, or the declaration that it was not, and why."""
+    where = "Methods: Appraisal"
+    declared = _declared(d)
+    if declared is None:
+        if _judged(d):
+            return "partly", _appraisal_text(d) + " The protocol does not declare whether a formal " \
+                "appraisal is done (protocol: quality_appraisal).", where
+        return "missing", "The protocol does not say whether risk of bias or quality is appraised " \
+            "(protocol: quality_appraisal).", where
+    return "reported", _appraisal_text(d), where
+
+
+def a_risk_of_bias_results(d: ReportData) -> Answer:
+    """PRISMA 18: the judgement for each study (or none, on purpose, as declared)."""
+    where = "Results: Appraisal"
+    declared = _declared(d)
+    judged = _judged(d)
+    n = len(d.studies)
+    if judged and n and len(judged) == n:
+        return "reported", f"Judgements for all {n} studies: {_rigour_counts(judged)}.", where
+    if judged:
+        return "partly", f"Judgements for {len(judged)} of {n} studies: {_rigour_counts(judged)}.", where
+    if declared is not None and not declared.formal:
+        return "na", f"No per-study risk-of-bias judgements: no formal appraisal, as the protocol declares " \
+            f"({declared.reason.rstrip('.')}).", where
+    if declared is not None:
+        return "missing", f"The protocol names {declared.tool}, but no judgement is recorded " \
+            "(realist appraise rigour).", where
+    return "missing", "No risk-of-bias or quality judgements recorded, and the protocol does not say why " \
+        "(protocol: quality_appraisal).", where
+
+
+def a_selection_appraisal(d: ReportData) -> Answer:
+    """RAMESES 9: how documents were selected *and* appraised (relevance and rigour)."""
+    where = "Methods: Selection and appraisal"
+    selection = _selection_text(d) if d.reviewers else ""
+    appraisal = _appraisal_text(d) if (_declared(d) is not None or _judged(d)) else ""
+    if selection and appraisal:
+        return "reported", f"Selection: {selection}. Appraisal: {appraisal}", where
+    if selection:
+        return "partly", f"Selection: {selection}. How documents were appraised is not stated " \
+            "(protocol: quality_appraisal; realist appraise rigour).", where
+    if appraisal:
+        return "partly", f"Appraisal: {appraisal} No screening decisions recorded.", where
+    return "missing", "No screening decisions recorded and no appraisal declared.", where
 
 
 def a_synthesis(d: ReportData) -> Answer:
@@ -204,6 +291,20 @@ def a_synthesis(d: ReportData) -> Answer:
                 "recurring configurations form the programme theory")
         return "reported", (stated + ". " if stated else "") + text, "Methods: Synthesis"
     return ("partly" if stated else "missing"), stated or "No CMO configurations recorded.", "Methods: Synthesis"
+
+
+def a_synthesis_grouping(d: ReportData) -> Answer:
+    """PRISMA 13a: how studies were chosen for each synthesis (here: by the codes they carry)."""
+    where = "Methods: Synthesis"
+    stated = _report(d, "synthesis_grouping")
+    coded = sum(1 for s in d.studies if s.codes)
+    if not coded:
+        return ("reported" if stated else "missing"), stated or "No study has been coded, so no synthesis " \
+            "has studies yet.", where
+    codes = sum(len(v) for v in d.code_kinds.values())
+    text = (f"A study contributes to the synthesis of a code when it is coded with that code or one of its "
+            f"descendants ({codes} codes; {coded} of {len(d.studies)} studies coded); disputed codings are left out.")
+    return "reported", (stated + ". " if stated else "") + text, where
 
 
 def a_displays(d: ReportData) -> Answer:
@@ -254,13 +355,46 @@ def a_synthesis_results(d: ReportData) -> Answer:
         "Results: Programme theory"
 
 
+def a_synthesis_characteristics(d: ReportData) -> Answer:
+    """PRISMA 20a: characteristics and risk of bias of the studies behind each synthesis."""
+    where = "Results: Programme theory"
+    if not d.cmocs:
+        return "missing", "No CMO configurations recorded, so no synthesis to describe.", where
+    keys = {c.study_key for c in d.cmocs if c.study_key}
+    contributing = [s for s in d.studies if s.key in keys]
+    incomplete = [s.key for s in contributing if not (s.design and s.countries and s.year)]
+    declared = _declared(d)
+    judged = {r["key"] for r in _judged(d)}
+    unjudged = [s.key for s in contributing if s.key not in judged]
+    rob_ok = not unjudged or (declared is not None and not declared.formal)
+    text = f"{len(contributing)} studies contribute CMO configurations"
+    gaps = []
+    if incomplete:
+        gaps.append(f"design, country or year missing for {', '.join(incomplete)}")
+    if not rob_ok:
+        gaps.append(f"no relevance-and-rigour judgement for {', '.join(unjudged)}"
+                    + ("" if declared is not None else " and no quality_appraisal declared"))
+    if gaps:
+        return "partly", text + "; " + "; ".join(gaps) + ".", where
+    rob = ("relevance and rigour judged for all of them" if not unjudged else
+           f"no formal risk-of-bias appraisal, as declared ({declared.reason.rstrip('.')})" if declared else "")
+    return "reported", f"{text}, each with design, country and year (Table 1); {rob}.", where
+
+
 def a_amendments(d: ReportData) -> Answer:
+    where = "Methods: Protocol"
     stated = _report(d, "amendments")
     versions = d.protocol_versions
-    text = (stated + ". " if stated else "") + (f"The protocol file has {versions} logged version(s)."
-                                                if versions else "")
-    return ("reported" if stated else "partly" if versions > 1 else "missing"), text.strip() or \
-        "No amendments recorded.", "Methods: Protocol"
+    if stated:
+        tail = f" The protocol file has {versions} logged versions." if versions > 1 else ""
+        return "reported", stated.rstrip(".") + "." + tail, where
+    if versions > 1:
+        return "partly", f"The protocol was changed: {versions} logged versions, but the changes are not " \
+            "described or explained (report: amendments).", where
+    if versions == 1:
+        return "reported", "No amendments: the protocol has one logged version, unchanged since it was " \
+            "first recorded.", where
+    return "missing", "No protocol version is logged and no amendments are stated (report: amendments).", where
 
 
 def _stated(key: str, where: str, missing: str) -> Callable[[ReportData], Answer]:
@@ -271,7 +405,25 @@ def _stated(key: str, where: str, missing: str) -> Callable[[ReportData], Answer
 
 
 def a_prisma_base(d: ReportData) -> Answer:
-    return "reported", "The PRISMA 2020 checklist is filled in this appendix.", "Appendix: Checklists"
+    named = [str(n) for n in d.protocol.get("reporting_standards") or []]
+    if any(_ALIASES.get(n.lower().strip()) == "prisma2020" for n in named):
+        return "reported", "The PRISMA 2020 checklist is filled in this appendix.", "Appendix: Checklists"
+    return "missing", "The protocol's reporting_standards do not name PRISMA 2020" + \
+        (f" (they name {', '.join(named)})" if named else "") + ", so its checklist is not filled.", \
+        "Appendix: Checklists"
+
+
+def a_funding_interests(d: ReportData) -> Answer:
+    """RAMESES 19: funding sources and the funders' role, *and* the reviewers' competing interests."""
+    funding, interests = _report(d, "funding"), _report(d, "competing_interests")
+    if funding and interests:
+        return "reported", f"Funding: {funding}. Competing interests: {interests}.", "Other information"
+    if funding or interests:
+        missing = "competing interests (report: competing_interests)" if funding else "funding (report: funding)"
+        have = f"Funding: {funding}." if funding else f"Competing interests: {interests}."
+        return "partly", f"{have} Not stated: {missing}.", "Other information"
+    return "missing", "Neither funding nor competing interests stated (report: funding, competing_interests).", \
+        "Other information"
 
 
 def a_protocol(d: ReportData) -> Answer:
@@ -282,14 +434,16 @@ def a_protocol(d: ReportData) -> Answer:
 
 
 ANSWERERS: dict[str, Callable[[ReportData], Answer]] = {
-    "title": a_title, "question": a_question, "criteria": a_criteria, "sources": a_sources,
+    "title_prisma": a_title_prisma, "title_realist": a_title_realist, "question": a_question, "criteria": a_criteria, "sources": a_sources,
     "search_strings": a_search_strings, "selection": a_selection, "coding": a_coding,
     "outcomes": a_outcomes, "characteristics_method": a_characteristics_method,
-    "appraisal": a_appraisal, "appraisal_results": a_appraisal_results, "synthesis": a_synthesis,
+    "risk_of_bias": a_risk_of_bias, "risk_of_bias_results": a_risk_of_bias_results,
+    "selection_appraisal": a_selection_appraisal, "synthesis": a_synthesis,
+    "synthesis_grouping": a_synthesis_grouping, "synthesis_characteristics": a_synthesis_characteristics,
     "displays": a_displays, "flow": a_flow, "exclusions": a_exclusions,
     "characteristics": a_characteristics, "study_codes": a_study_codes,
     "synthesis_results": a_synthesis_results, "amendments": a_amendments,
-    "prisma_base": a_prisma_base, "protocol": a_protocol,
+    "prisma_base": a_prisma_base, "protocol": a_protocol, "funding_interests": a_funding_interests,
     "not_applicable": lambda d: ("na", "Qualitative realist synthesis: no effect measures or meta-analysis.",
                                  "Methods: Synthesis"),
     "registration": _stated("registration", "Other information", "Registration not stated (report: registration)."),
@@ -305,6 +459,8 @@ ANSWERERS: dict[str, Callable[[ReportData], Answer]] = {
     "acknowledgements": _stated("acknowledgements", "Acknowledgements",
                                 "Acknowledgements not stated (report: acknowledgements)."),
     "peer_review": _stated("peer_review", "Methods", "Expert peer review not stated (report: peer_review)."),
+    "iterative_methods": _stated("iterative_methods", "Methods",
+                                 "Pre-specified iterative methods not stated (report: iterative_methods)."),
 }
 
 
@@ -317,7 +473,9 @@ def fill_checklist(data: ReportData, name: str) -> list[ChecklistItem]:
     """One checklist, each item answered from the data where it can be."""
     key = _ALIASES.get(name.lower().strip(), name)
     if key not in CHECKLISTS:
-        raise InvalidInput(f"unknown checklist {name!r}: use one of {', '.join(CHECKLISTS)}")
+        hint = (" (there is no published PRISMA extension for rapid reviews yet; 'rapid_review' holds the "
+                "interim rapid-review items)") if "rr" in name.lower().replace("prisma", "") else ""
+        raise InvalidInput(f"unknown checklist {name!r}: use one of {', '.join(CHECKLISTS)}{hint}")
     label = CHECKLISTS[key][0]
     rows = []
     for item in _items(key):

@@ -63,6 +63,7 @@ class ReportData:
     reviewers: dict[str, list[str]] = field(default_factory=dict)  # stage -> names
     reviewers_per_record: dict[str, float] = field(default_factory=dict)
     language: list[dict[str, Any]] = field(default_factory=list)
+    rigour: list[dict[str, Any]] = field(default_factory=list)  # appraise.rigour.rigour_summary
     synthesis: dict[str, Any] | None = None  # `realist synth --json` (schema realist.synthesis/1)
     protocol_versions: int = 0
     first_activity: str | None = None
@@ -208,6 +209,8 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
     _collect_codes(review, data)
     _collect_cmocs(review, data)
     _collect_language(review, data)
+    from ..appraise.rigour import rigour_summary
+    data.rigour = rigour_summary(review)
     _collect_screening(review, data)
     _collect_synthesis(review, data, heatmaps if heatmaps is not None else heatmap_pairs(protocol))
     return data

@@ -22,7 +22,8 @@ from sqlalchemy import select
 
 from ..review import ReviewHandle
 from ..store.models import Record
-from .claims import Finding, check_manuscript, read_manuscript
+from .claims import ClaimsReport, check_claims, read_manuscript
+from .references import StudyRef
 from .synth import (
     DEFAULT_CROSSTABS,
     SynthCmoc,
@@ -33,7 +34,8 @@ from .synth import (
     synthesise,
 )
 
-__all__ = ["gather", "synthesis", "review_codes", "first_authors", "check_review_manuscript"]
+__all__ = ["gather", "synthesis", "review_codes", "review_code_keys", "first_authors", "study_refs",
+           "check_review_manuscript"]
 
 
 def _surname(author: Any) -> str | None:
@@ -136,14 +138,59 @@ def review_codes(data: SynthInput) -> dict[str, list[int]]:
     return out
 
 
+def review_code_keys(data: SynthInput) -> dict[str, list[str]]:
+    """Code names and aliases -> keys of the studies coded (with descendants); shared names left out."""
+    from .synth import _code_studies
+
+    by_id = {s.id: s for s in data.studies}
+    sets = _code_studies(data, True)
+    owners: dict[str, set[str]] = {}
+    for code in data.codes:
+        for name in (code.name, *code.aliases):
+            owners.setdefault(name.lower(), set()).add(code.id)
+    out: dict[str, list[str]] = {}
+    for code in data.codes:
+        keys = sorted(by_id[i].key for i in sets[code.id] if i in by_id)
+        for name in (code.name, *code.aliases):
+            if len(owners[name.lower()]) == 1:
+                out[name] = keys
+    return out
+
+
+def study_refs(review: ReviewHandle, data: SynthInput) -> list[StudyRef]:
+    """The review's studies with what the reference map needs (title, DOI, PMID of the first report)."""
+    from ..code.studies import list_studies
+
+    first = {i.id: i.record_ids[0] for i in list_studies(review) if i.record_ids}
+    meta: dict[int, tuple[str | None, str | None, str | None]] = {}
+    if first:
+        with review.session() as session:
+            for rid, title, doi, pmid in session.execute(
+                    select(Record.id, Record.title, Record.doi, Record.pmid).where(Record.id.in_(list(first.values())))):
+                meta[rid] = (title, doi, pmid)
+    out = []
+    for s in data.studies:
+        title, doi, pmid = meta.get(first.get(s.id, -1), (None, None, None))
+        out.append(StudyRef(key=s.key, first_author=s.first_author, year=s.year, title=title or s.label,
+                            doi=doi, pmid=pmid, ref_number=s.ref_number))
+    return out
+
+
 def first_authors(data: SynthInput) -> dict[int, str]:
     return {s.ref_number: s.first_author for s in data.studies if s.ref_number is not None and s.first_author}
 
 
-def check_review_manuscript(review: ReviewHandle | None, path: str | Path) -> list[Finding]:
-    """Check a manuscript file; with a review, also against its codes and first authors."""
+def check_review_manuscript(review: ReviewHandle | None, path: str | Path, *,
+                            numbering: str = "manuscript") -> ClaimsReport:
+    """Check a manuscript file; with a review, also against its codes through the reference map.
+
+    ``numbering`` is ``"manuscript"`` (map the manuscript's own reference list
+    to the review's studies) or ``"review"`` (the manuscript cites the review's
+    reference numbers); see :func:`~realist.synthesise.claims.check_claims`.
+    """
     text = read_manuscript(path)
     if review is None:
-        return check_manuscript(text)
+        return check_claims(text, numbering=numbering)
     data = gather(review)
-    return check_manuscript(text, codes=review_codes(data) or None, first_authors=first_authors(data) or None)
+    return check_claims(text, studies=study_refs(review, data), codes=review_code_keys(data) or None,
+                        numbering=numbering)
