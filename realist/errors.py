@@ -12,6 +12,7 @@ __all__ = [
     "RealistError",
     "ReviewNotFound",
     "ImportFormatError",
+    "ImportStoreError",
     "DuplicateImport",
     "NotFound",
     "InvalidInput",
@@ -126,3 +127,11 @@ class ImportFormatError(RealistError):
         return ImportFormatError(
             self.problem, file=file or self.file, line=self.line, record=self.record, field=self.field
         )
+
+
+class ImportStoreError(ImportFormatError):
+    """The database refused a record of a file being imported; nothing was stored.
+
+    Names the file and the record (its 1-based number in the file) and the
+    database's reason.
+    """

@@ -2,10 +2,13 @@
 
 ``list_records`` is the documented, stable interface behind
 ``realist records --json``: one :class:`RecordRow` per record with ``id``,
-``source``, ``source_record_id``, every normalised field and
-``duplicate_of`` (``RecordRow.to_dict()`` is the JSON object).
-``export_review`` writes the review's records as RIS, BibTeX, CSV or
-CSL-JSON.
+``source``, ``source_record_id``, every normalised field, ``duplicate_of``,
+``notices`` / ``retracted`` (notice links and retraction flags) and
+``provenance``: how a chased record was found, a list (a record can be found
+from several seeds) of ``{"direction", "depth", "seed_openalex_id",
+"seed_record_id"}``, empty for records imported from a file
+(``RecordRow.to_dict()`` is the JSON object).  ``export_review`` writes the
+review's records as RIS, BibTeX, CSV or CSL-JSON.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from .errors import InvalidInput
 from .records import NORMALISED_FIELDS, RecordData
 from .results import Result
 from .review import ReviewHandle
-from .store.models import DuplicateLink, Record, Source
+from .store.models import CitationLink, DuplicateLink, Record, Source
 
 __all__ = [
     "RECORD_KEYS",
     "NoticeRef",
+    "Provenance",
     "RecordRow",
     "list_records",
     "record_dict",
@@ -43,6 +47,16 @@ __all__ = [
 RECORD_KEYS: tuple[str, ...] = ("id", "source", "source_kind", "source_record_id", *NORMALISED_FIELDS, "duplicate_of")
 
 DUPLICATE_FILTERS = ("include", "exclude", "only")
+
+
+@dataclass(frozen=True)
+class Provenance(Result):
+    """How citation chasing found a record: direction, depth and the seed (OpenAlex id, and record if one)."""
+
+    direction: str
+    depth: int
+    seed_openalex_id: str
+    seed_record_id: int | None
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ class RecordRow(Result):
     url: str | None
     referenced_works: list[str] | None
     duplicate_of: int | None
+    #: how a chased record was found (empty for records imported from a file)
+    provenance: list[Provenance] = field(default_factory=list)
     #: notice links (errata, retractions, comments...) about this record or, for a notice, its article
     notices: list[NoticeRef] = field(default_factory=list)
     #: why this record reports a retracted article, or ``None``
@@ -124,7 +140,8 @@ def _records_query(
     year_to: int | None = None,
     ids: list[int] | None = None,
     limit: int | None = None,
-) -> Select[Record, Source]:
+    seed: str | None = None,
+) -> Select[tuple[Record, Source]]:
     if duplicates not in DUPLICATE_FILTERS:
         raise InvalidInput(f"duplicates must be one of {', '.join(DUPLICATE_FILTERS)}, not {duplicates!r}",
                            field="duplicates")
@@ -153,10 +170,31 @@ def _records_query(
         query = query.where(Record.year <= year_to)
     if ids:
         query = query.where(Record.id.in_(ids))
+    if seed is not None:
+        query = query.where(Record.id.in_(_seed_filter(review, seed)))
     query = query.order_by(Record.id)
     if limit is not None:
         query = query.limit(limit)
     return query
+
+
+def _seed_filter(review: ReviewHandle, seed: str) -> Any:
+    """The ids of records chased from ``seed`` (an OpenAlex id or a record id), as a subquery."""
+    from .records import normalise_openalex_id
+
+    text = seed.strip()
+    link = CitationLink.__table__.c
+    where = [link.review_id == review.review_id]
+    if text.isdigit():
+        where.append(link.seed_record_id == int(text))
+    else:
+        openalex = normalise_openalex_id(text)
+        if not openalex:
+            raise InvalidInput(
+                f"seed {seed!r} is neither an OpenAlex work id (W123...) nor a record id", field="seed"
+            )
+        where.append(link.seed_openalex_id == openalex)
+    return select(link.record_id).where(*where)
 
 
 def list_records(
@@ -169,18 +207,30 @@ def list_records(
     year_to: int | None = None,
     ids: list[int] | None = None,
     limit: int | None = None,
+    seed: str | None = None,
 ) -> list[RecordRow]:
     """Records of the review, oldest first, filtered.
 
     ``duplicates``: ``include`` (all records), ``exclude`` (canonical and
     unique records only) or ``only`` (records that point at a canonical).
     ``search`` matches title or abstract, case-insensitively.  ``ids``
-    keeps the listing's order (by id), not the order given.
+    keeps the listing's order (by id), not the order given.  ``seed``: only
+    records found by citation chasing from this seed, named by its OpenAlex
+    id (``W123``, any URL form) or its record id in the review.
     """
     query = _records_query(review, source=source, duplicates=duplicates, search=search,
-                           year_from=year_from, year_to=year_to, ids=ids, limit=limit)
+                           year_from=year_from, year_to=year_to, ids=ids, limit=limit, seed=seed)
     with review.session() as session:
         rows = [record_row(rec, src) for rec, src in session.execute(query)]
+        links: dict[int, list[Provenance]] = {}
+        for link in session.scalars(
+            select(CitationLink).where(CitationLink.review_id == review.review_id).order_by(CitationLink.id)
+        ):
+            links.setdefault(link.record_id, []).append(
+                Provenance(link.direction, link.depth, link.seed_openalex_id, link.seed_record_id)
+            )
+        if links:
+            rows = [replace(row, provenance=links.get(row.id, [])) for row in rows]
         return _with_notices(session, review.review_id, rows)
 
 

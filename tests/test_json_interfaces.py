@@ -24,6 +24,8 @@ RECORD_FIELDS = {
     "duplicate_of",
     # Added (issue 12), additive: notice links (errata, retractions...) and the retraction flag.
     "notices", "retracted",
+    # Added (issue 12), additive: how citation chasing found the record.
+    "provenance",
 }
 
 # Two reports of one title with different DOIs: the matcher asks a person.

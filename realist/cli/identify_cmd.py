@@ -83,15 +83,23 @@ def export(ctx: Context, fmt: str, output: str | None, duplicates: bool, source:
 @click.option("--year-from", type=int, default=None)
 @click.option("--year-to", type=int, default=None)
 @click.option("--limit", type=int, default=None)
-@click.option("--json", "as_json", is_flag=True, help="A JSON array, one object per record.")
+@click.option("--seed", default=None,
+              help="Only records found by citation chasing from this seed (OpenAlex id or record id).")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON array, one object per record (with its provenance).")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row.")
 @pass_review
 def records(ctx: Context, source: str | None, duplicates: str, search: str | None,
-            year_from: int | None, year_to: int | None, limit: int | None,
+            year_from: int | None, year_to: int | None, limit: int | None, seed: str | None,
             as_json: bool, as_csv: bool) -> None:
-    """List records (id, source, source_record_id, normalised fields, duplicate_of)."""
+    """List records (id, source, source_record_id, normalised fields, duplicate_of).
+
+    With --json each record also carries its provenance: for a record found
+    by citation chasing, each seed it was found from (direction, depth, seed
+    OpenAlex id, seed record id).
+    """
     rows = list_records(ctx.review(), source=source, duplicates=duplicates, search=search,
-                        year_from=year_from, year_to=year_to, limit=limit)
+                        year_from=year_from, year_to=year_to, limit=limit, seed=seed)
     if as_json:
         echo_json(rows)
     elif as_csv:

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from .._lazy import lazy_exports
-from ..errors import DuplicateImport, ImportFormatError, InvalidInput
+from ..errors import DuplicateImport, ImportFormatError, ImportStoreError, InvalidInput
 from ..records import RecordData
 from ..results import Result
 from ..review import ReviewHandle
@@ -94,6 +96,25 @@ def import_records(
     """Store records as one new source in one transaction; returns (source id, count)."""
     _check_kind(kind)
     records = list(records)  # all parsed (and validated) before anything is written
+    try:
+        return _store(review, records, source=source, kind=kind, format=format, file_name=file_name,
+                      file_sha256=file_sha256, details=details)
+    except (SQLAlchemyError, OverflowError) as err:
+        # The transaction was rolled back: the review is unchanged.  Say which record.
+        raise _refusal(review, records, err, where=file_name or f"source {source!r}") from None
+
+
+def _store(
+    review: ReviewHandle,
+    records: list[RecordData],
+    *,
+    source: str,
+    kind: str,
+    format: str | None,
+    file_name: str | None,
+    file_sha256: str | None,
+    details: dict[str, Any] | None,
+) -> tuple[int, int]:
     with review.session() as session:
         src = Source(
             review_id=review.review_id,
@@ -129,6 +150,58 @@ def import_records(
             records=len(records),
         )
         return src.id, len(records)
+
+
+_STORE_ERRORS = (SQLAlchemyError, OverflowError)
+
+
+def _refusal(review: ReviewHandle, records: list[RecordData], err: BaseException, *, where: str) -> ImportStoreError:
+    """One message for a database error: the file, the record it refused and why."""
+    reason = str(err.orig) if isinstance(err, DBAPIError) else str(err)
+    reason = reason.strip().splitlines()[0] if reason.strip() else type(err).__name__
+    number = _first_refused(review, records)
+    if number is None:
+        return ImportStoreError(f"the database refused the records: {reason}; nothing was imported", file=where)
+    title = records[number - 1].title or "(no title)"
+    short = title if len(title) <= 60 else title[:57] + "..."
+    return ImportStoreError(
+        f"the database refused this record ({short!r}): {reason}; nothing was imported",
+        file=where, record=number,
+    )
+
+
+def _first_refused(review: ReviewHandle, records: list[RecordData]) -> int | None:
+    """The 1-based number of the first record the database refuses on its own (bisection,
+    each try in a transaction that is rolled back), or None."""
+
+    def refused(lo: int, hi: int) -> bool:
+        with Session(review.engine) as session:
+            try:
+                src = Source(review_id=review.review_id, name="probe", kind="other", record_count=0,
+                             imported_by=review.actor, details={})
+                session.add(src)
+                session.flush()
+                rows = [record_row(review.review_id, src.id, i, records[i - 1]) for i in range(lo, hi)]
+                if rows:
+                    session.execute(insert(Record.__table__), rows)
+                return False
+            except _STORE_ERRORS:
+                return True
+            finally:
+                session.rollback()
+
+    lo, hi = 1, len(records) + 1
+    if hi == lo or refused(lo, lo) or not refused(lo, hi):
+        return None  # no records, the database refuses even an empty source, or only all at once
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if refused(lo, mid):
+            hi = mid
+        elif refused(mid, hi):
+            lo = mid
+        else:  # refused only together (a constraint across records)
+            return None
+    return lo
 
 
 def import_file(

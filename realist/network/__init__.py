@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from .provenance import (
         identification_counts as identification_counts,
         record_provenance as record_provenance,
+        seed_contributions as seed_contributions,
     )
     from .sources import (
         close_source as close_source,
@@ -87,6 +88,7 @@ _EXPORTS = {
     "parse_identifier": ".openalex",
     "identification_counts": ".provenance",
     "record_provenance": ".provenance",
+    "seed_contributions": ".provenance",
     "OnlineWorks": ".works",
     "close_source": ".sources",
     "default_cache_dir": ".sources",
@@ -122,6 +124,7 @@ __all__ = [
     "parse_identifier",
     "read_works",
     "record_provenance",
+    "seed_contributions",
     "resolve_journal",
     "resolve_seeds",
     "search_source",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..review import ReviewHandle
 from ..store.models import CitationLink, Record, Source
 
-__all__ = ["record_provenance", "identification_counts"]
+__all__ = ["record_provenance", "identification_counts", "seed_contributions"]
 
 _PHRASE = {"backward": "from the reference list of", "forward": "cites"}
 
@@ -56,3 +56,33 @@ def identification_counts(review: ReviewHandle) -> dict[str, Any]:
     other = {k: n for k, n in sorted(by_kind.items()) if k != "database"}
     return {"databases": by_kind.get("database", 0), "other_methods": other,
             "other_methods_total": sum(other.values())}
+
+
+def seed_contributions(review: ReviewHandle) -> list[dict[str, Any]]:
+    """How many records each seed contributed, per direction (the report's identification).
+
+    One dict per (seed, direction): ``seed_openalex_id``, ``seed_record_id``,
+    ``seed_title`` (when the seed is a record of the review), ``direction``
+    and ``records`` (distinct records found that way; a record found from
+    several seeds counts for each).  Ordered by seed, backward before forward.
+    """
+    link = CitationLink
+    with review.session() as session:
+        rows = session.execute(
+            select(link.seed_openalex_id, link.direction, func.min(link.seed_record_id),
+                   func.count(func.distinct(link.record_id)))
+            .where(link.review_id == review.review_id)
+            .group_by(link.seed_openalex_id, link.direction)
+        ).all()
+        seed_ids = {rid for _, _, rid, _ in rows if rid is not None}
+        titles = dict(session.execute(
+            select(Record.id, Record.title).where(Record.id.in_(seed_ids))
+        ).all()) if seed_ids else {}
+    out = [
+        {"seed_openalex_id": seed, "seed_record_id": rid, "seed_title": titles.get(rid) if rid else None,
+         "direction": direction, "records": int(n)}
+        for seed, direction, rid, n in rows
+    ]
+    out.sort(key=lambda r: (r["seed_record_id"] is None, r["seed_record_id"] or 0, r["seed_openalex_id"],
+                            r["direction"] != "backward"))
+    return out

@@ -69,6 +69,8 @@ class ReportData:
     last_activity: str | None = None
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # shown loudly at the top (retracted studies)
+    #: records each citation-chasing seed contributed, per direction (network.seed_contributions)
+    citation_seeds: list[dict[str, Any]] = field(default_factory=list)
 
     def study_by_id(self) -> dict[int, StudyRow]:
         return {s.id: s for s in self.studies}
@@ -212,6 +214,9 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
                       first_activity=first, last_activity=last, missing=missing, warnings=warnings)
     if not rows:
         missing.append("No included studies are recorded yet (realist studies / studies_from_included).")
+    from ..network.provenance import seed_contributions
+
+    data.citation_seeds = seed_contributions(review)
     codebook_readable = _collect_codes(review, data)
     if codebook_readable:  # CMOCs and the synthesis name their codes from the codebook
         _collect_cmocs(review, data)

@@ -7,6 +7,7 @@ missing, the text says so.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from ..vocabulary import CMO_ROLES
 from .collect import ReportData, StudyRow, country_names
@@ -72,6 +73,7 @@ def methods_sections(d: ReportData) -> list[Section]:
                 src_text.append(f"Citation searching ({s['name']}) started from "
                                 f"{plural(len(det['seeds']), 'seed paper')}"
                                 + (f", {det['direction']}" if det.get("direction") else "") + ".")
+        src_text += _seed_sentences(d.citation_seeds)
         if d.prisma.duplicates:
             src_text.append(f"{plural(d.prisma.duplicates, 'duplicate record')} were removed before screening.")
     else:
@@ -119,6 +121,29 @@ def methods_sections(d: ReportData) -> list[Section]:
                         "study, each element backed by coded excerpts; recurring configurations form the "
                         "programme theory.")
     out.append(("Analysis and synthesis", analysis or ["No coding or synthesis is recorded yet."]))
+    return out
+
+
+def _seed_sentences(seeds: list[dict[str, Any]]) -> list[str]:
+    """'Seed W123 (record 4, "Title"): 12 records from its reference list, 3 citing it.'"""
+    if not seeds:
+        return []
+    by_seed: dict[str, list[dict[str, Any]]] = {}
+    for row in seeds:
+        by_seed.setdefault(row["seed_openalex_id"], []).append(row)
+    out = ["Records found by citation chasing, per seed (a record found from several seeds counts for each):"]
+    for seed, rows in by_seed.items():
+        first = rows[0]
+        name = seed
+        if first.get("seed_record_id"):
+            title = first.get("seed_title") or "untitled"
+            name = f"{seed} (record {first['seed_record_id']}, \u201c{title}\u201d)"
+        parts = [
+            f"{plural(r['records'], 'record')} "
+            + ("from its reference list (backward)" if r["direction"] == "backward" else "citing it (forward)")
+            for r in rows
+        ]
+        out.append(f"Seed {name}: {_join(parts)}.")
     return out
 
 

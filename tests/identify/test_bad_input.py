@@ -49,9 +49,9 @@ def test_import_rejects_wos_without_header():
         read_bytes(data, file="bad.txt")
 
 
-def test_import_rejects_wos_without_end_of_file_line():
-    data = b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI A\nER\n"
-    with pytest.raises(ImportFormatError, match="truncated"):
+def test_import_rejects_wos_cut_inside_a_record():
+    data = b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI A\nER\n\nPT J\nTI B\nAU Smith, J\n"
+    with pytest.raises(ImportFormatError, match=r"cut.txt, line 9: .*no 'ER' line: the file is truncated"):
         read_bytes(data, file="cut.txt")
 
 

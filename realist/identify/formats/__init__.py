@@ -18,7 +18,9 @@ same table formats as CSV (Scopus, Lens, Covidence ... exports).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar, overload, runtime_checkable
@@ -39,6 +41,10 @@ __all__ = [
     "read_file",
     "read_bytes",
     "read_text",
+    "warn",
+    "collecting_warnings",
+    "describe_lines",
+    "check_records",
 ]
 
 #: Below this confidence a file is "not recognised".
@@ -67,6 +73,40 @@ class ParsedFile:
 
 #: The registered formats, by name.
 FORMATS: Registry[Format] = Registry("format")
+
+_WARNINGS: ContextVar[list[str] | None] = ContextVar("realist_read_warnings", default=None)
+
+
+def warn(message: str) -> None:
+    """Report something a reader noticed and handled (shown to the user after import).
+
+    Readers call this for input they could read but that a person should
+    know about (lines kept with the record before them, rows whose quoting
+    was broken ...).  Outside :func:`read_text` it does nothing.
+    """
+    sink = _WARNINGS.get()
+    if sink is not None:
+        sink.append(message)
+
+
+@contextmanager
+def collecting_warnings() -> Iterator[list[str]]:
+    """Collect what readers :func:`warn` about while the block runs."""
+    sink: list[str] = []
+    token = _WARNINGS.set(sink)
+    try:
+        yield sink
+    finally:
+        _WARNINGS.reset(token)
+
+
+def describe_lines(numbers: list[int], noun: str = "line", limit: int = 8) -> str:
+    """'lines 4, 9 and 12' / 'lines 4, 9, ... (40 in all)' for a warning."""
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    plural = noun if len(numbers) == 1 else noun + "s"
+    if len(numbers) > limit:
+        return f"{plural} {shown} ... ({len(numbers)} in all)"
+    return f"{plural} {shown}"
 
 _FormatT = TypeVar("_FormatT", bound=Format)
 
@@ -133,10 +173,12 @@ def read_text(text: str, *, file: str | None = None, format: str | None = None) 
     fmt = get_format(format) if format else detect_format(text, file=file)
     # Parsing allocates millions of small, acyclic objects that all stay alive:
     # the cyclic garbage collector would only rescan them again and again.
+    _refuse_nul(text, fmt, file)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        records = list(fmt.read(text))
+        with collecting_warnings() as warnings:
+            records = list(fmt.read(text))
     except ImportFormatError as err:
         raise err.located(file=file) from err
     finally:
@@ -146,8 +188,55 @@ def read_text(text: str, *, file: str | None = None, format: str | None = None) 
         raise ImportFormatError(
             f"no records found (read as {fmt.label}); is this the right file?", file=file
         )
-    warnings = [f"{n} record(s) without a title" for n in [sum(1 for r in records if not r.title)] if n]
-    return ParsedFile(format=fmt.name, records=records, warnings=warnings)
+    return ParsedFile(format=fmt.name, records=check_records(records, warnings, file=file), warnings=warnings)
+
+
+def check_records(records: list[RecordData], warnings: list[str], *, file: str | None) -> list[RecordData]:
+    """Leave out records with nothing to screen, and say which (and which lack a title).
+
+    A record with no title, no abstract and no identifier (DOI, PMID, PMCID,
+    OpenAlex id, the database's own id) is left out; records without a title
+    are kept.  Both are named by their 1-based number in the file in
+    ``warnings``.  Refuses a file in which no record is left.
+    """
+    kept, left_out = _without_empty(records)
+    if left_out:
+        warnings.append(
+            f"{len(left_out)} record(s) with no title, abstract or identifier were left out "
+            f"({describe_lines(left_out, 'record')} of the file): nothing in them can be screened"
+        )
+    if not kept:
+        raise ImportFormatError("no record has a title, abstract or identifier: nothing to import", file=file)
+    dropped = set(left_out)
+    untitled = [i for i, r in enumerate(records, start=1) if not r.title and i not in dropped]
+    if untitled:
+        warnings.append(f"{len(untitled)} record(s) without a title: {describe_lines(untitled, 'record')}")
+    return kept
+
+
+def _without_empty(records: list[RecordData]) -> tuple[list[RecordData], list[int]]:
+    """Records that hold something to screen or find, and the (1-based) numbers of the rest."""
+    left_out = [
+        i for i, r in enumerate(records, start=1)
+        if not (r.title or r.abstract or r.doi or r.pmid or r.pmcid or r.openalex_id or r.source_record_id)
+    ]
+    if not left_out:
+        return records, []
+    drop = set(left_out)
+    return [r for i, r in enumerate(records, start=1) if i not in drop], left_out
+
+
+def _refuse_nul(text: str, fmt: Format, file: str | None) -> None:
+    """A NUL character is not text (and PostgreSQL cannot store it): refuse, naming the line."""
+    at = text.find("\x00")
+    if at < 0 and "json" in fmt.name:
+        at = text.find("\\u0000")
+    if at >= 0:
+        raise ImportFormatError(
+            "contains a NUL character (byte 0), which is not text: the file is damaged "
+            "or is not a text export - remove the character or export the file again",
+            file=file, line=text.count("\n", 0, at) + 1,
+        )
 
 
 def read_bytes(data: bytes, *, file: str, format: str | None = None) -> ParsedFile:

@@ -30,7 +30,7 @@ from realist.identify.formats import register
 from realist.identify.formats._common import format_authors, make_record, split_list
 from realist.records import RecordData
 
-__all__ = ["BibTeX", "BibLaTeX", "parse_entries", "latex", "bib_record"]
+__all__ = ["BibTeX", "BibLaTeX", "parse_entries", "latex", "verbatim", "bib_record"]
 
 _ENTRY = re.compile(r"@\s*([A-Za-z_][\w-]*)\s*([{(])", re.M)
 _FIELD_NAME = re.compile(r"\s*,?\s*([A-Za-z_][\w:.+-]*)\s*=\s*")
@@ -207,6 +207,17 @@ def latex(value: str | None) -> str | None:
     return value.translate({0: "{", 1: "}", 2: "~", 3: "\\"})
 
 
+_VERBATIM_ESCAPES = str.maketrans({"{": None, "}": None})
+
+
+def verbatim(value: str | None) -> str | None:
+    """A verbatim field (``doi``, ``url``): braces dropped and ``\\_``-style escapes undone,
+    but no LaTeX (``--`` in a DOI stays two hyphens)."""
+    if value is None:
+        return None
+    return re.sub(r"\\([_%&#$])", r"\1", value).translate(_VERBATIM_ESCAPES)
+
+
 def _authors(value: str | None) -> list[str]:
     if not value:
         return []
@@ -221,11 +232,8 @@ def bib_record(raw: dict[str, str]) -> RecordData:
                 return latex(raw[name])
         return None
 
-    def verbatim(name: str) -> str | None:
-        # DOI and URL are verbatim fields in BibTeX: no TeX ligatures ("--" stays "--")
-        value = raw.get(name, "").strip()
-        value = re.sub(r"\\([_%&#$])", r"\1", value)  # an escaped "\_" from some exporters
-        return value.replace("{", "").replace("}", "") or None
+    def get_verbatim(name: str) -> str | None:
+        return verbatim(raw[name]) if raw.get(name, "").strip() else None
 
     keywords = split_list(get("keywords", "keyword", "mesh") or "", (";", ","))
     return make_record(
@@ -239,13 +247,13 @@ def bib_record(raw: dict[str, str]) -> RecordData:
         volume=get("volume"),
         issue=get("number", "issue"),
         pages=get("pages"),
-        doi=verbatim("doi"),
+        doi=get_verbatim("doi"),
         pmid=get("pmid"),
         pmcid=get("pmcid"),
         issn=get("issn"),
         keywords=keywords,
         language=get("language", "langid"),
         publication_type=raw.get("ENTRYTYPE"),
-        url=verbatim("url"),
+        url=get_verbatim("url"),
         openalex_id=get("openalex"),
     )

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from realist.identify.formats import register
+from realist.identify.formats import describe_lines, register, warn
 from realist.identify.formats._common import (
     first,
     format_authors,
@@ -48,6 +48,8 @@ _NUMBERING = re.compile(r"\d+\.\s*")
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _UPPER_DIGIT = _UPPER | frozenset("0123456789")
 _LIST_TAGS = {"KW", "DE", "OT", "MH"}
+#: Tags that make lines after ``ER`` a record of their own (one without ``TY``).
+_RECORD_TAGS = ("TI", "T1", "CT", "BT", "ID", "AN", "DO", "DI", "PMID", "PM")
 _ARTICLE_TYPES = {"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "ABST", "INPR", "SER", "GEN", "CONF", "CPAPER"}
 
 
@@ -70,21 +72,47 @@ class RIS:
 
 
 def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
-    """Yield each record as ``{tag: value or [values]}``, in file order."""
+    """Yield each record as ``{tag: value or [values]}``, in file order.
+
+    Lines after ``ER`` and before the next ``TY`` never make a record of
+    their own unless they hold a title or an identifier (a record whose
+    ``TY`` line is missing): tagged lines without one (Ovid's ``NL  - ``)
+    are kept with the record before them, untagged ones (Ovid's "Link to
+    the Ovid Full Text or citation: ...") are skipped; both are reported
+    through :func:`~realist.identify.formats.warn`, naming the lines.
+    """
     fields: dict[str, list[str]] | None = None
     last: str | None = None
+    closed: dict[str, list[str]] | None = None  # the record before, held until we know nothing follows
+    stray: dict[str, list[str]] | None = None  # tagged lines after ER, not yet known to be a record
+    stray_lines: list[int] = []
+    stray_more: list[tuple[int, str, int, str]] = []  # untagged lines in it: (line, tag, value index, text)
+    kept_lines: list[int] = []
+    skipped_lines: list[int] = []
     tag_match = _TAG.match
+    number = 0
     for line in _lines(text):
+        number += 1
         # Fast path for the usual 'XY  - value' line; the regex for the rest.
         if line[2:6] == "  - " and line[0] in _UPPER and line[1] in _UPPER_DIGIT:
             tag, value = line[:2], line[6:].strip()
         else:
             match = tag_match(line)
             if match is None:
+                stripped = line.strip()
+                if stray is not None:
+                    if not stripped:  # a blank line ends what follows an ER
+                        record = _settle(stray, closed, stray_lines, stray_more, kept_lines, skipped_lines)
+                        if record is not closed and closed is not None:
+                            yield _finish(closed)
+                        closed, fields, stray, stray_lines, stray_more, last = record, None, None, [], [], None
+                    elif not _NUMBERING.fullmatch(stripped) and last is not None:
+                        # continues the last field if this turns out to be a record, else skipped
+                        stray_more.append((number, last, len(stray[last]) - 1, stripped))
+                    continue
+                if not stripped:
+                    continue
                 if fields is not None and last is not None:
-                    stripped = line.strip()
-                    if not stripped:
-                        continue
                     values = fields[last]
                     if last in _LIST_TAGS or not values[-1]:
                         if values[-1]:
@@ -93,27 +121,89 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
                             values[-1] = stripped
                     else:
                         values[-1] = values[-1] + "\n" + stripped
-                # untagged lines outside a record: header junk or Ovid numbering
+                elif closed is not None and not _NUMBERING.fullmatch(stripped):
+                    # after ER: not part of any record (Ovid's full-text links)
+                    skipped_lines.append(number)
+                # otherwise header junk before the first record, or Ovid numbering
                 continue
             tag, value = match.group(1), (match.group(2) or "").strip()
-        if tag == "ER":
-            if fields:
-                yield _finish(fields)
-            fields, last = None, None
-            continue
-        if tag == "TY" and fields:
-            yield _finish(fields)
-            fields = None
-        if fields is None:
+        if tag == "ER" or tag == "TY":
+            if stray is not None:
+                record = _settle(stray, closed, stray_lines, stray_more, kept_lines, skipped_lines)
+                if record is not closed and closed is not None:
+                    yield _finish(closed)
+                closed = record
+                fields, stray, stray_lines, stray_more = None, None, [], []
+            if tag == "ER":
+                if fields:
+                    if closed is not None:
+                        yield _finish(closed)
+                    closed = fields
+                fields, last = None, None
+                continue
+            if fields:  # TY without ER before it
+                if closed is not None:
+                    yield _finish(closed)
+                closed = fields
+            if closed is not None:
+                yield _finish(closed)
+                closed = None
             fields = {}
+        elif fields is None:
+            fields = {}
+            if closed is not None:
+                stray = fields  # after ER: a record without TY, or lines of the record before
+        if fields is stray:
+            stray_lines.append(number)
         existing = fields.get(tag)
         if existing is None:
             fields[tag] = [value]
         else:
             existing.append(value)
         last = tag
+    if stray is not None:
+        record = _settle(stray, closed, stray_lines, stray_more, kept_lines, skipped_lines)
+        if record is not closed and closed is not None:
+            yield _finish(closed)
+        closed, fields = record, None
+    if closed is not None:
+        yield _finish(closed)
     if fields:
         yield _finish(fields)
+    if kept_lines:
+        warn(
+            f"{describe_lines(kept_lines)} after an 'ER' end-of-record line held no title or "
+            "identifier: kept with the record before them, not read as a record"
+        )
+    if skipped_lines:
+        warn(f"{describe_lines(skipped_lines)} after an 'ER' end-of-record line are not RIS and were skipped "
+             "(e.g. Ovid's 'Link to the Ovid Full Text or citation')")
+
+
+def _settle(
+    stray: dict[str, list[str]],
+    closed: dict[str, list[str]] | None,
+    lines: list[int],
+    more: list[tuple[int, str, int, str]],
+    kept: list[int],
+    skipped: list[int],
+) -> dict[str, list[str]]:
+    """Tagged lines found after ``ER``: a record of their own if they hold a title
+    or an identifier (untagged lines among them then continue their fields),
+    else lines of the record before (returned, extended; untagged ones skipped)."""
+    if closed is None or any(tag in stray for tag in _RECORD_TAGS):
+        for _, tag, index, text in more:
+            values = stray[tag]
+            if tag in _LIST_TAGS:
+                values.append(text)
+            else:
+                values[index] = values[index] + "\n" + text if values[index] else text
+        return stray
+    for tag, values in stray.items():
+        closed.setdefault(tag, []).extend(values)
+    kept.extend(lines)
+    skipped.extend(number for number, _, _, _ in more)
+    return closed
 
 
 def _lines(text: str, chunk: int = 1 << 20) -> Iterator[str]:

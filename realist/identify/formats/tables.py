@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from realist.errors import ImportFormatError
-from realist.identify.formats import ParsedFile, get_format, register
+from realist.identify.formats import ParsedFile, check_records, get_format, register
 from realist.identify.formats._common import (
     first,
     format_authors,
@@ -114,8 +114,23 @@ class TableFormat:
 
     def read(self, text: str) -> Iterator[RecordData]:
         delimiter = _delimiter(text[: text.find("\n") if "\n" in text else len(text)])
-        reader = csv.reader(iter_lines(text), delimiter=delimiter)
-        yield from self.read_rows(reader)
+        # strict: text after a closing quote inside a field, or a quote never
+        # closed, is an error rather than silently mangled text (docs/formats.md).
+        reader = csv.reader(iter_lines(text), delimiter=delimiter, strict=True)
+        done = [0]  # the last line of the last row read whole
+
+        def rows() -> Iterator[list[str]]:
+            for row in reader:
+                yield row
+                done[0] = reader.line_num
+
+        try:
+            yield from self.read_rows(rows())
+        except csv.Error as err:
+            problem = _quoting_problem(str(err))
+            # a field never closed runs to the end: name the line where its row starts
+            line = done[0] + 1 if "never closed" in problem else reader.line_num
+            raise ImportFormatError(problem, line=line) from None
 
     def read_rows(self, rows: Iterator[Sequence[Any]]) -> Iterator[RecordData]:
         header = next(rows, None)
@@ -226,6 +241,17 @@ def iter_lines(text: str) -> Iterator[str]:
             return
         yield text[start : end + 1]
         start = end + 1
+
+
+def _quoting_problem(error: str) -> str:
+    if "expected after" in error:
+        what = "text follows a closing quote inside a field"
+    elif "end of data" in error or "unexpected end" in error:
+        what = "a quoted field is never closed"
+    else:
+        what = error
+    return (f"broken CSV quoting: {what} (a quote inside a quoted field must be doubled, "
+            '""); nothing was imported - fix the file or export it again')
 
 
 def _delimiter(header_line: str) -> str:
@@ -404,7 +430,8 @@ def read_xlsx(data: bytes, *, file: str, format: str | None = None) -> ParsedFil
         raise err.located(file=file) from err
     if not records:
         raise ImportFormatError("no records found in the workbook", file=file)
-    return ParsedFile(format=fmt.name, records=records)
+    warnings: list[str] = []
+    return ParsedFile(format=fmt.name, records=check_records(records, warnings, file=file), warnings=warnings)
 
 
 _TABLE_NAMES = ("csv", "scopus_csv", "embase_csv", "lens_csv", "ieee_csv", "openalex_csv",

@@ -4,9 +4,11 @@ Plain text: two-letter tag, a space, the value; continuation lines start
 with three spaces.  For multi-valued fields (``AU``, ``AF``, ``CR``, ``C1``
 ...) each continuation line is a new value; for others it continues the
 text.  ``PT`` opens a record, ``ER`` closes it, ``EF`` ends the file.  The
-header and trailer are required: a file whose first line is not ``FN ...``
-or that does not end with ``EF`` is refused as damaged or truncated, since a
-silently short import would corrupt the PRISMA counts.  Other databases in
+header is required: a file whose first line is not ``FN ...`` is refused as
+damaged.  A file that does not end with ``EF`` is refused as truncated
+unless its last record is closed by ``ER`` (only the ``EF`` line is
+missing): it then imports with a warning.  A silently short import would
+corrupt the PRISMA counts.  Other databases in
 the ISI format (Inspec) read the same.
 
 Tab-delimited: a header row of the same tags, one record per line.
@@ -24,7 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from realist.errors import ImportFormatError
-from realist.identify.formats import register
+from realist.identify.formats import register, warn
 from realist.identify.formats._common import first, format_authors, make_record, split_list
 from realist.records import RecordData
 
@@ -59,10 +61,16 @@ class WosPlain:
             )
         last_line = max((i for i, line in enumerate(lines) if line.strip()), default=0)
         if lines[last_line].strip() != "EF":
-            raise ImportFormatError(
-                "Web of Science export ends without the 'EF' end-of-file line: the file "
-                "is truncated or damaged - export it again",
-                line=last_line + 1,
+            if lines[last_line].strip() != "ER":
+                raise ImportFormatError(
+                    "Web of Science export ends without the 'EF' end-of-file line and its last "
+                    "record has no 'ER' line: the file is truncated or damaged - export it again",
+                    line=last_line + 1,
+                )
+            warn(
+                f"the file ends without the 'EF' end-of-file line (after line {last_line + 1}); "
+                "its last record is complete ('ER'), so every record was read - check the count "
+                "against Web of Science"
             )
         fields: dict[str, list[str]] | None = None
         last: str | None = None
