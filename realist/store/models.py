@@ -294,3 +294,4 @@ class CitationLink(Base):
     depth: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 from .coding_models import *  # noqa
+from .account_models import *  # noqa
