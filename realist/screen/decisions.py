@@ -47,6 +47,7 @@ __all__ = [
     "conflicts",
     "visible_decisions",
     "is_blinded",
+    "own_decisions",
     "set_blinded",
     "eligible_records",
     "progress",
@@ -445,6 +446,14 @@ def visible_decisions(review: ReviewHandle, record_id: int, *, reviewer: str,
     if is_blinded(review, stage):
         return {reviewer: _decision_dict(latest[reviewer])}
     return {name: _decision_dict(d) for name, d in sorted(latest.items())}
+
+
+def own_decisions(review: ReviewHandle, reviewer: str, stage: str = "title_abstract") -> dict[int, str]:
+    """A reviewer's current decision per record at a stage (never anyone else's)."""
+    _check_stage(stage)
+    with review.session() as session:
+        latest = _latest_decisions(session, review.review_id, stage)
+    return {rid: row[reviewer].decision for rid, row in latest.items() if reviewer in row}
 
 
 def conflicts(review: ReviewHandle, stage: str = "title_abstract") -> list[RecordStatus]:
