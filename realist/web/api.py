@@ -66,7 +66,7 @@ def _hidden(review: ReviewHandle, member: accounts.Member, stage: str) -> bool:
 
 
 def create_api() -> FastAPI:
-    api = FastAPI(title="realist API", version="1", openapi_url="/openapi.json", docs_url="/docs",
+    api = FastAPI(title="realist API", version="1", openapi_url="/openapi.json", docs_url=None,
                   redoc_url=None)
 
     @api.exception_handler(RealistError)

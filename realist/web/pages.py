@@ -154,9 +154,7 @@ def setup(request: Request, token: str, username: FormStr = "", password: FormSt
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    viewer = viewer_of(request)
-    if viewer is None:
-        return _see_other("/login")
+    viewer = require_viewer(request)
     request.state.viewer = viewer
     store = store_of(request)
     reviews = [r for r in accounts.reviews_for(store.engine, viewer.account.id) if r[0] in store.reviews]
