@@ -10,7 +10,8 @@ missing *or not a member*, 429 sign-in throttled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import accounts
 from ..errors import DuplicateImport, ImportFormatError, NotFound, RealistError
 from .auth import CsrfRefused, NotSignedIn, viewer_of
+from .jobs import JobQueue
 from .store import WebStore, open_store
 
 __all__ = ["create_app", "render", "status_of", "HERE", "MAX_UPLOAD_BYTES"]
@@ -65,12 +67,28 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def create_app(store: WebStore | None = None, *, review_dirs: Sequence[str | Path] = (),
-               database_url: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
-    """The ASGI app for a store (or for review folders opened here)."""
+               database_url: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               immediate_jobs: bool = False) -> FastAPI:
+    """The ASGI app for a store (or for review folders opened here).
+
+    Jobs run on huey's queue through a consumer thread started with the app
+    (its lifespan); ``immediate_jobs`` runs each job at once instead.
+    """
     if store is None:
         store = open_store(review_dirs, database_url=database_url)
-    app = FastAPI(title="realist", docs_url=None, redoc_url=None, openapi_url=None)
+    jobs = JobQueue(store, immediate=immediate_jobs)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.stop()
+
+    app = FastAPI(title="realist", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.store = store
+    app.state.jobs = jobs
     app.state.templates = _environment()
     app.state.max_upload_bytes = max_upload_bytes
 
@@ -103,5 +121,6 @@ def create_app(store: WebStore | None = None, *, review_dirs: Sequence[str | Pat
     app.include_router(pages.router)
     api_app = api.create_api()
     api_app.state.store = store
+    api_app.state.jobs = jobs
     app.mount("/api/v1", api_app)
     return app

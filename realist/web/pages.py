@@ -7,15 +7,15 @@ import secrets
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import accounts
 from ..activity import activity
-from ..deduplicate.store import confirm_pair, pending_pairs, reject_pair, run_dedup, undo_merge
+from ..deduplicate.store import confirm_pair, pending_pairs, reject_pair, undo_merge
 from ..errors import InvalidInput, NotFound, RealistError
 from ..identify.export import EXPORT_FORMATS, export_records
-from ..identify.uploads import Upload, import_uploads
+from ..identify.uploads import Upload
 from ..inventory import RECORD_KEYS, list_records, review_status
 from ..protocol import STAGES, criteria_lines, parse_criteria, set_criteria
 from ..records import RecordData
@@ -23,9 +23,10 @@ from ..review import ReviewHandle
 from ..screen import decisions as dec
 from ..screen.agreement_store import review_agreement
 from ..screen.queue import stopping_estimate
-from ..screen.served import next_record, refit
+from ..screen.served import next_record
 from ..store.models import Record
 from .app import render
+from .jobs import JobQueue
 from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_for, require_viewer, store_of, viewer_of
 
 __all__ = ["router"]
@@ -34,6 +35,11 @@ router = APIRouter()
 FormStr = Annotated[str, Form()]
 OptForm = Annotated[str | None, Form()]
 PAGE_SIZE = 50
+
+
+def _jobs(request: Request) -> JobQueue:
+    jobs: JobQueue = request.app.state.jobs
+    return jobs
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -209,7 +215,7 @@ def _record(review: ReviewHandle, record_id: int) -> Record:
 
 
 @router.get("/reviews/{review_id}/screen", response_class=HTMLResponse)
-def screen_page(request: Request, review_id: int, background: BackgroundTasks, stage: str | None = None,
+def screen_page(request: Request, review_id: int, stage: str | None = None,
                 record: int | None = None) -> Response:
     page = _Page(request, review_id)
     page.member.require(page.member.role.can_screen, "screen records")
@@ -217,7 +223,7 @@ def screen_page(request: Request, review_id: int, background: BackgroundTasks, s
     review, me = page.review, page.member.name
     served = next_record(review, me, stage_)
     if served.stale:
-        background.add_task(refit, review, me, stage_)
+        _jobs(request).submit_refit(review_id, page.viewer.account.id, stage_)
     record_id = record if record is not None else served.record_id
     current = _record(review, record_id) if record_id is not None else None
     protocol = review.protocol()
@@ -464,19 +470,23 @@ async def import_upload(request: Request, review_id: int, files: list[UploadFile
             raise InvalidInput(f"{f.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB: "
                                "import it with `realist import` on the server instead")
         uploads.append(Upload(f.filename, data))
-    try:
-        results = await run_in_threadpool(import_uploads, page.review, uploads, source=source.strip() or None,
-                                          kind=kind)
-    except RealistError as err:
-        status = await run_in_threadpool(review_status, page.review)
-        response = page.render("import.html", error=str(err), results=None, status=status,
-                               limit_mb=limit // (1024 * 1024))
-        from .app import status_of
+    if not uploads:
+        raise InvalidInput("choose at least one export file to import")
+    job_id = await run_in_threadpool(_jobs(request).submit_import, review_id, page.viewer.account.id, uploads,
+                                     source=source.strip() or None, kind=kind)
+    return _see_other(f"/reviews/{review_id}/jobs/{job_id}")
 
-        response.status_code = status_of(err)
-        return response
-    status = await run_in_threadpool(review_status, page.review)
-    return page.render("import.html", error=None, results=results, status=status, limit_mb=limit // (1024 * 1024))
+
+@router.get("/reviews/{review_id}/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, review_id: int, job_id: str) -> Response:
+    page = _Page(request, review_id)
+    job = _jobs(request).job(job_id, review_id)
+    if job is None:
+        raise NotFound(f"no job {job_id} in this review")
+    response = page.render("job.html", job=job)
+    if job.state == "failed":
+        response.status_code = 422 if job.kind == "import" else 400
+    return response
 
 
 @router.get("/reviews/{review_id}/dedup", response_class=HTMLResponse)
@@ -489,10 +499,8 @@ def dedup_page(request: Request, review_id: int, message: str | None = None) -> 
 def dedup_run(request: Request, review_id: int, csrf_token: OptForm = None) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_deduplicate, "deduplicate records")
-    summary = run_dedup(page.review)
-    text = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.to_dict().items()
-                     if isinstance(v, (int, float)))
-    return _see_other(f"/reviews/{review_id}/dedup?" + urlencode({"message": text}))
+    job_id = _jobs(request).submit_dedup(review_id, page.viewer.account.id)
+    return _see_other(f"/reviews/{review_id}/jobs/{job_id}")
 
 
 @router.post("/reviews/{review_id}/dedup/{pair_id}/{verdict}")

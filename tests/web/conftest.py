@@ -6,10 +6,8 @@ by every test, so account tables are emptied before each test there.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import delete
@@ -48,68 +46,7 @@ def cli(run: "Cli") -> "Cli":
     return run
 
 
-# ---------------------------------------------------------------- the web app
-
-PASSWORD = "correct horse battery"
-TEAM = {"owner": "olu", "reviewer": "rae", "reviewer2": "ren", "viewer": "vic", "outsider": "eve"}
-
-
-class Client:
-    """An in-process browser: a TestClient that signs in through the real login form."""
-
-    def __init__(self, app: Any, name: str | None = None) -> None:
-        from fastapi.testclient import TestClient
-
-        self.http = TestClient(app, base_url="http://testserver")
-        self.name = name
-        self.csrf = ""
-        if name is not None:
-            self.login(name)
-
-    def login(self, name: str, password: str = PASSWORD) -> Any:
-        form = self.http.get("/login")
-        token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
-        assert token, form.text
-        response = self.http.post("/login", data={"username": name, "password": password,
-                                                  "login_csrf": token.group(1), "next": "/"},
-                                  follow_redirects=False)
-        if response.status_code == 303:
-            page = self.http.get("/")
-            found = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
-            self.csrf = found.group(1) if found else ""
-        return response
-
-    def get(self, url: str, **kw: Any) -> Any:
-        return self.http.get(url, follow_redirects=False, **kw)
-
-    def post(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kw: Any) -> Any:
-        data = dict(data or {})
-        if csrf:
-            data.setdefault("csrf_token", self.csrf)
-        return self.http.post(url, data=data, follow_redirects=False, **kw)
-
-    def api(self, method: str, url: str, json: Any = None, *, csrf: bool = True) -> Any:
-        headers = {"X-CSRF-Token": self.csrf} if csrf and self.csrf else {}
-        return self.http.request(method, url, json=json, headers=headers, follow_redirects=False)
-
-
-@dataclass
-class Team:
-    review: ReviewHandle
-    app: Any
-    record_ids: list[int]
-    pair_id: int
-
-    def client(self, role: str | None) -> Client:
-        return Client(self.app, TEAM[role] if role else None)
-
-
-TOPICS = [
-    ("Peer educators and HIV testing among people who inject drugs", "peer educators HIV testing harm reduction"),
-    ("Needle exchange uptake in a peer-led drop-in centre", "peer-led needle syringe programme"),
-    ("Soil nitrogen dynamics under maize rotation", "agronomy soil nitrogen fertiliser maize"),
-    ("Bridge deck corrosion monitoring with sensors", "civil engineering corrosion sensors"),
-]
+from web_support import PASSWORD, TEAM, TOPICS, Team  # noqa: E402
 
 
 @pytest.fixture
@@ -134,7 +71,7 @@ def team(store: ReviewHandle) -> Iterator[Team]:
         accounts.add_user(store.engine, name, PASSWORD)
         if role != "outsider":
             accounts.add_member(store, name, "reviewer" if role.startswith("reviewer") else role)
-    app = create_app(WebStore(store.engine, {store.review_id: store.path}))
+    app = create_app(WebStore(store.engine, {store.review_id: store.path}), immediate_jobs=True)
     ids = sorted(statuses(store, "title_abstract"))
     from realist.store.models import DuplicateLink
 
@@ -145,4 +82,6 @@ def team(store: ReviewHandle) -> Iterator[Team]:
         session.add(link)
         session.flush()
         pair_id = link.id
-    yield Team(store, app, ids, pair_id)
+    owner = accounts.authenticate(store.engine, TEAM["owner"], PASSWORD)
+    job_id = app.state.jobs.submit_refit(store.review_id, owner.id, "title_abstract")
+    yield Team(store, app, ids, pair_id, job_id)

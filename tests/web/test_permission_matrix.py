@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
 
-from conftest import Client, Team  # type: ignore[attr-defined]
+from web_support import Client, Team
 
 ROLES = ("owner", "reviewer", "viewer", "outsider", None)  # None: logged out
 MEMBERS = ("owner", "reviewer", "viewer")
@@ -49,6 +49,7 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/reviews/{review_id}/import"): MEMBERS,
     ("POST", "/reviews/{review_id}/import"): WRITERS,
     ("GET", "/reviews/{review_id}/dedup"): MEMBERS,
+    ("GET", "/reviews/{review_id}/jobs/{job_id}"): MEMBERS,
     ("POST", "/reviews/{review_id}/dedup/run"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup/{pair_id}/{verdict}"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup-undo"): WRITERS,
@@ -94,7 +95,7 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
     rid = team.review.review_id
     record = team.record_ids[0]
     url = (path.replace("{review_id}", str(rid)).replace("{record_id}", str(record))
-           .replace("{token}", "no-such-token").replace("{pair_id}", str(team.pair_id)).replace("{verdict}", "reject"))
+           .replace("{token}", "no-such-token").replace("{pair_id}", str(team.pair_id)).replace("{job_id}", team.job_id).replace("{verdict}", "reject"))
     if url.startswith("/api/"):
         body: dict[str, Any] | None = None
         if url.endswith("/decisions"):

@@ -7,11 +7,12 @@ import json
 import re
 
 from realist import accounts
+from realist.inventory import list_records, review_status
 from realist.cli import cli
 from realist.screen import decisions as d
 from realist.screen.served import REFIT_EVERY, next_record
 
-from conftest import PASSWORD, Client, Team  # type: ignore[attr-defined]
+from web_support import PASSWORD, Client, Team
 
 
 def _screen(client: Client, team: Team, record: int | None = None, stage: str = "title_abstract") -> str:
@@ -166,10 +167,14 @@ def test_import_page_imports_several_files_as_one_source_kind(team: Team) -> Non
     olu = team.client("owner")
     files = [("files", ("a.ris", io.BytesIO(b"TY  - JOUR\nTI  - First imported\nER  - \n"), "text/plain")),
              ("files", ("b.ris", io.BytesIO(b"TY  - JOUR\nTI  - Second imported\nER  - \n"), "text/plain"))]
-    page = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "Embase", "kind": "database"},
-                    files=files)
+    posted = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "Embase", "kind": "database"},
+                      files=files)
+    assert posted.status_code == 303 and "/jobs/" in posted.headers["location"]
+    page = olu.get(posted.headers["location"])
     assert page.status_code == 200 and "a.ris: 1 records" in page.text and "b.ris: 1 records" in page.text
-    assert "Embase (a.ris)" in page.text
+    sources = {s["name"]: s for s in review_status(team.review).sources}
+    assert sources["Embase (a.ris)"]["records"] == sources["Embase (b.ris)"]["records"] == 1
+    assert sources["Embase (a.ris)"]["kind"] == "database"
 
 
 def test_import_with_one_bad_file_names_it_and_imports_nothing(team: Team) -> None:
@@ -177,8 +182,9 @@ def test_import_with_one_bad_file_names_it_and_imports_nothing(team: Team) -> No
     count = len(d.statuses(team.review, "title_abstract"))
     files = [("files", ("good.ris", io.BytesIO(b"TY  - JOUR\nTI  - Fine\nER  - \n"), "text/plain")),
              ("files", ("bad.bib", io.BytesIO(b"@article{a, title={x}}\n\n@article{b, title={y}\n"), "text/plain"))]
-    page = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "X"}, files=files)
-    assert page.status_code in (400, 422)
+    posted = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "X"}, files=files)
+    page = olu.get(posted.headers["location"])
+    assert page.status_code == 422
     assert "bad.bib" in page.text and "line" in page.text and "Nothing was imported" in page.text
     assert len(d.statuses(team.review, "title_abstract")) == count
 
@@ -189,7 +195,7 @@ def test_upload_over_the_size_limit_is_refused_with_a_clear_message(team: Team) 
     from realist.web import WebStore, create_app
 
     small = create_app(WebStore(team.review.engine, {team.review.review_id: team.review.path}),
-                       max_upload_bytes=1024 * 1024)
+                       max_upload_bytes=1024 * 1024, immediate_jobs=True)
     client = Client(small, "olu")
     assert isinstance(client.http, TestClient)
     big = b"TY  - JOUR\nTI  - x\nER  - \n" * 60000
@@ -236,7 +242,7 @@ def test_setup_link_creates_the_first_owner_and_signs_them_in(store) -> None:  #
     from realist.web import WebStore, create_app
 
     token = accounts.create_setup_token(store.engine)
-    app = create_app(WebStore(store.engine, {store.review_id: store.path}))
+    app = create_app(WebStore(store.engine, {store.review_id: store.path}), immediate_jobs=True)
     client = Client(app)
     assert client.get(f"/setup/{token}").status_code == 200
     response = client.post(f"/setup/{token}", {"username": "olu", "password": PASSWORD}, csrf=False)
@@ -244,3 +250,30 @@ def test_setup_link_creates_the_first_owner_and_signs_them_in(store) -> None:  #
     assert store.title in client.get("/").text
     again = Client(app).post(f"/setup/{token}", {"username": "eve", "password": PASSWORD}, csrf=False)
     assert again.status_code == 404
+
+
+def test_jobs_run_on_the_sqlite_queue_through_the_in_process_consumer(team: Team) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from realist.web import WebStore, create_app
+
+    app = create_app(WebStore(team.review.engine, {team.review.review_id: team.review.path}))
+    assert (team.review.path / ".realist" / "jobs.db").exists()
+    with TestClient(app) as http:  # runs the app's lifespan: the consumer thread starts and stops
+        client = Client(app, "olu")
+        client.http = http
+        client.login("olu")
+        posted = client.post(f"/reviews/{team.review.review_id}/import", {"source": "Queued"},
+                             files=[("files", ("q.ris", io.BytesIO(b"TY  - JOUR\nTI  - Queued one\nER  - \n"),
+                                               "text/plain"))])
+        assert posted.status_code == 303
+        for _ in range(200):
+            page = client.get(posted.headers["location"])
+            if "Imported:" in page.text:
+                break
+            assert 'http-equiv="refresh"' in page.text  # the page polls while the job waits or runs
+            time.sleep(0.05)
+        assert "q.ris: 1 records" in page.text
+    assert any(r["title"] == "Queued one" for r in list_records(team.review))

@@ -13,7 +13,7 @@ from realist.records import RecordData
 from realist.screen import decisions as d
 from realist.store.models import Decision, Event
 
-from conftest import PASSWORD, Client, Team  # type: ignore[attr-defined]
+from web_support import PASSWORD, Client, Team
 
 
 def _decisions(team: Team) -> int:
