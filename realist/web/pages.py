@@ -14,6 +14,7 @@ from .. import accounts
 from ..activity import activity
 from ..deduplicate.store import confirm_pair, pending_pairs, reject_pair, undo_merge
 from ..errors import InvalidInput, NotFound, RealistError
+from ..fulltext import add_fulltext_bytes, fulltext_file, get_fulltext
 from ..identify.export import EXPORT_FORMATS, export_records
 from ..identify.uploads import Upload
 from ..inventory import RECORD_KEYS, list_records, review_status
@@ -234,20 +235,14 @@ def screen_page(request: Request, review_id: int, stage: str | None = None,
     total = mine["assigned"] if mine and mine["assigned"] else progress["eligible"]
     done = mine["decided"] if mine else 0
     visible = dec.visible_decisions(review, current.id, reviewer=me, stage=stage_) if current else {}
-    fulltext = None
-    if current is not None and stage_ == "full_text":
-        from ..store.coding_models import FullText
-        from sqlalchemy import select
-
-        with review.session() as session:
-            fulltext = session.scalar(select(FullText).where(FullText.record_id == current.id)
-                                      .order_by(FullText.id.desc()))
+    fulltext = get_fulltext(review, current.id) if current is not None and stage_ == "full_text" else None
+    has_file = bool(current is not None and fulltext is not None and fulltext_file(review, current.id))
     return page.render("screen.html", stage=stage_, record=current, remaining=served.remaining,
                        done=done, total=total, criteria=criteria,
                        reasons=dec.exclusion_criteria(review, stage_),
                        include_terms=highlights.get("include") or [],
                        exclude_terms=highlights.get("exclude") or [],
-                       visible=visible, key=secrets.token_urlsafe(12), fulltext=fulltext,
+                       visible=visible, key=secrets.token_urlsafe(12), fulltext=fulltext, has_file=has_file,
                        blinded=dec.is_blinded(review, stage_), staleness=served.staleness)
 
 
@@ -261,6 +256,37 @@ def screen_decide(request: Request, review_id: int, record_id: Annotated[int, Fo
     dec.decide(page.review, record_id, decision, reviewer=page.member.name, stage=stage_,
                reason=reason or None, note=(note or "").strip() or None, idempotency_key=key or None)
     return _see_other(f"/reviews/{review_id}/screen?" + urlencode({"stage": stage_, "last": record_id}))
+
+
+@router.get("/reviews/{review_id}/records/{record_id}/fulltext")
+def fulltext_view(request: Request, review_id: int, record_id: int) -> Response:
+    """The record's attached full-text file, shown inline (a PDF in the browser's viewer)."""
+    page = _Page(request, review_id)
+    found = fulltext_file(page.review, record_id)
+    if found is None:
+        raise NotFound(f"record {record_id} has no full-text file")
+    path, mime, name = found
+    safe = "".join(c for c in name if c.isalnum() or c in "._-") or "fulltext"
+    headers = {"Content-Disposition": f'inline; filename="{safe}"', "X-Frame-Options": "SAMEORIGIN"}
+    if mime != "application/pdf":  # HTML is shown as text, never run as a page of this site
+        mime = "text/plain"
+        headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return Response(path.read_bytes(), media_type=mime, headers=headers)
+
+
+@router.post("/reviews/{review_id}/records/{record_id}/fulltext")
+async def fulltext_attach(request: Request, review_id: int, record_id: int, file: UploadFile,
+                          csrf_token: OptForm = None) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    page = await run_in_threadpool(_Page, request, review_id)
+    page.write(csrf_token, page.member.role.can_screen, "attach full texts")
+    limit = int(request.app.state.max_upload_bytes)
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(f"{file.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB")
+    await run_in_threadpool(add_fulltext_bytes, page.review, record_id, file.filename or "fulltext", data)
+    return _see_other(f"/reviews/{review_id}/screen?" + urlencode({"stage": "full_text", "record": record_id}))
 
 
 @router.post("/reviews/{review_id}/screen/undo")

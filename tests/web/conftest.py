@@ -82,6 +82,9 @@ def team(store: ReviewHandle) -> Iterator[Team]:
         session.add(link)
         session.flush()
         pair_id = link.id
+    from realist.fulltext import add_fulltext_bytes
+
+    add_fulltext_bytes(store, ids[0], "first.txt", b"Full text of the first record: peer educators in Kyiv.")
     owner = accounts.authenticate(store.engine, TEAM["owner"], PASSWORD)
     job_id = app.state.jobs.submit_refit(store.review_id, owner.id, "title_abstract")
     yield Team(store, app, ids, pair_id, job_id)

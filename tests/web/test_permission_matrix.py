@@ -40,6 +40,8 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/reviews/{review_id}/blinding"): OWNERS,
     ("GET", "/reviews/{review_id}/records"): MEMBERS,
     ("GET", "/reviews/{review_id}/records/export"): MEMBERS,
+    ("GET", "/reviews/{review_id}/records/{record_id}/fulltext"): MEMBERS,
+    ("POST", "/reviews/{review_id}/records/{record_id}/fulltext"): WRITERS,
     ("GET", "/reviews/{review_id}/protocol"): MEMBERS,
     ("POST", "/reviews/{review_id}/protocol"): OWNERS,
     ("GET", "/reviews/{review_id}/activity"): MEMBERS,
@@ -113,6 +115,8 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         data.update(blinded="yes")
     elif url.endswith("/members") or url.endswith("/members/remove"):
         data.update(name="ren", role="reviewer")
+    elif url.endswith("/fulltext"):
+        files = [("file", ("second.txt", io.BytesIO(b"Another full text of twenty characters or more."), "text/plain"))]
     elif url.endswith("/import"):
         files = [("files", ("one.ris", io.BytesIO(b"TY  - JOUR\nTI  - An imported title\nER  - \n"), "text/plain"))]
     elif url == "/login":

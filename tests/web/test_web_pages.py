@@ -277,3 +277,22 @@ def test_jobs_run_on_the_sqlite_queue_through_the_in_process_consumer(team: Team
             time.sleep(0.05)
         assert "q.ris: 1 records" in page.text
     assert any(r["title"] == "Queued one" for r in list_records(team.review))
+
+
+def test_full_text_is_attached_shown_and_served_at_the_full_text_stage(team: Team) -> None:
+    olu, rae = team.client("owner"), team.client("reviewer")
+    review, rid = team.review.review_id, team.record_ids[4]
+    d.decide(team.review, rid, "include", reviewer="rae")  # included at title/abstract: on to full text
+    page = _screen(rae, team, record=rid, stage="full_text")
+    assert 'for="ft-file">Attach the full text' in page
+    posted = rae.post(f"/reviews/{review}/records/{rid}/fulltext",
+                      files=[("file", ("paper.html", io.BytesIO(b"<html><body><p>Peer workers <script>x()</script>"
+                                                                 b"ran the needle exchange in Odesa.</p></body></html>"),
+                                       "text/html"))])
+    assert posted.status_code == 303, posted.text
+    page = _screen(rae, team, record=rid, stage="full_text")
+    assert "ran the needle exchange in Odesa" in page and "paper.html" in page
+    served = olu.get(f"/reviews/{review}/records/{rid}/fulltext")
+    assert served.status_code == 200 and served.headers["content-type"].startswith("text/plain")
+    assert "sandbox" in served.headers["content-security-policy"]
+    assert team.client("outsider").get(f"/reviews/{review}/records/{rid}/fulltext").status_code == 404
