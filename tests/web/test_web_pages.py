@@ -50,8 +50,8 @@ def test_note_and_reason_are_saved_with_the_decision_and_seen_by_the_cli(team: T
                                       "reason": "wrong-topic", "note": "agronomy, not peers"}
     from click.testing import CliRunner
 
-    out = CliRunner().invoke(cli, ["--review", str(team.review.path), "screen", "progress", "--json"]
-                             + _db(team), catch_exceptions=False).output
+    out = CliRunner().invoke(cli, ["--review", str(team.review.path), *_db(team), "screen", "progress", "--json"],
+                             catch_exceptions=False).output
     assert json.loads(out[out.index("{"):])["reviewers"]["rae"]["decided"] == 1
 
 
