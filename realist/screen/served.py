@@ -82,11 +82,13 @@ def _todo(review: ReviewHandle, reviewer: str, stage: str) -> list[int]:
 
 
 def next_record(review: ReviewHandle, reviewer: str, stage: str = "title_abstract", *,
-                skip: frozenset[int] = frozenset()) -> ServedRecord:
-    """The reviewer's next record from the stored order (computed once if there is none).
+                skip: frozenset[int] = frozenset(), compute_if_missing: bool = True) -> ServedRecord:
+    """The reviewer's next record from the stored order.
 
-    Records the order does not know (imported since, or undone) come after
-    the ranked ones, in id order.
+    With no stored order yet, one is computed now, or (``compute_if_missing=False``,
+    the web app, which queues a refit job instead) records are served in id
+    order and the answer says it is stale.  Records the order does not know
+    (imported since, or undone) come after the ranked ones, in id order.
     """
     _check_stage(stage)
     with review.session() as session:
@@ -95,8 +97,10 @@ def next_record(review: ReviewHandle, reviewer: str, stage: str = "title_abstrac
             StoredRanking.reviewer == reviewer))
         stored = None if row is None else (list(row.record_ids), row.decisions_seen)
     todo = _todo(review, reviewer, stage)
-    if stored is None:
+    if stored is None and compute_if_missing:
         order, seen = refit(review, reviewer, stage), decision_count(review, reviewer, stage)
+    elif stored is None:
+        order, seen = [], -REFIT_EVERY
     else:
         order, seen = stored
     staleness = max(0, decision_count(review, reviewer, stage) - seen)

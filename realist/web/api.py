@@ -115,7 +115,10 @@ def create_api() -> FastAPI:
         """The caller's next record to screen (from their stored ranking)."""
         review, member = _open(request, review_id)
         member.require(member.role.can_screen, "screen records")
-        served = next_record(review, member.name, _stage(stage))
+        served = next_record(review, member.name, _stage(stage), compute_if_missing=False)
+        if served.stale:
+            jobs: Any = request.app.state.jobs
+            jobs.submit_refit(review_id, member.account_id, stage)
         record = None
         if served.record_id is not None:
             rows = list_records(review, ids=[served.record_id])

@@ -222,7 +222,7 @@ def screen_page(request: Request, review_id: int, stage: str | None = None,
     page.member.require(page.member.role.can_screen, "screen records")
     stage_ = _stage(stage)
     review, me = page.review, page.member.name
-    served = next_record(review, me, stage_)
+    served = next_record(review, me, stage_, compute_if_missing=False)
     if served.stale:
         _jobs(request).submit_refit(review_id, page.viewer.account.id, stage_)
     record_id = record if record is not None else served.record_id

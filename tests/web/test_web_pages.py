@@ -296,3 +296,16 @@ def test_full_text_is_attached_shown_and_served_at_the_full_text_stage(team: Tea
     assert served.status_code == 200 and served.headers["content-type"].startswith("text/plain")
     assert "sandbox" in served.headers["content-security-policy"]
     assert team.client("outsider").get(f"/reviews/{review}/records/{rid}/fulltext").status_code == 404
+
+
+def test_without_a_stored_ranking_the_app_serves_at_once_and_queues_a_refit(team: Team) -> None:
+    from realist.screen.served import refit
+
+    cold = next_record(team.review, "ren", compute_if_missing=False)
+    assert cold.stale and cold.record_id == min(team.record_ids)
+    order = refit(team.review, "ren")
+    warm = next_record(team.review, "ren", compute_if_missing=False)
+    assert not warm.stale and warm.record_id == order[0]
+    ren = team.client("reviewer2")  # the API queues the refit (run at once in these tests)
+    served = ren.api("GET", f"/api/v1/reviews/{team.review.review_id}/next").json()
+    assert served["record"]["id"] == order[0] and served["staleness"] == 0
