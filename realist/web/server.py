@@ -25,6 +25,7 @@ __all__ = ["app_from_env", "run", "running", "free_port", "REVIEWS_ENV"]
 
 REVIEWS_ENV = "REALIST_SERVE_REVIEWS"
 URL_ENV = "REALIST_SERVE_DATABASE_URL"
+WORKER_HEALTHCHECK_S = 120
 
 
 def app_from_env() -> FastAPI:
@@ -40,8 +41,12 @@ def run(review_dirs: Sequence[str | Path], *, database_url: str | None = None, h
     os.environ[REVIEWS_ENV] = os.pathsep.join(str(Path(d).resolve()) for d in review_dirs)
     if database_url:
         os.environ[URL_ENV] = database_url
+    # A worker imports the whole package (numpy, scikit-learn) before it answers uvicorn's health
+    # check; on a slow or busy machine that takes longer than uvicorn's 5 s default, and the
+    # supervisor would kill and respawn every worker forever.
     uvicorn.run("realist.web.server:app_from_env", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips, log_level="warning")
+                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips, log_level="warning",
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
