@@ -76,8 +76,12 @@ def build_review(folder: Path, database_url: str | None, n_records: int, n_revie
     review = init_review(folder, "Load benchmark review", database_url=database_url, actor="bench")
     import_records(review, _records(n_records, random.Random(seed)), source="Synthetic", kind="database")
     names = [f"reviewer{i:02d}" for i in range(n_reviewers)]
+    existing = set(accounts.list_users(review.engine))  # a server database may hold earlier runs
     for name in names:
-        accounts.add_user(review.engine, name, PASSWORD)
+        if name in existing:
+            accounts.set_password(review.engine, name, PASSWORD)
+        else:
+            accounts.add_user(review.engine, name, PASSWORD)
         accounts.add_member(review, name, "reviewer")
     review_id = review.review_id
     review.close()
