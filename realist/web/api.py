@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field
 
 from .. import accounts
 from ..errors import RealistError
+from ..activity import activity
+from ..deduplicate.store import pending_pairs
 from ..inventory import list_records
 from ..protocol import STAGES
 from ..review import ReviewHandle
@@ -160,6 +162,55 @@ def create_api() -> FastAPI:
         member.require(member.can_resolve, "resolve conflicts")
         return dec.resolve(review, record_id, body.decision, stage=_stage(body.stage), reason=body.reason,
                            note=body.note)
+
+    @api.post("/reviews/{review_id}/decisions/{record_id}/undo")
+    def undo(request: Request, review_id: int, record_id: int, stage: str = "title_abstract") -> dict[str, Any]:
+        """Withdraw the caller's current decision on a record."""
+        review, member = _open(request, review_id, write=True)
+        member.require(member.role.can_screen, "screen records")
+        dec.retract(review, record_id, reviewer=member.name, stage=_stage(stage))
+        return {"record": record_id, "stage": stage, "withdrawn": True}
+
+    @api.get("/reviews/{review_id}/members")
+    def members(request: Request, review_id: int) -> list[dict[str, Any]]:
+        review, _ = _open(request, review_id)
+        return [m.to_dict() for m in accounts.members(review)]
+
+    @api.get("/reviews/{review_id}/activity")
+    def activity_(request: Request, review_id: int, action: str | None = None, actor: str | None = None,
+                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """The event log, newest first, blinded as for the activity page."""
+        review, member = _open(request, review_id)
+        entries, total = activity(review, member.name, action=action, actor=actor,
+                                  limit=max(1, min(limit, 500)), offset=max(0, offset))
+        return {"total": total, "events": [e.to_dict() for e in entries]}
+
+    @api.get("/reviews/{review_id}/duplicates")
+    def duplicates(request: Request, review_id: int) -> list[dict[str, Any]]:
+        """Possible duplicate pairs waiting for a person."""
+        review, _ = _open(request, review_id)
+        return pending_pairs(review)
+
+    @api.post("/reviews/{review_id}/duplicates/run")
+    def duplicates_run(request: Request, review_id: int) -> dict[str, Any]:
+        """Queue deduplication as a job; poll ``/jobs/{job_id}``."""
+        review, member = _open(request, review_id, write=True)
+        member.require(member.role.can_deduplicate, "deduplicate records")
+        jobs: Any = request.app.state.jobs
+        return {"job": jobs.submit_dedup(review_id, member.account_id)}
+
+    @api.get("/reviews/{review_id}/jobs/{job_id}")
+    def job(request: Request, review_id: int, job_id: str) -> dict[str, Any]:
+        """A job's state (queued, running, done, failed) and its answer."""
+        _open(request, review_id)
+        jobs: Any = request.app.state.jobs
+        found = jobs.job(job_id, review_id)
+        if found is None:
+            from ..errors import NotFound
+
+            raise NotFound(f"no job {job_id} in this review")
+        return {"id": found.id, "kind": found.kind, "state": found.state, "result": found.result,
+                "error": found.error}
 
     @api.get("/reviews/{review_id}/records")
     def records(request: Request, review_id: int, q: str | None = None, source: str | None = None,

@@ -66,6 +66,12 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/reviews/{review_id}/conflicts"): MEMBERS,
     ("POST", "/api/v1/reviews/{review_id}/conflicts/{record_id}/resolve"): OWNERS,
     ("GET", "/api/v1/reviews/{review_id}/records"): MEMBERS,
+    ("POST", "/api/v1/reviews/{review_id}/decisions/{record_id}/undo"): WRITERS,
+    ("GET", "/api/v1/reviews/{review_id}/members"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/activity"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/duplicates"): MEMBERS,
+    ("POST", "/api/v1/reviews/{review_id}/duplicates/run"): WRITERS,
+    ("GET", "/api/v1/reviews/{review_id}/jobs/{job_id}"): MEMBERS,
 }
 NOT_ROUTES = {"/static"}  # files, the same for everyone
 

@@ -121,6 +121,7 @@ def test_blinded_stage_shows_no_one_else_s_decision_anywhere(team: Team) -> None
         json.dumps(ren.api("GET", f"/api/v1/reviews/{review}/decisions/{rid}").json()),
         json.dumps(ren.api("GET", f"/api/v1/reviews/{review}/conflicts").json()),
         json.dumps(ren.api("GET", f"/api/v1/reviews/{review}/progress").json()),
+        json.dumps(ren.api("GET", f"/api/v1/reviews/{review}/activity").json()),
     ]
     for text in seen_by_ren:
         assert "SECRET-NOTE-OF-RAE" not in text
@@ -309,3 +310,26 @@ def test_without_a_stored_ranking_the_app_serves_at_once_and_queues_a_refit(team
     ren = team.client("reviewer2")  # the API queues the refit (run at once in these tests)
     served = ren.api("GET", f"/api/v1/reviews/{team.review.review_id}/next").json()
     assert served["record"]["id"] == order[0] and served["staleness"] == 0
+
+
+def test_api_runs_deduplication_as_a_job_and_reports_its_state(team: Team) -> None:
+    rae = team.client("reviewer")
+    review = team.review.review_id
+    assert [p["pair"] for p in rae.api("GET", f"/api/v1/reviews/{review}/duplicates").json()] == [team.pair_id]
+    started = rae.api("POST", f"/api/v1/reviews/{review}/duplicates/run")
+    assert started.status_code == 200
+    job = rae.api("GET", f"/api/v1/reviews/{review}/jobs/{started.json()['job']}").json()
+    assert job["kind"] == "dedup" and job["state"] == "done" and "summary" in job["result"]
+    assert rae.api("GET", f"/api/v1/reviews/{review}/jobs/no-such-job").status_code == 404
+    events = rae.api("GET", f"/api/v1/reviews/{review}/activity?action=dedup").json()
+    assert events["total"] >= 1 and events["events"][0]["actor"] == "rae"
+
+
+def test_api_undo_withdraws_the_caller_s_decision(team: Team) -> None:
+    rae = team.client("reviewer")
+    review, rid = team.review.review_id, team.record_ids[0]
+    assert rae.api("POST", f"/api/v1/reviews/{review}/decisions",
+                   {"record_id": rid, "decision": "maybe"}).status_code == 200
+    assert rae.api("POST", f"/api/v1/reviews/{review}/decisions/{rid}/undo").json()["withdrawn"]
+    assert rae.api("GET", f"/api/v1/reviews/{review}/decisions/{rid}").json() == {}
+    assert rae.api("POST", f"/api/v1/reviews/{review}/decisions/{rid}/undo").status_code == 400
