@@ -41,6 +41,8 @@ from .store.models import Record, Study
 
 __all__ = [
     "MEDIA_TYPES",
+    "add_fulltext_bytes",
+    "fulltext_file",
     "Extracted",
     "FullTextInfo",
     "BulkItem",
@@ -297,8 +299,39 @@ def add_fulltext(review: ReviewHandle, record_id: int, path: str | Path) -> Full
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
-    ex = extract_text(data, file_name=path.name)
-    return _store(review, record_id, path.name, hashlib.sha256(data).hexdigest(), ex)
+    return add_fulltext_bytes(review, record_id, path.name, data)
+
+
+FILES_DIR = Path(".realist") / "fulltexts"
+_SUFFIX = {"pdf": ".pdf", "html": ".html", "text": ".txt"}
+_MIME = {"pdf": "application/pdf", "html": "text/html", "text": "text/plain"}
+
+
+def _kept_file(review: ReviewHandle, sha256: str, media_type: str) -> Path:
+    return review.path / FILES_DIR / f"{sha256}{_SUFFIX.get(media_type, '.bin')}"
+
+
+def add_fulltext_bytes(review: ReviewHandle, record_id: int, name: str, data: bytes) -> FullTextInfo:
+    """Attach a file given as bytes (an upload); the file itself is kept in the
+    review folder (``.realist/fulltexts/SHA256.pdf``) so it can be shown again."""
+    ex = extract_text(data, file_name=name)
+    digest = hashlib.sha256(data).hexdigest()
+    info = _store(review, record_id, name, digest, ex)
+    kept = _kept_file(review, digest, info.media_type)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(data)
+    return info
+
+
+def fulltext_file(review: ReviewHandle, record_id: int) -> tuple[Path, str, str] | None:
+    """The kept file of a record's full text: (path, MIME type, original name), or None."""
+    with review.session() as session:
+        ft = session.scalar(select(FullText).where(FullText.review_id == review.review_id,
+                                                   FullText.record_id == record_id))
+        if ft is None:
+            return None
+        kept = _kept_file(review, ft.sha256, ft.media_type)
+        return (kept, _MIME.get(ft.media_type, "application/octet-stream"), ft.file_name) if kept.is_file() else None
 
 
 def _match_by_name(stem: str, records: list[tuple[int, str | None, int | None]],

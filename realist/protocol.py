@@ -9,6 +9,7 @@ so criteria edits are part of the audit trail.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ import yaml
 from .errors import InvalidInput
 from .files import write_atomic
 
-__all__ = ["PROTOCOL_FILE", "STAGES", "default_protocol", "write_protocol", "read_protocol", "protocol_hash"]
+__all__ = ["PROTOCOL_FILE", "STAGES", "default_protocol", "write_protocol", "read_protocol", "protocol_hash",
+           "parse_criteria", "criteria_lines", "set_criteria"]
 
 PROTOCOL_FILE = "protocol.yaml"
 STAGES = ("title_abstract", "full_text")
@@ -79,3 +81,57 @@ def read_protocol(path: Path) -> dict[str, Any]:
 
 def protocol_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_CRITERION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+
+
+def parse_criteria(text: str, *, where: str = "criteria") -> list[dict[str, str]]:
+    """Criteria from lines ``id: label`` (one per line; blank lines ignored), checked.
+
+    An id is a short slug (lower-case letters, digits, ``-`` or ``_``), unique
+    in the list; the label says what it means.  A bad line is named.
+    """
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        key, sep, label = line.partition(":")
+        key, label = key.strip(), label.strip()
+        if not sep or not label:
+            raise InvalidInput(f"{where}, line {n}: write 'id: label', e.g. 'wrong-population: not people who use drugs'")
+        if not _CRITERION_ID.match(key):
+            raise InvalidInput(f"{where}, line {n}: id {key!r} must be a short slug of lower-case letters, digits, - or _")
+        if key in seen:
+            raise InvalidInput(f"{where}, line {n}: id {key!r} is used twice")
+        seen.add(key)
+        out.append({"id": key, "label": label})
+    return out
+
+
+def criteria_lines(items: list[Any]) -> str:
+    """The inverse of :func:`parse_criteria` for criteria as the protocol holds them."""
+    lines = []
+    for i, item in enumerate(items or [], 1):
+        if isinstance(item, dict):
+            lines.append(f"{item.get('id') or i}: {item.get('label') or item.get('id') or ''}")
+        else:
+            lines.append(f"c{i}: {item}")
+    return "\n".join(lines)
+
+
+def set_criteria(path: Path, stage: str, include: list[dict[str, str]], exclude: list[dict[str, str]],
+                 *, highlights: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """Replace a stage's criteria (and optionally the highlight terms) in the protocol file."""
+    if stage not in STAGES:
+        raise InvalidInput(f"unknown stage {stage!r}: stages are {', '.join(STAGES)}")
+    data = read_protocol(path)
+    eligibility = dict(data.get("eligibility") or {})
+    eligibility[stage] = {"include": include, "exclude": exclude}
+    data["eligibility"] = eligibility
+    if highlights is not None:
+        data["highlights"] = {k: [t for t in v if t.strip()] for k, v in highlights.items()}
+    write_protocol(path, data)
+    return data

@@ -33,7 +33,7 @@ from ..errors import InvalidInput, NotFound
 from ..protocol import STAGES
 from ..results import Result
 from ..review import ReviewHandle
-from ..store.models import Assignment, Decision, Record, Resolution, utcnow
+from ..store.models import Assignment, Decision, Record, RequestKey, Resolution, utcnow
 
 __all__ = [
     "DECISIONS",
@@ -50,6 +50,9 @@ __all__ = [
     "statuses",
     "conflicts",
     "visible_decisions",
+    "is_blinded",
+    "own_decisions",
+    "set_blinded",
     "eligible_records",
     "progress",
     "exclusion_criteria",
@@ -373,8 +376,14 @@ def decide(
     reason: str | None = None,
     note: str | None = None,
     at: dt.datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> DecisionOutcome:
-    """Record one reviewer's decision (appended; the latest counts)."""
+    """Record one reviewer's decision (appended; the latest counts).
+
+    With an ``idempotency_key`` (a double-clicked button, a re-sent form),
+    the decision is stored once: a second call with the same key by the
+    same reviewer stores nothing and returns the first call's answer.
+    """
     _check_stage(stage)
     if decision not in DECISIONS:
         raise InvalidInput(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
@@ -390,6 +399,31 @@ def decide(
                     + ", ".join(criteria)
                 )
             reason = matches[0]
+    if idempotency_key is not None:
+        earlier = _remembered(review, reviewer, idempotency_key)
+        if earlier is not None:
+            return earlier
+    try:
+        return _decide(review, record_id, decision, reviewer=reviewer, stage=stage, reason=reason,
+                       note=note, at=at, idempotency_key=idempotency_key)
+    except IntegrityError:
+        # A concurrent request with the same key won the race: its answer counts.
+        earlier = _remembered(review, reviewer, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _remembered(review: ReviewHandle, reviewer: str, key: str) -> DecisionOutcome | None:
+    with review.session() as session:
+        row = session.scalar(select(RequestKey).where(RequestKey.actor == reviewer,
+                                                      RequestKey.key == f"decide:{review.review_id}:{key}"[:100]))
+        return None if row is None else DecisionOutcome(**row.result)
+
+
+def _decide(review: ReviewHandle, record_id: int, decision: str, *, reviewer: str, stage: str,
+            reason: str | None, note: str | None, at: dt.datetime | None,
+            idempotency_key: str | None) -> DecisionOutcome:
     with review.session() as session:
         _check_can_decide(session, review, record_id, stage, reviewer)
         row = Decision(review_id=review.review_id, record_id=record_id, stage=stage,
@@ -405,7 +439,12 @@ def decide(
         review.log(session, "screen.decided", entity="record", entity_id=record_id, stage=stage,
                    reviewer=reviewer, decision=decision, reason=reason, note=note)
         state = _statuses(session, review.review_id, stage, [record_id])[record_id]
-        return DecisionOutcome(record_id, stage, reviewer, decision, state.status)
+        result = DecisionOutcome(record_id, stage, reviewer, decision, state.status)
+        if idempotency_key is not None:
+            session.add(RequestKey(actor=reviewer, key=f"decide:{review.review_id}:{idempotency_key}"[:100],
+                                   result=result.to_dict()))
+            session.flush()  # a concurrent twin fails here (unique key), rolling back its decision
+        return result
 
 
 def retract(review: ReviewHandle, record_id: int, *, reviewer: str, stage: str = "title_abstract") -> None:
@@ -421,11 +460,32 @@ def retract(review: ReviewHandle, record_id: int, *, reviewer: str, stage: str =
                    stage=stage, reviewer=reviewer)
 
 
+def is_blinded(review: ReviewHandle, stage: str) -> bool:
+    """Whether the protocol blinds ``stage`` (``blinding: {stage: true}``)."""
+    _check_stage(stage)
+    setting = review.protocol().get("blinding") or {}
+    return isinstance(setting, dict) and bool(setting.get(stage, False))
+
+
+def set_blinded(review: ReviewHandle, stage: str, blinded: bool) -> None:
+    """Blind or unblind a stage: written to the protocol (logged as a new version)."""
+    from ..protocol import read_protocol, write_protocol
+
+    _check_stage(stage)
+    data = read_protocol(review.protocol_path)
+    setting = data.get("blinding") if isinstance(data.get("blinding"), dict) else {}
+    data["blinding"] = {**(setting or {}), stage: blinded}
+    write_protocol(review.protocol_path, data)
+    review.protocol()  # log the new version now, with the acting person
+
+
 def visible_decisions(review: ReviewHandle, record_id: int, *, reviewer: str,
                       stage: str = "title_abstract") -> dict[str, dict[str, Any]]:
     """The decisions on a record that ``reviewer`` may see (blinding).
 
-    A reviewer always sees their own; the others' only after deciding too.
+    A reviewer always sees their own.  While the stage is blinded
+    (:func:`is_blinded`) that is all; otherwise the others' too, once the
+    reviewer has decided the record.
     """
     _check_stage(stage)
     with review.session() as session:
@@ -433,7 +493,17 @@ def visible_decisions(review: ReviewHandle, record_id: int, *, reviewer: str,
         latest = _latest_decisions(session, review.review_id, stage, [record_id]).get(record_id, {})
     if reviewer not in latest:
         return {}
+    if is_blinded(review, stage):
+        return {reviewer: _decision_dict(latest[reviewer])}
     return {name: _decision_dict(d) for name, d in sorted(latest.items())}
+
+
+def own_decisions(review: ReviewHandle, reviewer: str, stage: str = "title_abstract") -> dict[int, str]:
+    """A reviewer's current decision per record at a stage (never anyone else's)."""
+    _check_stage(stage)
+    with review.session() as session:
+        latest = _latest_decisions(session, review.review_id, stage)
+    return {rid: row[reviewer].decision for rid, row in latest.items() if reviewer in row}
 
 
 def conflicts(review: ReviewHandle, stage: str = "title_abstract") -> list[RecordStatus]:

@@ -283,10 +283,12 @@ def simulate(
         raise InvalidInput(f"unknown stopping rule {rule!r} (known: {', '.join(stopping.RULES)})")
     two_phase = rule == "callaghan"
     t_start = time.perf_counter()
-    rng = np.random.default_rng(seed)  # one generator, passed down: priors, every retrain, the sample
+    schedule = schedule or RetrainSchedule()
+    rng = np.random.default_rng(seed)
     y = np.array([1 if str(r.get("label_included", "")).strip() in ("1", "True", "true") else 0 for r in rows])
     if len(y) == 0 or y.sum() == 0:
         raise InvalidInput("no record is labelled included")
+    total = len(y)
     priors = _choose_priors(y, prior_included, prior_excluded, rng)
     records = rows if use_references else [
         {k: v for k, v in r.items() if k != "referenced_works"} for r in rows
@@ -390,9 +392,9 @@ def simulate(
         "heuristic_work_saved": h_saved,
     }
     model_name = model if isinstance(model, str) else (model.description or "custom")
+    ids = [record_id(r, i) for i, r in enumerate(rows)]
     return SimulationResult(
-        order=ranked.order, ids=[record_id(r, i) for i, r in enumerate(rows)], priors=priors, model=model_name,
-        seed=seed, metrics=screening_metrics(ranked.seq[len(priors):]),
-        stopping=summary, n_retrains=ranked.n_retrains,
-        retrain_seconds=ranked.retrain_seconds, wall_seconds=time.perf_counter() - t_start,
+        order=order, ids=ids, priors=priors, model=model_name, seed=seed,
+        metrics=metrics, stopping=stop_summary, n_retrains=n_retrains,
+        retrain_seconds=retrain_s, wall_seconds=time.perf_counter() - t_start,
     )

@@ -9,12 +9,24 @@ on.
 
 Modules: :mod:`.base` (the declarative base), :mod:`.core` (reviews, events,
 sources, records, duplicates, screening, studies, citation links) and
-:mod:`.coding` (full texts, excerpts, codings, CMOCs, appraisals).  Import
+:mod:`.coding` (full texts, excerpts, codings, CMOCs, appraisals) and
+:mod:`.accounts` (accounts, membership, sessions, tokens, idempotency keys,
+stored rankings: the web app's tables).  Import
 the models from this package: ``from realist.store.models import Record``.
 """
 
 from __future__ import annotations
 
+from .accounts import (
+    Account,
+    ApiToken,
+    LoginAttempt,
+    Membership,
+    RequestKey,
+    SetupToken,
+    StoredRanking,
+    WebSession,
+)
 from .base import NAMING_CONVENTION, Base, utcnow
 from .coding import Appraisal, Cmoc, CmocElement, CmocEvidence, Coding, CodingValidation, Excerpt, FullText
 from .core import (
@@ -31,6 +43,14 @@ from .core import (
 )
 
 __all__ = [
+    "Account",
+    "ApiToken",
+    "LoginAttempt",
+    "Membership",
+    "RequestKey",
+    "SetupToken",
+    "StoredRanking",
+    "WebSession",
     "NAMING_CONVENTION",
     "Base",
     "utcnow",

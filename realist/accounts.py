@@ -1,0 +1,482 @@
+"""Accounts, membership and roles: who may do what in which review.
+
+Accounts belong to a *store* (one SQLite review file, or one PostgreSQL
+server with many reviews).  A membership gives an account a role in one
+review: ``owner`` (everything: members, protocol, resolving conflicts,
+unblinding), ``reviewer`` (screening, importing, deduplicating) or
+``viewer`` (reading only); an owner may name any member a *resolver*.
+
+Roles are checked here, not in the interfaces: :func:`open_review_for`
+opens a review for an account and raises :class:`~realist.errors.NotFound`
+for someone who is not a member, exactly as for a review that does not
+exist, and every :class:`Role` says what it allows.
+
+Secrets are never stored: passwords as argon2 hashes; sessions, API tokens
+and setup links as SHA-256 hashes of random values.  Failed sign-ins are
+stored, so throttling holds across worker processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .errors import InvalidInput, NotFound, RealistError
+from .review import ReviewHandle
+from .store.db import session_scope
+from .store.events import log_event
+from .store.models import (
+    Account,
+    ApiToken,
+    LoginAttempt,
+    Membership,
+    Review,
+    SetupToken,
+    WebSession,
+    utcnow,
+)
+
+__all__ = [
+    "Role",
+    "ROLES",
+    "AccountInfo",
+    "Member",
+    "LoginThrottled",
+    "PermissionDenied",
+    "add_user",
+    "set_password",
+    "remove_user",
+    "list_users",
+    "has_users",
+    "authenticate",
+    "add_member",
+    "remove_member",
+    "members",
+    "membership",
+    "reviews_for",
+    "open_review_for",
+    "create_session",
+    "session_account",
+    "end_session",
+    "create_api_token",
+    "token_account",
+    "revoke_api_tokens",
+    "create_setup_token",
+    "setup_first_owner",
+    "SESSION_LIFETIME",
+    "THROTTLE_LIMIT",
+    "THROTTLE_WINDOW",
+]
+
+SESSION_LIFETIME = dt.timedelta(days=14)
+SETUP_LIFETIME = dt.timedelta(hours=24)
+THROTTLE_LIMIT = 5  # failed sign-ins per name (or per client) ...
+THROTTLE_WINDOW = dt.timedelta(minutes=15)  # ... within this window
+MIN_PASSWORD = 8
+
+_hasher = PasswordHasher()
+# Verified against when a name is unknown, so a wrong name costs as much time
+# as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+class PermissionDenied(RealistError):
+    """The signed-in person's role does not allow this (HTTP 403)."""
+
+
+class LoginThrottled(RealistError):
+    """Too many failed sign-ins for this name or client; wait and retry (HTTP 429)."""
+
+
+class Role(str, Enum):
+    """A member's role in a review, with what it allows."""
+
+    owner = "owner"
+    reviewer = "reviewer"
+    viewer = "viewer"
+
+    @property
+    def can_write(self) -> bool:
+        """Change anything at all (decide, import, dedup ...)."""
+        return self is not Role.viewer
+
+    @property
+    def can_screen(self) -> bool:
+        return self is not Role.viewer
+
+    @property
+    def can_import(self) -> bool:
+        return self is not Role.viewer
+
+    @property
+    def can_deduplicate(self) -> bool:
+        return self is not Role.viewer
+
+    @property
+    def can_manage_members(self) -> bool:
+        return self is Role.owner
+
+    @property
+    def can_edit_protocol(self) -> bool:
+        return self is Role.owner
+
+    @property
+    def can_unblind(self) -> bool:
+        return self is Role.owner
+
+
+ROLES = tuple(r.value for r in Role)
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Member:
+    """An account's membership of one review."""
+
+    account_id: int
+    name: str
+    role: Role
+    resolver: bool
+
+    @property
+    def can_resolve(self) -> bool:
+        """Owners resolve conflicts, and so does any member named resolver."""
+        return self.role is Role.owner or (self.resolver and self.role is not Role.viewer)
+
+    def require(self, allowed: bool, what: str) -> None:
+        """Raise :class:`PermissionDenied` unless ``allowed``."""
+        if not allowed:
+            raise PermissionDenied(f"{self.name} is a {self.role.value} of this review and cannot {what}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role.value, "resolver": self.resolver}
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput(f"unknown role {value!r}: roles are {', '.join(ROLES)}") from None
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a user needs a name")
+    if len(name) > 200 or any(c.isspace() or not c.isprintable() for c in name):
+        raise InvalidInput(f"user name {name!r} must be one word of at most 200 printable characters")
+    return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _account(session: Session, name: str) -> Account:
+    account = session.scalar(select(Account).where(Account.name == name))
+    if account is None:
+        raise NotFound(f"no user {name!r}")
+    return account
+
+
+# ---------------------------------------------------------------- users
+
+
+def has_users(engine: Engine) -> bool:
+    with session_scope(engine) as session:
+        return session.scalar(select(Account.id).limit(1)) is not None
+
+
+def add_user(engine: Engine, name: str, password: str) -> AccountInfo:
+    """Create an account (names are unique in a store)."""
+    name = _check_name(name)
+    _check_password(password)
+    try:
+        with session_scope(engine) as session:
+            account = Account(name=name, password_hash=_hasher.hash(password))
+            session.add(account)
+            session.flush()
+            return AccountInfo(account.id, account.name)
+    except IntegrityError:
+        raise InvalidInput(f"a user named {name!r} already exists") from None
+
+
+def set_password(engine: Engine, name: str, password: str) -> None:
+    """Change a password; every session and API token of the account ends."""
+    _check_password(password)
+    with session_scope(engine) as session:
+        account = _account(session, name)
+        account.password_hash = _hasher.hash(password)
+        session.execute(delete(WebSession).where(WebSession.account_id == account.id))
+        session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))
+
+
+def remove_user(engine: Engine, name: str) -> None:
+    """Delete an account, its memberships, sessions and tokens (the event log keeps its name)."""
+    with session_scope(engine) as session:
+        account = _account(session, name)
+        session.execute(delete(Membership).where(Membership.account_id == account.id))
+        session.execute(delete(WebSession).where(WebSession.account_id == account.id))
+        session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))
+        session.delete(account)
+
+
+def list_users(engine: Engine) -> list[str]:
+    with session_scope(engine) as session:
+        return list(session.scalars(select(Account.name).order_by(Account.name)))
+
+
+def authenticate(engine: Engine, name: str, password: str, *, client: str = "") -> AccountInfo:
+    """The account for a name and password, or :class:`InvalidInput`.
+
+    After :data:`THROTTLE_LIMIT` failed attempts for the name, or from the
+    client, within :data:`THROTTLE_WINDOW`, every attempt is refused with
+    :class:`LoginThrottled` until the window has passed, right password or not.
+    """
+    now = utcnow()
+    since = now - THROTTLE_WINDOW
+    with session_scope(engine) as session:
+        by_name = session.scalar(
+            select(func.count()).select_from(LoginAttempt)
+            .where(LoginAttempt.name == name, LoginAttempt.at >= since)
+        ) or 0
+        by_client = session.scalar(
+            select(func.count()).select_from(LoginAttempt)
+            .where(LoginAttempt.client == client, LoginAttempt.at >= since)
+        ) or 0 if client else 0
+        if by_name >= THROTTLE_LIMIT or by_client >= THROTTLE_LIMIT:
+            minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
+            raise LoginThrottled(f"too many failed sign-ins: try again in {minutes} minutes")
+        account = session.scalar(select(Account).where(Account.name == name))
+        try:
+            _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+            ok = account is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or account is None:
+            session.add(LoginAttempt(name=name[:200], client=client[:100], at=now))
+            failed = True
+        else:
+            failed = False
+            if _hasher.check_needs_rehash(account.password_hash):
+                account.password_hash = _hasher.hash(password)
+            info = AccountInfo(account.id, account.name)
+    if failed:
+        raise InvalidInput("wrong user name or password")
+    return info
+
+
+# ---------------------------------------------------------------- membership
+
+
+def _member_row(session: Session, review_id: int, account_id: int) -> Membership | None:
+    return session.scalar(select(Membership).where(
+        Membership.review_id == review_id, Membership.account_id == account_id))
+
+
+def add_member(review: ReviewHandle, name: str, role: str, *, resolver: bool = False) -> Member:
+    """Give an account a role in a review (changes the role of an existing member)."""
+    role_ = _role(role)
+    with review.session() as session:
+        account = _account(session, name)
+        row = _member_row(session, review.review_id, account.id)
+        if row is None:
+            row = Membership(review_id=review.review_id, account_id=account.id)
+            session.add(row)
+        row.role = role_.value
+        row.resolver = resolver
+        review.log(session, "member.added", entity="account", entity_id=account.id,
+                   name=name, role=role_.value, resolver=resolver)
+        return Member(account.id, account.name, role_, resolver)
+
+
+def remove_member(review: ReviewHandle, name: str) -> None:
+    """End an account's membership of a review; the last owner cannot leave."""
+    with review.session() as session:
+        account = _account(session, name)
+        row = _member_row(session, review.review_id, account.id)
+        if row is None:
+            raise NotFound(f"{name} is not a member of this review")
+        if row.role == Role.owner.value:
+            owners = session.scalar(select(func.count()).select_from(Membership).where(
+                Membership.review_id == review.review_id, Membership.role == Role.owner.value)) or 0
+            if owners <= 1:
+                raise InvalidInput(f"{name} is the review's only owner: make someone else owner first")
+        session.delete(row)
+        review.log(session, "member.removed", entity="account", entity_id=account.id, name=name)
+
+
+def members(review: ReviewHandle) -> list[Member]:
+    with review.session() as session:
+        rows = session.execute(
+            select(Membership, Account.name).join(Account, Account.id == Membership.account_id)
+            .where(Membership.review_id == review.review_id).order_by(Account.name)
+        ).all()
+        return [Member(m.account_id, name, Role(m.role), m.resolver) for m, name in rows]
+
+
+def membership(engine: Engine, review_id: int, account_id: int) -> Member:
+    """An account's membership of a review, or NotFound (as for a missing review)."""
+    with session_scope(engine) as session:
+        row = session.execute(
+            select(Membership, Account.name).join(Account, Account.id == Membership.account_id)
+            .where(Membership.review_id == review_id, Membership.account_id == account_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no review {review_id}")
+        m, name = row
+        return Member(m.account_id, name, Role(m.role), m.resolver)
+
+
+def reviews_for(engine: Engine, account_id: int) -> list[tuple[int, str, str, Member]]:
+    """The reviews an account belongs to: (review id, uuid, title, membership)."""
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(Review.id, Review.uuid, Review.title, Membership, Account.name)
+            .join(Membership, Membership.review_id == Review.id)
+            .join(Account, Account.id == Membership.account_id)
+            .where(Membership.account_id == account_id).order_by(Review.title, Review.id)
+        ).all()
+        return [(rid, uuid, title, Member(m.account_id, name, Role(m.role), m.resolver))
+                for rid, uuid, title, m, name in rows]
+
+
+def open_review_for(engine: Engine, path: Path, review_id: int, account_id: int) -> tuple[ReviewHandle, Member]:
+    """A handle on a review acting as the account, and its membership.
+
+    Raises :class:`NotFound` for a non-member, the same error as for a review
+    that does not exist, so the two cannot be told apart.
+    """
+    member = membership(engine, review_id, account_id)
+    with session_scope(engine) as session:
+        review = session.get(Review, review_id)
+        if review is None:
+            raise NotFound(f"no review {review_id}")
+        uuid, title = review.uuid, review.title
+    return ReviewHandle(path, engine, review_id, uuid, title, member.name), member
+
+
+# ---------------------------------------------------------------- sessions and tokens
+
+
+def create_session(engine: Engine, account_id: int) -> tuple[str, str]:
+    """A new session for an account: (the cookie's random id, its CSRF token)."""
+    raw = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    now = utcnow()
+    with session_scope(engine) as session:
+        session.execute(delete(WebSession).where(WebSession.expires_at < now))
+        session.add(WebSession(token_hash=_digest(raw), account_id=account_id, csrf_token=csrf,
+                               created_at=now, expires_at=now + SESSION_LIFETIME))
+    return raw, csrf
+
+
+def session_account(engine: Engine, raw: str) -> tuple[AccountInfo, str] | None:
+    """The account and CSRF token of a live session id, or None."""
+    with session_scope(engine) as session:
+        row = session.execute(
+            select(WebSession, Account.name).join(Account, Account.id == WebSession.account_id)
+            .where(WebSession.token_hash == _digest(raw))
+        ).first()
+        if row is None:
+            return None
+        ws, name = row
+        if _aware(ws.expires_at) < utcnow():
+            return None
+        return AccountInfo(ws.account_id, name), ws.csrf_token
+
+
+def end_session(engine: Engine, raw: str) -> None:
+    with session_scope(engine) as session:
+        session.execute(delete(WebSession).where(WebSession.token_hash == _digest(raw)))
+
+
+def create_api_token(engine: Engine, name: str, label: str = "") -> str:
+    """A new personal API token for scripts; shown once, only its hash is kept."""
+    raw = "rlt_" + secrets.token_urlsafe(32)
+    with session_scope(engine) as session:
+        account = _account(session, name)
+        session.add(ApiToken(token_hash=_digest(raw), account_id=account.id, label=label))
+    return raw
+
+
+def token_account(engine: Engine, raw: str) -> AccountInfo | None:
+    with session_scope(engine) as session:
+        row = session.execute(
+            select(Account.id, Account.name).join(ApiToken, ApiToken.account_id == Account.id)
+            .where(ApiToken.token_hash == _digest(raw))
+        ).first()
+        return None if row is None else AccountInfo(row[0], row[1])
+
+
+def revoke_api_tokens(engine: Engine, name: str) -> int:
+    with session_scope(engine) as session:
+        account = _account(session, name)
+        result = session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))
+        return int(getattr(result, "rowcount", 0))
+
+
+# ---------------------------------------------------------------- first owner
+
+
+def create_setup_token(engine: Engine) -> str:
+    """A one-time secret that lets the first person create the owner account."""
+    if has_users(engine):
+        raise InvalidInput("this store already has users: add more with `realist user add`")
+    raw = secrets.token_urlsafe(24)
+    now = utcnow()
+    with session_scope(engine) as session:
+        session.add(SetupToken(token_hash=_digest(raw), created_at=now, expires_at=now + SETUP_LIFETIME))
+    return raw
+
+
+def setup_first_owner(engine: Engine, raw: str, name: str, password: str) -> AccountInfo:
+    """Use a setup token: create the first account, owner of every review in the store."""
+    name = _check_name(name)
+    _check_password(password)
+    now = utcnow()
+    with session_scope(engine) as session:
+        token = session.scalar(select(SetupToken).where(SetupToken.token_hash == _digest(raw)))
+        if token is None or token.used_at is not None or _aware(token.expires_at) < now:
+            raise NotFound("this setup link is not valid (used, expired or mistyped)")
+        if session.scalar(select(Account.id).limit(1)) is not None:
+            raise InvalidInput("this store already has users")
+        claimed = session.execute(update(SetupToken).where(
+            SetupToken.id == token.id, SetupToken.used_at.is_(None)).values(used_at=now))
+        if getattr(claimed, "rowcount", 0) != 1:
+            raise NotFound("this setup link was just used")
+        account = Account(name=name, password_hash=_hasher.hash(password))
+        session.add(account)
+        session.flush()
+        for review_id in session.scalars(select(Review.id)):
+            session.add(Membership(review_id=review_id, account_id=account.id, role=Role.owner.value,
+                                   resolver=False))
+            log_event(session, review_id, name, "member.added", entity="account", entity_id=account.id,
+                      name=name, role=Role.owner.value, resolver=False, setup=True)
+        return AccountInfo(account.id, account.name)

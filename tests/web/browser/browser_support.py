@@ -1,0 +1,63 @@
+"""Helpers for the browser tests (imported by name: conftest modules are not)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path(os.environ.get("REALIST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct horse battery"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass
+class Site:
+    """A served review: its base URL, the CLI on the same review, and its id and title."""
+
+    url: str
+    cli: Any
+    review_id: int
+    title: str
+
+
+@dataclass
+class Browsing:
+    """Browser contexts that record console errors and page errors as they happen."""
+
+    browser: Any
+    base_url: str
+    errors: list[str] = field(default_factory=list)
+    contexts: list[Any] = field(default_factory=list)
+
+    def page(self, viewport: dict[str, int] | None = None) -> Any:
+        context = self.browser.new_context(base_url=self.base_url, viewport=viewport or DESKTOP)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("console", lambda msg: self._console(page, msg))
+        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: page error: {exc}"))
+        return page
+
+    def _console(self, page: Any, msg: Any) -> None:
+        if msg.type == "error":
+            self.errors.append(f"{page.url}: console error: {msg.text}")
+
+    def sign_in(self, name: str, viewport: dict[str, int] | None = None) -> Any:
+        """A new context signed in as ``name`` through the login form (accessible names only)."""
+        page = self.page(viewport)
+        page.goto("/login")
+        page.get_by_label("Username").fill(name)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/$"))
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()

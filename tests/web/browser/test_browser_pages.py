@@ -1,0 +1,99 @@
+"""Every main page in a real browser: accessibility (axe-core), screenshots, keyboard screening."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import SAMPLE
+
+from browser_support import DESKTOP, PHONE, Browsing, Site
+
+MAIN_PAGES = ["", "/screen", "/conflicts", "/records", "/import", "/dedup", "/protocol", "/activity", "/members"]
+SERIOUS = ("serious", "critical")
+
+
+def _populate(site: Site) -> None:
+    """The sample exports imported, deduplicated, and a reviewer with a decision (CLI, as an admin would)."""
+    site.cli.ok("import", str(SAMPLE / "pubmed_peer.ris"), "--source", "PubMed")
+    site.cli.ok("import", str(SAMPLE / "scopus_peer.csv"), "--source", "Scopus")
+    site.cli.ok("dedup")
+    site.cli.ok("member", "add", "rae", "--role", "reviewer")
+    site.cli.ok("member", "add", "ren", "--role", "reviewer")
+
+
+def _serious_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+
+
+def test_main_pages_have_no_serious_accessibility_violations_at_desktop_and_phone_width(
+        browsing: Browsing, site: Site, screenshots: Path) -> None:
+    pytest.importorskip("axe_playwright_python")
+    _populate(site)
+    found: dict[str, list[str]] = {}
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        anonymous = browsing.page(viewport)
+        anonymous.goto("/login")
+        anonymous.screenshot(path=str(screenshots / f"login-{label}.png"), full_page=True)
+        found[f"/login {label}"] = _serious_violations(anonymous)
+        for who in ("olu", "rae"):
+            page = browsing.sign_in(who, viewport)
+            page.screenshot(path=str(screenshots / f"reviews-{who}-{label}.png"), full_page=True)
+            found[f"/ {who} {label}"] = _serious_violations(page)
+            for path in MAIN_PAGES:
+                page.goto(f"/reviews/{site.review_id}{path}")
+                assert page.get_by_role("heading", level=1).count() >= 1, path
+                name = (path.strip("/") or "dashboard")
+                page.screenshot(path=str(screenshots / f"{name}-{who}-{label}.png"), full_page=True)
+                found[f"{path or '/'} {who} {label}"] = _serious_violations(page)
+                # Nothing wider than the window at phone width (the page scrolls only vertically).
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 1, f"{path} as {who} is {overflow}px wider than a {label} window"
+    bad = {k: v for k, v in found.items() if v}
+    assert not bad, json.dumps(bad, indent=1)
+
+
+def test_screening_works_from_the_keyboard_alone(browsing: Browsing, site: Site) -> None:
+    _populate(site)
+    page = browsing.sign_in("rae")
+    page.goto(f"/reviews/{site.review_id}/screen")
+
+    def current() -> int:
+        return int(page.locator("#decide-form input[name=record_id]").input_value())
+
+    decided: list[tuple[int, str]] = []
+    for key, decision in (("i", "include"), ("e", "exclude"), ("m", "maybe")):
+        rid = current()
+        page.keyboard.press(key)
+        page.wait_for_url(re.compile(rf"last={rid}"))
+        decided.append((rid, decision))
+    assert current() not in {r for r, _ in decided}
+
+    # Keys typed into the note are text, not decisions.
+    before = current()
+    page.get_by_label("Note", exact=True).focus()
+    page.keyboard.type("mixed methods; include?")
+    assert current() == before
+    page.keyboard.press("Escape")  # leaves the field; the next key is a shortcut again
+    page.keyboard.press("i")
+    page.wait_for_url(re.compile(rf"last={before}"))
+    decided.append((before, "include"))
+
+    # U undoes the last decision and shows that record again.
+    page.keyboard.press("u")
+    page.wait_for_url(re.compile(rf"record={before}"))
+    assert current() == before
+    decided.pop()
+
+    progress = json.loads(site.cli.ok("screen", "progress", "--json").output)
+    assert progress["reviewers"]["rae"]["decided"] == len(decided)
+    assert progress["excluded"] == 1, progress  # E excluded one record; I and M moved two on
+    waiting = json.loads(site.cli.ok("screen", "next", "--reviewer", "rae", "--json", "--limit", "100").output)
+    assert before in [r["id"] for r in waiting]

@@ -1,0 +1,168 @@
+"""Role x route x member / non-member / logged out, for every route of the app.
+
+The matrix below must name every route: adding a route without deciding who
+may use it fails ``test_every_route_has_an_entry``.  "allowed" means the
+role passed the permission check (the answer is neither 401, 403, 404 nor a
+redirect to the sign-in page); the behaviour itself is tested elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
+
+from web_support import Client, Team
+
+ROLES = ("owner", "reviewer", "viewer", "outsider", None)  # None: logged out
+MEMBERS = ("owner", "reviewer", "viewer")
+WRITERS = ("owner", "reviewer")
+OWNERS = ("owner",)
+PUBLIC = "public"
+
+# (method, path) -> who passes the permission check: PUBLIC, or a tuple of roles.
+MATRIX: dict[tuple[str, str], Any] = {
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): ("owner", "reviewer", "viewer", "outsider"),
+    ("GET", "/setup/{token}"): PUBLIC,
+    ("POST", "/setup/{token}"): PUBLIC,
+    ("GET", "/"): ("owner", "reviewer", "viewer", "outsider"),
+    ("GET", "/reviews/{review_id}"): MEMBERS,
+    ("GET", "/reviews/{review_id}/screen"): WRITERS,
+    ("POST", "/reviews/{review_id}/screen/decide"): WRITERS,
+    ("POST", "/reviews/{review_id}/screen/undo"): WRITERS,
+    ("GET", "/reviews/{review_id}/conflicts"): MEMBERS,
+    ("POST", "/reviews/{review_id}/conflicts/{record_id}/resolve"): OWNERS,
+    ("POST", "/reviews/{review_id}/blinding"): OWNERS,
+    ("GET", "/reviews/{review_id}/records"): MEMBERS,
+    ("GET", "/reviews/{review_id}/records/export"): MEMBERS,
+    ("GET", "/reviews/{review_id}/records/{record_id}/fulltext"): MEMBERS,
+    ("POST", "/reviews/{review_id}/records/{record_id}/fulltext"): WRITERS,
+    ("GET", "/reviews/{review_id}/protocol"): MEMBERS,
+    ("POST", "/reviews/{review_id}/protocol"): OWNERS,
+    ("GET", "/reviews/{review_id}/activity"): MEMBERS,
+    ("GET", "/reviews/{review_id}/members"): MEMBERS,
+    ("POST", "/reviews/{review_id}/members"): OWNERS,
+    ("POST", "/reviews/{review_id}/members/remove"): OWNERS,
+    ("GET", "/reviews/{review_id}/import"): MEMBERS,
+    ("POST", "/reviews/{review_id}/import"): WRITERS,
+    ("GET", "/reviews/{review_id}/dedup"): MEMBERS,
+    ("GET", "/reviews/{review_id}/jobs/{job_id}"): MEMBERS,
+    ("POST", "/reviews/{review_id}/dedup/run"): WRITERS,
+    ("POST", "/reviews/{review_id}/dedup/{pair_id}/{verdict}"): WRITERS,
+    ("POST", "/reviews/{review_id}/dedup-undo"): WRITERS,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/me"): ("owner", "reviewer", "viewer", "outsider"),
+    ("GET", "/api/v1/reviews"): ("owner", "reviewer", "viewer", "outsider"),
+    ("GET", "/api/v1/reviews/{review_id}/progress"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/agreement"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/next"): WRITERS,
+    ("POST", "/api/v1/reviews/{review_id}/decisions"): WRITERS,
+    ("GET", "/api/v1/reviews/{review_id}/decisions/{record_id}"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/conflicts"): MEMBERS,
+    ("POST", "/api/v1/reviews/{review_id}/conflicts/{record_id}/resolve"): OWNERS,
+    ("GET", "/api/v1/reviews/{review_id}/records"): MEMBERS,
+    ("POST", "/api/v1/reviews/{review_id}/decisions/{record_id}/undo"): WRITERS,
+    ("GET", "/api/v1/reviews/{review_id}/members"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/activity"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/duplicates"): MEMBERS,
+    ("POST", "/api/v1/reviews/{review_id}/duplicates/run"): WRITERS,
+    ("GET", "/api/v1/reviews/{review_id}/jobs/{job_id}"): MEMBERS,
+}
+NOT_ROUTES = {"/static"}  # files, the same for everyone
+
+
+def _routes(app: Any, prefix: str = "") -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, through mounts and included routers."""
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        if isinstance(route, Mount):
+            if route.path in NOT_ROUTES:
+                continue
+            assert isinstance(route.app, FastAPI), route.path
+            found |= _routes(route.app, prefix + route.path)
+        elif hasattr(route, "original_router"):  # a router added with include_router (no prefix used)
+            found |= _routes(route.original_router, prefix)
+        elif isinstance(route, (APIRoute, Route)):
+            for method in sorted((route.methods or set()) - {"HEAD"}):
+                found.add((method, prefix + route.path))
+    return found
+
+
+def test_every_route_has_an_entry(team: Team) -> None:
+    routes = _routes(team.app)
+    assert routes - set(MATRIX) == set(), "routes without a permission entry"
+    assert set(MATRIX) - routes == set(), "entries for routes that no longer exist"
+
+
+def _request(client: Client, team: Team, method: str, path: str) -> Any:
+    rid = team.review.review_id
+    record = team.record_ids[0]
+    url = (path.replace("{review_id}", str(rid)).replace("{record_id}", str(record))
+           .replace("{token}", "no-such-token").replace("{pair_id}", str(team.pair_id)).replace("{job_id}", team.job_id).replace("{verdict}", "reject"))
+    if url.startswith("/api/"):
+        body: dict[str, Any] | None = None
+        if url.endswith("/decisions"):
+            body = {"record_id": team.record_ids[1], "decision": "exclude"}
+        elif url.endswith("/resolve"):
+            body = {"decision": "include"}
+        return client.api(method, url, json=body)
+    if method == "GET":
+        return client.get(url)
+    data: dict[str, Any] = {"record_id": str(record), "decision": "include", "stage": "title_abstract"}
+    files = None
+    if url.endswith("/protocol"):
+        data.update(include="peer: peer involvement", exclude="wrong-population: not people who use drugs")
+    elif url.endswith("/blinding"):
+        data.update(blinded="yes")
+    elif url.endswith("/members") or url.endswith("/members/remove"):
+        data.update(name="ren", role="reviewer")
+    elif url.endswith("/fulltext"):
+        files = [("file", ("second.txt", io.BytesIO(b"Another full text of twenty characters or more."), "text/plain"))]
+    elif url.endswith("/import"):
+        files = [("files", ("one.ris", io.BytesIO(b"TY  - JOUR\nTI  - An imported title\nER  - \n"), "text/plain"))]
+    elif url == "/login":
+        data = {"username": "nobody", "password": "x", "login_csrf": "x"}
+    return client.post(url, data, files=files)
+
+
+def _passed(response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return False
+    if response.status_code in (302, 303, 307) and response.headers.get("location", "").startswith("/login?"):
+        return False
+    return True
+
+
+def test_each_role_passes_exactly_the_routes_it_may_use(team: Team) -> None:
+    clients = {role: team.client(role) for role in ROLES}
+    failures = []
+    # Least privileged first, so that nothing they do could make a later check pass.
+    for role in (None, "outsider", "viewer", "reviewer", "owner"):
+        for (method, path), allowed in sorted(MATRIX.items()):
+            if allowed == PUBLIC or path in ("/logout",):
+                continue
+            response = _request(clients[role], team, method, path)
+            expected = role in allowed
+            if _passed(response) != expected:
+                failures.append(f"{role or 'logged out'} {method} {path}: {response.status_code}")
+            if role is None and path.startswith("/api/") and response.status_code != 401:
+                failures.append(f"logged out {method} {path}: {response.status_code}, not 401")
+            if role == "outsider" and "{review_id}" in path and response.status_code != 404:
+                failures.append(f"non-member {method} {path}: {response.status_code}, not 404")
+            if role == "viewer" and method == "POST" and not expected and response.status_code != 403:
+                failures.append(f"viewer {method} {path}: {response.status_code}, not 403")
+    assert not failures, "\n".join(failures)
+
+
+def test_public_routes_answer_everyone(team: Team) -> None:
+    anonymous = team.client(None)
+    assert anonymous.get("/login").status_code == 200
+    assert anonymous.get("/api/v1/openapi.json").status_code == 200
+    # A store that has accounts has no valid setup link.
+    assert anonymous.get("/setup/anything").status_code == 404
+    assert anonymous.post("/setup/anything", {"username": "x", "password": "long enough"}).status_code == 404
