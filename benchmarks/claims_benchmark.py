@@ -56,9 +56,18 @@ class Score:
         precision = tp / len(self.found) if self.found else 1.0
         recall = tp / len(self.planted) if self.planted else 1.0
         flagged_ok = len({ln for ln, _ in self.false_alarms} & self.correct_lines)
-        return [self.name, str(len(self.planted)), str(len(self.correct_lines)), str(tp),
-                str(len(self.planted) - tp), str(fa), str(flagged_ok), f"{precision:.2f}", f"{recall:.2f}",
-                self.references]
+        return [
+            self.name,
+            str(len(self.planted)),
+            str(len(self.correct_lines)),
+            str(tp),
+            str(len(self.planted) - tp),
+            str(fa),
+            str(flagged_ok),
+            f"{precision:.2f}",
+            f"{recall:.2f}",
+            self.references,
+        ]
 
 
 def strip_markers(text: str) -> tuple[str, set[tuple[int, str]], set[int]]:
@@ -87,8 +96,10 @@ def score_manuscript(path: Path, studies: list, codes: dict) -> Score:  # type: 
     for f in report.findings:
         s.found.add((f.line, f.kind))
         s.messages[(f.line, f.kind)] = f.message
-    s.references = (f"{report.references} ({report.reference_style}), {len(report.matched)} matched, "
-                    f"{len(report.unmatched)} unmatched")
+    s.references = (
+        f"{report.references} ({report.reference_style}), {len(report.matched)} matched, "
+        f"{len(report.unmatched)} unmatched"
+    )
     return s
 
 
@@ -114,8 +125,18 @@ def score_seed(studies: list, codes: dict) -> Score | None:  # type: ignore[type
 
 
 def table(scores: list[Score]) -> str:
-    cols = ["manuscript", "planted errors", "correct statements", "found", "missed", "false alarms",
-            "correct statements flagged", "precision", "recall", "reference list"]
+    cols = [
+        "manuscript",
+        "planted errors",
+        "correct statements",
+        "found",
+        "missed",
+        "false alarms",
+        "correct statements flagged",
+        "precision",
+        "recall",
+        "reference list",
+    ]
     rows = [s.row() for s in scores]
     if len(scores) > 1:
         total = Score("all", set(), set())

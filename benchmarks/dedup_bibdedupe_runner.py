@@ -55,20 +55,31 @@ def run_realist(path: str) -> tuple[list[list[str]], list[tuple[str, ...]], list
     records = []
     for row in rows:
         year = row["year"][:4]
-        records.append((int(row["ID"]), RecordData(
-            title=row["title"] or None, abstract=row["abstract"] or None,
-            authors=[a for a in row["author"].split(" and ") if a],
-            year=int(year) if year.isdigit() else None,
-            journal=row["journal"] or row.get("booktitle") or None,
-            publication_type=row.get("ENTRYTYPE") or None,
-            volume=row["volume"] or None, issue=row["number"] or None,
-            pages=row["pages"] or None, doi=row["doi"] or None,
-        )))
+        records.append(
+            (
+                int(row["ID"]),
+                RecordData(
+                    title=row["title"] or None,
+                    abstract=row["abstract"] or None,
+                    authors=[a for a in row["author"].split(" and ") if a],
+                    year=int(year) if year.isdigit() else None,
+                    journal=row["journal"] or row.get("booktitle") or None,
+                    publication_type=row.get("ENTRYTYPE") or None,
+                    volume=row["volume"] or None,
+                    issue=row["number"] or None,
+                    pages=row["pages"] or None,
+                    doi=row["doi"] or None,
+                ),
+            )
+        )
     start = time.perf_counter()
     result = find_duplicates(records)
     run_realist.seconds = time.perf_counter() - start  # type: ignore[attr-defined]
-    return ([[str(i) for i in g] for g in result.groups], [(str(m.a), str(m.b)) for m in result.uncertain],
-            [(str(m.a), str(m.b)) for m in result.notices])
+    return (
+        [[str(i) for i in g] for g in result.groups],
+        [(str(m.a), str(m.b)) for m in result.uncertain],
+        [(str(m.a), str(m.b)) for m in result.notices],
+    )
 
 
 def main() -> None:
@@ -76,9 +87,17 @@ def main() -> None:
     runner = run_bibdedupe if tool == "bibdedupe" else run_realist
     groups, uncertain, notices = runner(src)
     with open(dst, "w", encoding="utf-8") as fh:
-        json.dump({"groups": groups, "uncertain": len(uncertain), "uncertain_pairs": uncertain,
-                   "notice_pairs": notices,
-                   "seconds": runner.seconds, "peak_mib": _peak_mib()}, fh)  # type: ignore[attr-defined]
+        json.dump(
+            {
+                "groups": groups,
+                "uncertain": len(uncertain),
+                "uncertain_pairs": uncertain,
+                "notice_pairs": notices,
+                "seconds": runner.seconds,
+                "peak_mib": _peak_mib(),
+            },
+            fh,
+        )  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

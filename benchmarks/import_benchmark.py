@@ -138,7 +138,8 @@ def scratch_postgres(url: str) -> tuple[str, str] | None:
         name = f"realist_import_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(
             base.set(drivername="postgresql").render_as_string(hide_password=False),
-            autocommit=True, connect_timeout=3,
+            autocommit=True,
+            connect_timeout=3,
         ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return base.set(database=name).render_as_string(hide_password=False), name
@@ -186,14 +187,18 @@ def main() -> None:
             if end_to_end:
                 rows.append((label, size, "`import_file` → SQLite", run("import_file", path), floor, base))
                 if pg:
-                    rows.append((label, size, "`import_file` → PostgreSQL", run("import_file", path, pg[0]), floor, base))
+                    rows.append(
+                        (label, size, "`import_file` → PostgreSQL", run("import_file", path, pg[0]), floor, base)
+                    )
     finally:
         if pg:
             drop_postgres(pg[0], pg[1])
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
     print(f"{args.records:,} records; peer floor measured in the same run; ratio = ours / floor\n")
-    print("| file | size (MiB) | step | records | s | records/s | peak MiB | floor | floor s | floor peak MiB | ratio |")
+    print(
+        "| file | size (MiB) | step | records | s | records/s | peak MiB | floor | floor s | floor peak MiB | ratio |"
+    )
     print("|---|---:|---|---:|---:|---:|---:|---|---:|---:|---:|")
     for label, size, step, mine, floor, base in rows:
         print(

@@ -8,7 +8,13 @@ OUT.json: per run the order of row indices screened after the priors (until the
 last relevant record: ASReview's default stopper), the time spent in fit+rank
 per retrain, and the wall time.
 """
-import csv, gzip, io, json, sys, time
+
+import csv
+import gzip
+import io
+import json
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -43,10 +49,16 @@ def main(job_path, out_path):
         fit, rank = default.fit, default.rank
 
         def timed_fit(X, y, _fit=fit, timings=timings):
-            t0 = time.perf_counter(); r = _fit(X, y); timings.append([time.perf_counter() - t0, 0.0]); return r
+            t0 = time.perf_counter()
+            r = _fit(X, y)
+            timings.append([time.perf_counter() - t0, 0.0])
+            return r
 
         def timed_rank(X, _rank=rank, timings=timings):
-            t0 = time.perf_counter(); r = _rank(X); timings[-1][1] = time.perf_counter() - t0; return r
+            t0 = time.perf_counter()
+            r = _rank(X)
+            timings[-1][1] = time.perf_counter() - t0
+            return r
 
         default.fit, default.rank = timed_fit, timed_rank
         cycles = [ActiveLearningCycle(querier=TopDown(), stopper=IsFittable()), default]
@@ -57,13 +69,17 @@ def main(job_path, out_path):
         wall = time.perf_counter() - t0
         ids = [int(i) for i in sim._results["record_id"].tolist()]
         n_prior = len(run["priors"])
-        out.append({
-            "seed": run["seed"], "priors": ids[:n_prior], "order": ids[n_prior:],
-            "n_retrains": len(timings),
-            "time_per_retrain_s": float(np.mean([a + b for a, b in timings])) if timings else 0.0,
-            "wall_time_s": wall,
-            "model": meta.classifier + "/" + meta.feature_extractor,
-        })
+        out.append(
+            {
+                "seed": run["seed"],
+                "priors": ids[:n_prior],
+                "order": ids[n_prior:],
+                "n_retrains": len(timings),
+                "time_per_retrain_s": float(np.mean([a + b for a, b in timings])) if timings else 0.0,
+                "wall_time_s": wall,
+                "model": meta.classifier + "/" + meta.feature_extractor,
+            }
+        )
     with open(out_path, "w") as f:
         json.dump(out, f)
 

@@ -46,11 +46,22 @@ DATASETS = ["Donners_2021", "Meijboom_2021", "Menon_2022", "Oud_2018", "van_der_
 def run_ours(rows, seed, *, use_references, schedule=None):
     res = simulate(rows, seed=seed, use_references=use_references, schedule=schedule)
     out = dict(res.metrics)
-    out.update({k: res.stopping[k] for k in ("stop_recall", "stop_work_saved", "stop_reached_target",
-                                             "heuristic_recall", "heuristic_work_saved")})
-    out.update(time_per_retrain=res.time_per_retrain, n_retrains=res.n_retrains,
-               wall=res.wall_seconds, priors=res.priors)
-    after = [int(rows[i]["label_included"]) for i in res.order[len(res.priors):]]
+    out.update(
+        {
+            k: res.stopping[k]
+            for k in (
+                "stop_recall",
+                "stop_work_saved",
+                "stop_reached_target",
+                "heuristic_recall",
+                "heuristic_work_saved",
+            )
+        }
+    )
+    out.update(
+        time_per_retrain=res.time_per_retrain, n_retrains=res.n_retrains, wall=res.wall_seconds, priors=res.priors
+    )
+    after = [int(rows[i]["label_included"]) for i in res.order[len(res.priors) :]]
     out["oracle_wss_95"] = wss(sorted(after, reverse=True), 0.95)  # every relevant record first
     return out
 
@@ -59,8 +70,11 @@ def run_asreview(py, csv_path, runs, y):
     with tempfile.TemporaryDirectory() as tmp:
         job, out = Path(tmp, "job.json"), Path(tmp, "out.json")
         job.write_text(json.dumps({"csv": str(csv_path), "runs": runs}))
-        subprocess.run([py, str(ROOT / "benchmarks" / "screening_asreview_runner.py"), str(job), str(out)],
-                       check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        subprocess.run(
+            [py, str(ROOT / "benchmarks" / "screening_asreview_runner.py"), str(job), str(out)],
+            check=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+        )
         results = json.loads(out.read_text())
     rows = []
     for r in results:
@@ -123,8 +137,9 @@ def main(argv=None):
         d["citations"] = [run_ours(rows, s, use_references=True) for s in seeds]
         print(f"{name}: citations done", file=sys.stderr, flush=True)
         if not args.skip_schedule:
-            d["every_record"] = [run_ours(rows, s, use_references=True, schedule=RetrainSchedule(growth=0))
-                                 for s in seeds]
+            d["every_record"] = [
+                run_ours(rows, s, use_references=True, schedule=RetrainSchedule(growth=0)) for s in seeds
+            ]
             print(f"{name}: every-record schedule done", file=sys.stderr, flush=True)
         if not args.skip_asreview:
             runs = [{"seed": s, "priors": r["priors"]} for s, r in zip(seeds, d["text"])]
@@ -141,35 +156,51 @@ def main(argv=None):
 
 def render(raw, seeds):
     names = [k for k in raw if not k.startswith("_")]
-    conds = [("asreview", "ASReview 3.0.8 (ELAS u4)"), ("text", "realist default, text only"),
-             ("citations", "realist default, with citations")]
+    conds = [
+        ("asreview", "ASReview 3.0.8 (ELAS u4)"),
+        ("text", "realist default, text only"),
+        ("citations", "realist default, with citations"),
+    ]
     conds = [(c, label) for c, label in conds if all(c in raw[n] for n in names)]
-    L = [f"Seeds: {len(seeds)} per dataset ({seeds[0]}..{seeds[-1]}); priors 1 included + 1 excluded, "
-         "the same rows for every condition. Means over seeds.", ""]
-    L.append("| dataset | records / incl. | condition | recall@10% | recall@20% | WSS@95 | WSS@100 | records to 95% | ATD | time per retrain (ms) | retrains |")
+    L = [
+        f"Seeds: {len(seeds)} per dataset ({seeds[0]}..{seeds[-1]}); priors 1 included + 1 excluded, "
+        "the same rows for every condition. Means over seeds.",
+        "",
+    ]
+    L.append(
+        "| dataset | records / incl. | condition | recall@10% | recall@20% | WSS@95 | WSS@100 | records to 95% | ATD | time per retrain (ms) | retrains |"
+    )
     L.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in names:
         for c, label in conds:
             rs = raw[n][c]
-            L.append(f"| {n} | {raw[n]['records']} / {raw[n]['included']} | {label} | "
-                     f"{mean([r['recall_at_10'] for r in rs]):.3f} | {mean([r['recall_at_20'] for r in rs]):.3f} | "
-                     f"{mean([r['wss_95'] for r in rs]):.3f} | {mean([r['wss_100'] for r in rs]):.3f} | "
-                     f"{mean([r['n_to_95'] for r in rs]):.0f} | {mean([r['atd'] for r in rs]):.3f} | "
-                     f"{1000 * mean([r['time_per_retrain'] for r in rs]):.1f} | {mean([r['n_retrains'] for r in rs]):.0f} |")
+            L.append(
+                f"| {n} | {raw[n]['records']} / {raw[n]['included']} | {label} | "
+                f"{mean([r['recall_at_10'] for r in rs]):.3f} | {mean([r['recall_at_20'] for r in rs]):.3f} | "
+                f"{mean([r['wss_95'] for r in rs]):.3f} | {mean([r['wss_100'] for r in rs]):.3f} | "
+                f"{mean([r['n_to_95'] for r in rs]):.0f} | {mean([r['atd'] for r in rs]):.3f} | "
+                f"{1000 * mean([r['time_per_retrain'] for r in rs]):.1f} | {mean([r['n_retrains'] for r in rs]):.0f} |"
+            )
     for c, label in conds:
         per = [[r for r in raw[n][c]] for n in names]
-        L.append(f"| **mean** | | {label} | {mean([mean([r['recall_at_10'] for r in p]) for p in per]):.3f} | "
-                 f"{mean([mean([r['recall_at_20'] for r in p]) for p in per]):.3f} | "
-                 f"{mean([mean([r['wss_95'] for r in p]) for p in per]):.3f} | "
-                 f"{mean([mean([r['wss_100'] for r in p]) for p in per]):.3f} | "
-                 f"{mean([mean([r['n_to_95'] for r in p]) for p in per]):.0f} | "
-                 f"{mean([mean([r['atd'] for r in p]) for p in per]):.3f} | "
-                 f"{1000 * mean([mean([r['time_per_retrain'] for r in p]) for p in per]):.1f} | |")
+        L.append(
+            f"| **mean** | | {label} | {mean([mean([r['recall_at_10'] for r in p]) for p in per]):.3f} | "
+            f"{mean([mean([r['recall_at_20'] for r in p]) for p in per]):.3f} | "
+            f"{mean([mean([r['wss_95'] for r in p]) for p in per]):.3f} | "
+            f"{mean([mean([r['wss_100'] for r in p]) for p in per]):.3f} | "
+            f"{mean([mean([r['n_to_95'] for r in p]) for p in per]):.0f} | "
+            f"{mean([mean([r['atd'] for r in p]) for p in per]):.3f} | "
+            f"{1000 * mean([mean([r['time_per_retrain'] for r in p]) for p in per]):.1f} | |"
+        )
     if "asreview" in dict(conds):
-        L += ["", "Distance to the oracle (every relevant record first): share of the gap from "
-              "ASReview's WSS@95 to the oracle's that realist closes.", "",
-              "| dataset | ASReview | oracle | text only | closed | with citations | closed |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+        L += [
+            "",
+            "Distance to the oracle (every relevant record first): share of the gap from "
+            "ASReview's WSS@95 to the oracle's that realist closes.",
+            "",
+            "| dataset | ASReview | oracle | text only | closed | with citations | closed |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         rows_ = []
         for n in names:
             a = mean([r["wss_95"] for r in raw[n]["asreview"]])
@@ -177,44 +208,68 @@ def render(raw, seeds):
             t = mean([r["wss_95"] for r in raw[n]["text"]])
             c = mean([r["wss_95"] for r in raw[n]["citations"]])
             rows_.append((a, o, t, c))
-            L.append(f"| {n} | {a:.3f} | {o:.3f} | {t:.3f} | {(t - a) / (o - a):.0%} | {c:.3f} | "
-                     f"{(c - a) / (o - a):.0%} |")
+            L.append(
+                f"| {n} | {a:.3f} | {o:.3f} | {t:.3f} | {(t - a) / (o - a):.0%} | {c:.3f} | {(c - a) / (o - a):.0%} |"
+            )
         a, o, t, c = (mean([r[i] for r in rows_]) for i in range(4))
-        L.append(f"| **mean** | {a:.3f} | {o:.3f} | {t:.3f} | {(t - a) / (o - a):.0%} | {c:.3f} | "
-                 f"{(c - a) / (o - a):.0%} |")
-    L += ["", f"Stopping rule (the default, {DEFAULT_RULE!r}; target recall 95%, confidence 95%) "
-          "and the 50-consecutive-exclusions heuristic for comparison; every rule side by side: "
-          "benchmarks/screening_stopping.py:", ""]
-    L.append("| dataset | runs reaching 95% | mean recall at stop | min recall at stop | mean work saved | heuristic: runs reaching 95% | heuristic mean recall | heuristic work saved |")
+        L.append(
+            f"| **mean** | {a:.3f} | {o:.3f} | {t:.3f} | {(t - a) / (o - a):.0%} | {c:.3f} | {(c - a) / (o - a):.0%} |"
+        )
+    L += [
+        "",
+        f"Stopping rule (the default, {DEFAULT_RULE!r}; target recall 95%, confidence 95%) "
+        "and the 50-consecutive-exclusions heuristic for comparison; every rule side by side: "
+        "benchmarks/screening_stopping.py:",
+        "",
+    ]
+    L.append(
+        "| dataset | runs reaching 95% | mean recall at stop | min recall at stop | mean work saved | heuristic: runs reaching 95% | heuristic mean recall | heuristic work saved |"
+    )
     L.append("|---|---:|---:|---:|---:|---:|---:|---:|")
     for n in names + ["all"]:
-        rs = [r for m in names for c in ("text", "citations") for r in raw[m][c]] if n == "all" else \
-             raw[n]["text"] + raw[n]["citations"]
+        rs = (
+            [r for m in names for c in ("text", "citations") for r in raw[m][c]]
+            if n == "all"
+            else raw[n]["text"] + raw[n]["citations"]
+        )
         ok = sum(r["stop_reached_target"] for r in rs)
         hok = sum(r["heuristic_recall"] >= 0.95 for r in rs)
-        L.append(f"| {n} | {ok}/{len(rs)} | {mean([r['stop_recall'] for r in rs]):.3f} | "
-                 f"{min(r['stop_recall'] for r in rs):.3f} | {mean([r['stop_work_saved'] for r in rs]):.3f} | "
-                 f"{hok}/{len(rs)} | {mean([r['heuristic_recall'] for r in rs]):.3f} | "
-                 f"{mean([r['heuristic_work_saved'] for r in rs]):.3f} |")
+        L.append(
+            f"| {n} | {ok}/{len(rs)} | {mean([r['stop_recall'] for r in rs]):.3f} | "
+            f"{min(r['stop_recall'] for r in rs):.3f} | {mean([r['stop_work_saved'] for r in rs]):.3f} | "
+            f"{hok}/{len(rs)} | {mean([r['heuristic_recall'] for r in rs]):.3f} | "
+            f"{mean([r['heuristic_work_saved'] for r in rs]):.3f} |"
+        )
     L.append("")
     L.append("(stopping rows pool the text-only and with-citations runs)")
     if all("every_record" in raw[n] for n in names):
-        L += ["", "Retrain schedule (realist default with citations): after every record vs the default "
-              "(every record up to 100 labelled, then batches of ceil(2% of labelled)):", ""]
-        L.append("| dataset | WSS@95 every record | WSS@95 schedule | retrains every record | retrains schedule | fit+rank time every record (s) | schedule (s) |")
+        L += [
+            "",
+            "Retrain schedule (realist default with citations): after every record vs the default "
+            "(every record up to 100 labelled, then batches of ceil(2% of labelled)):",
+            "",
+        ]
+        L.append(
+            "| dataset | WSS@95 every record | WSS@95 schedule | retrains every record | retrains schedule | fit+rank time every record (s) | schedule (s) |"
+        )
         L.append("|---|---:|---:|---:|---:|---:|---:|")
         for n in names:
             a, b = raw[n]["every_record"], raw[n]["citations"]
-            L.append(f"| {n} | {mean([r['wss_95'] for r in a]):.3f} | {mean([r['wss_95'] for r in b]):.3f} | "
-                     f"{mean([r['n_retrains'] for r in a]):.0f} | {mean([r['n_retrains'] for r in b]):.0f} | "
-                     f"{mean([r['n_retrains'] * r['time_per_retrain'] for r in a]):.2f} | "
-                     f"{mean([r['n_retrains'] * r['time_per_retrain'] for r in b]):.2f} |")
+            L.append(
+                f"| {n} | {mean([r['wss_95'] for r in a]):.3f} | {mean([r['wss_95'] for r in b]):.3f} | "
+                f"{mean([r['n_retrains'] for r in a]):.0f} | {mean([r['n_retrains'] for r in b]):.0f} | "
+                f"{mean([r['n_retrains'] * r['time_per_retrain'] for r in a]):.2f} | "
+                f"{mean([r['n_retrains'] * r['time_per_retrain'] for r in b]):.2f} |"
+            )
     for key in ("_10k", "_50k"):
         t = raw.get(key)
         if t:
-            L += ["", f"{t['records']:,} records (the five datasets repeated), 1,000 labelled: features "
-                  f"built once in {t['features_s']:.2f} s; one refit + re-rank "
-                  f"{1000 * t['fit_rank_s']:.0f} ms (median of 5)."]
+            L += [
+                "",
+                f"{t['records']:,} records (the five datasets repeated), 1,000 labelled: features "
+                f"built once in {t['features_s']:.2f} s; one refit + re-rank "
+                f"{1000 * t['fit_rank_s']:.0f} ms (median of 5).",
+            ]
     return "\n".join(L) + "\n"
 
 

@@ -60,12 +60,14 @@ def main() -> None:
     for i in range(args.records):
         row = base[i % len(base)]
         copy = i // len(base)
-        records.append(RecordData(
-            title=f"{row['title']}" + (f" (copy {copy})" if copy else ""),
-            abstract=row.get("abstract") or None,
-            openalex_id=row.get("openalex_id") or None,
-            referenced_works=(row.get("referenced_works") or "").split(),
-        ))
+        records.append(
+            RecordData(
+                title=f"{row['title']}" + (f" (copy {copy})" if copy else ""),
+                abstract=row.get("abstract") or None,
+                openalex_id=row.get("openalex_id") or None,
+                referenced_works=(row.get("referenced_works") or "").split(),
+            )
+        )
         labels.append(row["label_included"] == "1")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,7 +96,9 @@ def main() -> None:
             ranker: Ranker = cache["ranker"]
             pos = {r: i for i, r in enumerate(ids)}
             decided = d.statuses(review, "title_abstract")
-            lab = {pos[r]: int(s.status == "included") for r, s in decided.items() if s.status in ("included", "excluded")}
+            lab = {
+                pos[r]: int(s.status == "included") for r, s in decided.items() if s.status in ("included", "excluded")
+            }
             t0 = time.perf_counter()
             ranker.fit_rank(lab, rng=np.random.default_rng(0))
             ranker_only.append(time.perf_counter() - t0)
@@ -102,9 +106,13 @@ def main() -> None:
         review.close()
 
     med_loop, med_rank = statistics.median(loop), statistics.median(ranker_only)
-    print(f"| backend | records | labelled | first next record (features built) s | per record: decide + next (median) ms | ranker alone (median) ms | ratio |")
+    print(
+        "| backend | records | labelled | first next record (features built) s | per record: decide + next (median) ms | ranker alone (median) ms | ratio |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
-    print(f"| {backend} | {args.records:,} | {args.labelled + 10 + args.steps} | {first:.2f} | {med_loop * 1000:.0f} | {med_rank * 1000:.0f} | {med_loop / med_rank:.1f}× |")
+    print(
+        f"| {backend} | {args.records:,} | {args.labelled + 10 + args.steps} | {first:.2f} | {med_loop * 1000:.0f} | {med_rank * 1000:.0f} | {med_loop / med_rank:.1f}× |"
+    )
 
 
 if __name__ == "__main__":

@@ -43,10 +43,19 @@ def _collect(args: tuple[str, int, bool]) -> dict[str, Any]:
     rows = load_labelled_csv(DATA / f"{name}.csv.gz")
     res = simulate(rows, seed=seed, use_references=refs)
     y = [int(rows[i]["label_included"]) for i in res.order]
-    cm = {k: res.stopping[k] for k in ("stop_recall", "stop_work_saved", "stop_reached_target",
-                                       "stop_screened", "sampling_started_at")}
-    return {"dataset": name, "seed": seed, "citations": refs, "labels": y,
-            "n_priors": len(res.priors), "callaghan": cm, "wss_95": res.metrics["wss_95"]}
+    cm = {
+        k: res.stopping[k]
+        for k in ("stop_recall", "stop_work_saved", "stop_reached_target", "stop_screened", "sampling_started_at")
+    }
+    return {
+        "dataset": name,
+        "seed": seed,
+        "citations": refs,
+        "labels": y,
+        "n_priors": len(res.priors),
+        "callaghan": cm,
+        "wss_95": res.metrics["wss_95"],
+    }
 
 
 def collect(datasets: list[str], seeds: list[int], jobs: int) -> list[dict[str, Any]]:
@@ -54,8 +63,11 @@ def collect(datasets: list[str], seeds: list[int], jobs: int) -> list[dict[str, 
     with ProcessPoolExecutor(jobs) as pool:
         out = []
         for r in pool.map(_collect, tasks):
-            print(f"{r['dataset']} seed {r['seed']} {'citations' if r['citations'] else 'text'}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"{r['dataset']} seed {r['seed']} {'citations' if r['citations'] else 'text'}",
+                file=sys.stderr,
+                flush=True,
+            )
             out.append(r)
     return out
 
@@ -79,9 +91,15 @@ def mean(xs: list[float]) -> float:
 
 def results(runs: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
     if rule == "callaghan":
-        return [{"dataset": r["dataset"], "recall": r["callaghan"]["stop_recall"],
-                 "saved": r["callaghan"]["stop_work_saved"],
-                 "reached": r["callaghan"]["stop_reached_target"]} for r in runs]
+        return [
+            {
+                "dataset": r["dataset"],
+                "recall": r["callaghan"]["stop_recall"],
+                "saved": r["callaghan"]["stop_work_saved"],
+                "reached": r["callaghan"]["stop_reached_target"],
+            }
+            for r in runs
+        ]
     return [dict(replay(r, rule), dataset=r["dataset"]) for r in runs]
 
 
@@ -90,11 +108,13 @@ def choose(per_rule: dict[str, list[dict[str, Any]]], datasets: list[str]) -> st
     95% recall in at least 95% of the runs on ``datasets``, the one with the highest
     mean (over datasets) work saved, ties broken by the worst dataset's saving;
     if none qualifies, the one reaching 95% most often."""
+
     def stats(rule: str) -> tuple[float, float, float]:
         rs = [x for x in per_rule[rule] if x["dataset"] in datasets]
         share = sum(x["reached"] for x in rs) / len(rs)
         saved = [mean([x["saved"] for x in rs if x["dataset"] == d]) for d in datasets]
         return share, mean(saved), min(saved)
+
     st = {rule: stats(rule) for rule in per_rule}
     ok = [rule for rule in st if st[rule][0] >= 0.95]
     if ok:
@@ -104,21 +124,35 @@ def choose(per_rule: dict[str, list[dict[str, Any]]], datasets: list[str]) -> st
 
 def render(runs: list[dict[str, Any]], rules: list[str]) -> str:
     names = list(dict.fromkeys(r["dataset"] for r in runs))
-    L = ["| rule | dataset | runs reaching 95% | mean recall at stop | min recall at stop | mean work saved |",
-         "|---|---|---:|---:|---:|---:|"]
+    L = [
+        "| rule | dataset | runs reaching 95% | mean recall at stop | min recall at stop | mean work saved |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     summary = []
     for rule in ["callaghan"] + rules:
         per_ds = []
         for n in names + ["all"]:
             rs = [r for r in runs if n == "all" or r["dataset"] == n]
             if rule == "callaghan":
-                res = [{"recall": r["callaghan"]["stop_recall"], "saved": r["callaghan"]["stop_work_saved"],
-                        "reached": r["callaghan"]["stop_reached_target"]} for r in rs]
+                res = [
+                    {
+                        "recall": r["callaghan"]["stop_recall"],
+                        "saved": r["callaghan"]["stop_work_saved"],
+                        "reached": r["callaghan"]["stop_reached_target"],
+                    }
+                    for r in rs
+                ]
             else:
                 res = [replay(r, rule) for r in rs]
             ok = sum(x["reached"] for x in res)
-            row = (n, ok, len(res), mean([x["recall"] for x in res]), min(x["recall"] for x in res),
-                   mean([x["saved"] for x in res]))
+            row = (
+                n,
+                ok,
+                len(res),
+                mean([x["recall"] for x in res]),
+                min(x["recall"] for x in res),
+                mean([x["saved"] for x in res]),
+            )
             if n != "all":
                 per_ds.append(row)
             L.append(f"| {rule} | {n} | {ok}/{len(res)} | {row[3]:.3f} | {row[4]:.3f} | {row[5]:.3f} |")
@@ -126,20 +160,33 @@ def render(runs: list[dict[str, Any]], rules: list[str]) -> str:
         worst_saved = min(r[5] for r in per_ds)
         tot_ok = sum(r[1] for r in per_ds)
         tot = sum(r[2] for r in per_ds)
-        summary.append(f"| {rule} | {tot_ok}/{tot} ({tot_ok / tot:.0%}) | {worst_share:.0%} | "
-                       f"{mean([r[5] for r in per_ds]):.3f} | {worst_saved:.3f} |")
-    L += ["", "| rule | runs reaching 95% | worst dataset: share reaching 95% | mean work saved "
-          "(mean over datasets) | worst dataset: work saved |", "|---|---:|---:|---:|---:|"] + summary
+        summary.append(
+            f"| {rule} | {tot_ok}/{tot} ({tot_ok / tot:.0%}) | {worst_share:.0%} | "
+            f"{mean([r[5] for r in per_ds]):.3f} | {worst_saved:.3f} |"
+        )
+    L += [
+        "",
+        "| rule | runs reaching 95% | worst dataset: share reaching 95% | mean work saved "
+        "(mean over datasets) | worst dataset: work saved |",
+        "|---|---:|---:|---:|---:|",
+    ] + summary
     per_rule = {rule: results(runs, rule) for rule in ["callaghan"] + rules}
-    L += ["", f"Chosen on all datasets: **{choose(per_rule, names)}**.", "",
-          "Leave one dataset out (the rule chosen on the other datasets, scored on the one left out):", "",
-          "| left out | chosen on the others | runs reaching 95% | mean recall | mean work saved |",
-          "|---|---|---:|---:|---:|"]
+    L += [
+        "",
+        f"Chosen on all datasets: **{choose(per_rule, names)}**.",
+        "",
+        "Leave one dataset out (the rule chosen on the other datasets, scored on the one left out):",
+        "",
+        "| left out | chosen on the others | runs reaching 95% | mean recall | mean work saved |",
+        "|---|---|---:|---:|---:|",
+    ]
     for held in names:
         rule = choose(per_rule, [n for n in names if n != held])
         rs = [x for x in per_rule[rule] if x["dataset"] == held]
-        L.append(f"| {held} | {rule} | {sum(x['reached'] for x in rs)}/{len(rs)} | "
-                 f"{mean([x['recall'] for x in rs]):.3f} | {mean([x['saved'] for x in rs]):.3f} |")
+        L.append(
+            f"| {held} | {rule} | {sum(x['reached'] for x in rs)}/{len(rs)} | "
+            f"{mean([x['recall'] for x in rs]):.3f} | {mean([x['saved'] for x in rs]):.3f} |"
+        )
     return "\n".join(L) + "\n"
 
 
@@ -150,8 +197,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "stopping"))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--recollect", action="store_true")
-    ap.add_argument("--rule", action="append", default=[],
-                    help="rule names to replay (default: every registered one-phase rule)")
+    ap.add_argument(
+        "--rule", action="append", default=[], help="rule names to replay (default: every registered one-phase rule)"
+    )
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -89,8 +89,11 @@ def main(argv=None):
                 dr.append(r)
                 ts.append(np.mean([x[2] for x in per[n]]))
                 cells.append(f"{n[:6]} {100 * w:+.1f}/{100 * r:+.1f}")
-            print(f"{vn:28s} {'cit ' if c else 'text'} mean {100 * np.mean(dw):+.2f} worst {100 * min(dw):+.1f} "
-                  f"r10worst {100 * min(dr):+.1f} {1000 * np.mean(ts):.1f}ms | " + " ".join(cells), flush=True)
+            print(
+                f"{vn:28s} {'cit ' if c else 'text'} mean {100 * np.mean(dw):+.2f} worst {100 * min(dw):+.1f} "
+                f"r10worst {100 * min(dr):+.1f} {1000 * np.mean(ts):.1f}ms | " + " ".join(cells),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

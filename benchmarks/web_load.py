@@ -46,11 +46,60 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "load test password"
-WORDS = ("peer outreach harm reduction needle syringe programme HIV testing hepatitis naloxone overdose "
-         "opioid substitution methadone buprenorphine stigma community workers navigators adherence "
-         "antiretroviral prison women sex injecting drugs cohort trial qualitative survey evaluation "
-         "intervention mechanism context outcome trust engagement retention linkage care services "
-         "soil maize corrosion bridge sensors agronomy fertiliser nitrogen rotation yield").split()
+WORDS = [
+    "peer",
+    "outreach",
+    "harm",
+    "reduction",
+    "needle",
+    "syringe",
+    "programme",
+    "HIV",
+    "testing",
+    "hepatitis",
+    "naloxone",
+    "overdose",
+    "opioid",
+    "substitution",
+    "methadone",
+    "buprenorphine",
+    "stigma",
+    "community",
+    "workers",
+    "navigators",
+    "adherence",
+    "antiretroviral",
+    "prison",
+    "women",
+    "sex",
+    "injecting",
+    "drugs",
+    "cohort",
+    "trial",
+    "qualitative",
+    "survey",
+    "evaluation",
+    "intervention",
+    "mechanism",
+    "context",
+    "outcome",
+    "trust",
+    "engagement",
+    "retention",
+    "linkage",
+    "care",
+    "services",
+    "soil",
+    "maize",
+    "corrosion",
+    "bridge",
+    "sensors",
+    "agronomy",
+    "fertiliser",
+    "nitrogen",
+    "rotation",
+    "yield",
+]
 
 
 def _records(n: int, rng: random.Random) -> list[Any]:
@@ -60,13 +109,22 @@ def _records(n: int, rng: random.Random) -> list[Any]:
     for i in range(n):
         title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14))).capitalize()
         abstract = " ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 160)))
-        out.append(RecordData(title=f"{title} ({i})", abstract=abstract, authors=[f"Author{i % 997}, A."],
-                              year=1990 + i % 35, journal=f"Journal {i % 300}", source_record_id=f"L{i}"))
+        out.append(
+            RecordData(
+                title=f"{title} ({i})",
+                abstract=abstract,
+                authors=[f"Author{i % 997}, A."],
+                year=1990 + i % 35,
+                journal=f"Journal {i % 300}",
+                source_record_id=f"L{i}",
+            )
+        )
     return out
 
 
-def build_review(folder: Path, database_url: str | None, n_records: int, n_reviewers: int,
-                 seed: int) -> tuple[int, list[str], float]:
+def build_review(
+    folder: Path, database_url: str | None, n_records: int, n_reviewers: int, seed: int
+) -> tuple[int, list[str], float]:
     """A review with synthetic records and reviewer accounts; returns (review id, names, seconds)."""
     from realist import accounts
     from realist.identify import import_records
@@ -103,7 +161,7 @@ def start_server(folder: Path, database_url: str | None, workers: int) -> tuple[
         cmd += ["--database-url", database_url]
     cmd += ["serve", "--port", str(port), "--workers", str(workers)]
     log_path = Path(tempfile.gettempdir()) / f"realist-load-serve-{port}.log"  # kept for reading
-    log = open(log_path, "wb")
+    log = open(log_path, "wb")  # noqa: SIM115 (open for the server's whole life; closed after it stops)
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
@@ -133,8 +191,9 @@ async def _login(client: httpx.AsyncClient, name: str) -> str:
     form = await client.get("/login")
     token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
     assert token, "no sign-in token on /login"
-    r = await client.post("/login", data={"username": name, "password": PASSWORD, "next": "/",
-                                          "login_csrf": token.group(1)})
+    r = await client.post(
+        "/login", data={"username": name, "password": PASSWORD, "next": "/", "login_csrf": token.group(1)}
+    )
     assert r.status_code == 303, f"sign-in of {name} failed: {r.status_code}"
     page = await client.get("/")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -142,8 +201,9 @@ async def _login(client: httpx.AsyncClient, name: str) -> str:
     return csrf.group(1)
 
 
-async def reviewer(url: str, review_id: int, name: str, seconds: float, resend: int, rng: random.Random,
-                   out: dict[str, Any]) -> None:
+async def reviewer(
+    url: str, review_id: int, name: str, seconds: float, resend: int, rng: random.Random, out: dict[str, Any]
+) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=2)) as client:
         csrf = await _login(client, name)
         headers = {"X-CSRF-Token": csrf}
@@ -157,8 +217,12 @@ async def reviewer(url: str, review_id: int, name: str, seconds: float, resend: 
         retry: dict[str, Any] | None = None
         while record is not None and time.monotonic() < end:
             key = uuid.uuid4().hex
-            body = retry or {"record_id": record["id"], "decision": "include" if rng.random() < 0.1 else "exclude",
-                             "idempotency_key": key, "note": key}
+            body = retry or {
+                "record_id": record["id"],
+                "decision": "include" if rng.random() < 0.1 else "exclude",
+                "idempotency_key": key,
+                "note": key,
+            }
             key, retry = body["idempotency_key"], None
             t = time.perf_counter()
             posts = [client.post(f"{api}/decisions", json=body, headers=headers)]
@@ -194,9 +258,11 @@ def check_database(folder: Path, database_url: str | None, acked: list[tuple[str
 
     review = open_review(folder, database_url=database_url, actor="bench")
     with review.session() as session:
-        rows = session.execute(select(Decision.reviewer, Decision.record_id, Decision.note, func.count())
-                               .where(Decision.review_id == review.review_id)
-                               .group_by(Decision.reviewer, Decision.record_id, Decision.note)).all()
+        rows = session.execute(
+            select(Decision.reviewer, Decision.record_id, Decision.note, func.count())
+            .where(Decision.review_id == review.review_id)
+            .group_by(Decision.reviewer, Decision.record_id, Decision.note)
+        ).all()
     review.close()
     stored = {(r, rid, note): c for r, rid, note, c in rows}
     lost = sum(1 for a in acked if a not in stored)
@@ -212,11 +278,19 @@ def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def run_once(folder: Path, database_url: str | None, review_id: int, names: list[str], workers: int,
-             seconds: float, resend: int, seed: int) -> dict[str, Any]:
+def run_once(
+    folder: Path,
+    database_url: str | None,
+    review_id: int,
+    names: list[str],
+    workers: int,
+    seconds: float,
+    resend: int,
+    seed: int,
+) -> dict[str, Any]:
     proc, url = start_server(folder, database_url, workers)
     out: dict[str, Any] = {"latency": [], "staleness": [], "acked": [], "errors": [], "first_next": []}
     try:
@@ -224,8 +298,9 @@ def run_once(folder: Path, database_url: str | None, review_id: int, names: list
 
         async def main() -> float:
             t = time.perf_counter()
-            await asyncio.gather(*(reviewer(url, review_id, n, seconds, resend, random.Random(rng.random()), out)
-                                   for n in names))
+            await asyncio.gather(
+                *(reviewer(url, review_id, n, seconds, resend, random.Random(rng.random()), out) for n in names)
+            )
             return time.perf_counter() - t
 
         wall = asyncio.run(main())
@@ -234,14 +309,21 @@ def run_once(folder: Path, database_url: str | None, review_id: int, names: list
     checks = check_database(folder, database_url, out["acked"])
     ms = [1000 * x for x in out["latency"]]
     return {
-        "workers": workers, "reviewers": len(names), "seconds": round(wall, 1),
-        "decide_next": len(ms), "throughput_per_s": round(len(ms) / wall, 1),
-        "p50_ms": round(_pct(ms, 50), 1), "p95_ms": round(_pct(ms, 95), 1), "p99_ms": round(_pct(ms, 99), 1),
+        "workers": workers,
+        "reviewers": len(names),
+        "seconds": round(wall, 1),
+        "decide_next": len(ms),
+        "throughput_per_s": round(len(ms) / wall, 1),
+        "p50_ms": round(_pct(ms, 50), 1),
+        "p95_ms": round(_pct(ms, 95), 1),
+        "p99_ms": round(_pct(ms, 99), 1),
         "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
         "first_next_max_s": round(max(out["first_next"]), 2) if out["first_next"] else None,
         "staleness_max": max(out["staleness"], default=0),
         "staleness_p95": _pct([float(s) for s in out["staleness"]], 95),
-        "errors": len(out["errors"]), "error_sample": out["errors"][:3], **checks,
+        "errors": len(out["errors"]),
+        "error_sample": out["errors"][:3],
+        **checks,
         "p95_target_met": _pct(ms, 95) < 100,
     }
 
@@ -266,9 +348,11 @@ def main() -> int:
         print(f"{backend}: {args.records} records imported, {len(names)} reviewers, in {built:.0f} s", flush=True)
         results = []
         for workers in args.workers:
-            res = {"backend": backend, "records": args.records,
-                   **run_once(folder, args.database_url, review_id, names, workers, args.seconds,
-                              args.resend, args.seed)}
+            res = {
+                "backend": backend,
+                "records": args.records,
+                **run_once(folder, args.database_url, review_id, names, workers, args.seconds, args.resend, args.seed),
+            }
             results.append(res)
             print(json.dumps(res), flush=True)
         if args.json_out:

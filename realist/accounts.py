@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,7 @@ class LoginThrottled(RealistError):
     """Too many failed sign-ins for this name or client; wait and retry (HTTP 429)."""
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """A member's role in a review, with what it allows."""
 
     owner = "owner"
@@ -195,7 +195,7 @@ def _check_password(password: str) -> None:
 
 def _aware(when: dt.datetime) -> dt.datetime:
     """SQLite returns naive datetimes for timezone-aware columns: they are UTC."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def _account(session: Session, name: str) -> Account:
@@ -262,14 +262,24 @@ def authenticate(engine: Engine, name: str, password: str, *, client: str = "") 
     now = utcnow()
     since = now - THROTTLE_WINDOW
     with session_scope(engine) as session:
-        by_name = session.scalar(
-            select(func.count()).select_from(LoginAttempt)
-            .where(LoginAttempt.name == name, LoginAttempt.at >= since)
-        ) or 0
-        by_client = session.scalar(
-            select(func.count()).select_from(LoginAttempt)
-            .where(LoginAttempt.client == client, LoginAttempt.at >= since)
-        ) or 0 if client else 0
+        by_name = (
+            session.scalar(
+                select(func.count())
+                .select_from(LoginAttempt)
+                .where(LoginAttempt.name == name, LoginAttempt.at >= since)
+            )
+            or 0
+        )
+        by_client = (
+            session.scalar(
+                select(func.count())
+                .select_from(LoginAttempt)
+                .where(LoginAttempt.client == client, LoginAttempt.at >= since)
+            )
+            or 0
+            if client
+            else 0
+        )
         if by_name >= THROTTLE_LIMIT or by_client >= THROTTLE_LIMIT:
             minutes = int(THROTTLE_WINDOW.total_seconds() // 60)
             raise LoginThrottled(f"too many failed sign-ins: try again in {minutes} minutes")
@@ -296,8 +306,9 @@ def authenticate(engine: Engine, name: str, password: str, *, client: str = "") 
 
 
 def _member_row(session: Session, review_id: int, account_id: int) -> Membership | None:
-    return session.scalar(select(Membership).where(
-        Membership.review_id == review_id, Membership.account_id == account_id))
+    return session.scalar(
+        select(Membership).where(Membership.review_id == review_id, Membership.account_id == account_id)
+    )
 
 
 def add_member(review: ReviewHandle, name: str, role: str, *, resolver: bool = False) -> Member:
@@ -311,8 +322,15 @@ def add_member(review: ReviewHandle, name: str, role: str, *, resolver: bool = F
             session.add(row)
         row.role = role_.value
         row.resolver = resolver
-        review.log(session, "member.added", entity="account", entity_id=account.id,
-                   name=name, role=role_.value, resolver=resolver)
+        review.log(
+            session,
+            "member.added",
+            entity="account",
+            entity_id=account.id,
+            name=name,
+            role=role_.value,
+            resolver=resolver,
+        )
         return Member(account.id, account.name, role_, resolver)
 
 
@@ -324,8 +342,14 @@ def remove_member(review: ReviewHandle, name: str) -> None:
         if row is None:
             raise NotFound(f"{name} is not a member of this review")
         if row.role == Role.owner.value:
-            owners = session.scalar(select(func.count()).select_from(Membership).where(
-                Membership.review_id == review.review_id, Membership.role == Role.owner.value)) or 0
+            owners = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Membership)
+                    .where(Membership.review_id == review.review_id, Membership.role == Role.owner.value)
+                )
+                or 0
+            )
             if owners <= 1:
                 raise InvalidInput(f"{name} is the review's only owner: make someone else owner first")
         session.delete(row)
@@ -335,8 +359,10 @@ def remove_member(review: ReviewHandle, name: str) -> None:
 def members(review: ReviewHandle) -> list[Member]:
     with review.session() as session:
         rows = session.execute(
-            select(Membership, Account.name).join(Account, Account.id == Membership.account_id)
-            .where(Membership.review_id == review.review_id).order_by(Account.name)
+            select(Membership, Account.name)
+            .join(Account, Account.id == Membership.account_id)
+            .where(Membership.review_id == review.review_id)
+            .order_by(Account.name)
         ).all()
         return [Member(m.account_id, name, Role(m.role), m.resolver) for m, name in rows]
 
@@ -345,7 +371,8 @@ def membership(engine: Engine, review_id: int, account_id: int) -> Member:
     """An account's membership of a review, or NotFound (as for a missing review)."""
     with session_scope(engine) as session:
         row = session.execute(
-            select(Membership, Account.name).join(Account, Account.id == Membership.account_id)
+            select(Membership, Account.name)
+            .join(Account, Account.id == Membership.account_id)
             .where(Membership.review_id == review_id, Membership.account_id == account_id)
         ).first()
         if row is None:
@@ -361,10 +388,13 @@ def reviews_for(engine: Engine, account_id: int) -> list[tuple[int, str, str, Me
             select(Review.id, Review.uuid, Review.title, Membership, Account.name)
             .join(Membership, Membership.review_id == Review.id)
             .join(Account, Account.id == Membership.account_id)
-            .where(Membership.account_id == account_id).order_by(Review.title, Review.id)
+            .where(Membership.account_id == account_id)
+            .order_by(Review.title, Review.id)
         ).all()
-        return [(rid, uuid, title, Member(m.account_id, name, Role(m.role), m.resolver))
-                for rid, uuid, title, m, name in rows]
+        return [
+            (rid, uuid, title, Member(m.account_id, name, Role(m.role), m.resolver))
+            for rid, uuid, title, m, name in rows
+        ]
 
 
 def open_review_for(engine: Engine, path: Path, review_id: int, account_id: int) -> tuple[ReviewHandle, Member]:
@@ -392,8 +422,15 @@ def create_session(engine: Engine, account_id: int) -> tuple[str, str]:
     now = utcnow()
     with session_scope(engine) as session:
         session.execute(delete(WebSession).where(WebSession.expires_at < now))
-        session.add(WebSession(token_hash=_digest(raw), account_id=account_id, csrf_token=csrf,
-                               created_at=now, expires_at=now + SESSION_LIFETIME))
+        session.add(
+            WebSession(
+                token_hash=_digest(raw),
+                account_id=account_id,
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=now + SESSION_LIFETIME,
+            )
+        )
     return raw, csrf
 
 
@@ -401,7 +438,8 @@ def session_account(engine: Engine, raw: str) -> tuple[AccountInfo, str] | None:
     """The account and CSRF token of a live session id, or None."""
     with session_scope(engine) as session:
         row = session.execute(
-            select(WebSession, Account.name).join(Account, Account.id == WebSession.account_id)
+            select(WebSession, Account.name)
+            .join(Account, Account.id == WebSession.account_id)
             .where(WebSession.token_hash == _digest(raw))
         ).first()
         if row is None:
@@ -429,7 +467,8 @@ def create_api_token(engine: Engine, name: str, label: str = "") -> str:
 def token_account(engine: Engine, raw: str) -> AccountInfo | None:
     with session_scope(engine) as session:
         row = session.execute(
-            select(Account.id, Account.name).join(ApiToken, ApiToken.account_id == Account.id)
+            select(Account.id, Account.name)
+            .join(ApiToken, ApiToken.account_id == Account.id)
             .where(ApiToken.token_hash == _digest(raw))
         ).first()
         return None if row is None else AccountInfo(row[0], row[1])
@@ -467,16 +506,26 @@ def setup_first_owner(engine: Engine, raw: str, name: str, password: str) -> Acc
             raise NotFound("this setup link is not valid (used, expired or mistyped)")
         if session.scalar(select(Account.id).limit(1)) is not None:
             raise InvalidInput("this store already has users")
-        claimed = session.execute(update(SetupToken).where(
-            SetupToken.id == token.id, SetupToken.used_at.is_(None)).values(used_at=now))
+        claimed = session.execute(
+            update(SetupToken).where(SetupToken.id == token.id, SetupToken.used_at.is_(None)).values(used_at=now)
+        )
         if getattr(claimed, "rowcount", 0) != 1:
             raise NotFound("this setup link was just used")
         account = Account(name=name, password_hash=_hasher.hash(password))
         session.add(account)
         session.flush()
         for review_id in session.scalars(select(Review.id)):
-            session.add(Membership(review_id=review_id, account_id=account.id, role=Role.owner.value,
-                                   resolver=False))
-            log_event(session, review_id, name, "member.added", entity="account", entity_id=account.id,
-                      name=name, role=Role.owner.value, resolver=False, setup=True)
+            session.add(Membership(review_id=review_id, account_id=account.id, role=Role.owner.value, resolver=False))
+            log_event(
+                session,
+                review_id,
+                name,
+                "member.added",
+                entity="account",
+                entity_id=account.id,
+                name=name,
+                role=Role.owner.value,
+                resolver=False,
+                setup=True,
+            )
         return AccountInfo(account.id, account.name)

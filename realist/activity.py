@@ -35,13 +35,27 @@ class ActivityEntry:
     hidden: bool  # details withheld by blinding
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "at": self.at, "actor": self.actor, "action": self.action,
-                "entity": self.entity, "entity_id": self.entity_id, "payload": self.payload,
-                "hidden": self.hidden}
+        return {
+            "id": self.id,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "payload": self.payload,
+            "hidden": self.hidden,
+        }
 
 
-def activity(review: ReviewHandle, viewer: str, *, action: str | None = None, actor: str | None = None,
-             limit: int = 50, offset: int = 0) -> tuple[list[ActivityEntry], int]:
+def activity(
+    review: ReviewHandle,
+    viewer: str,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ActivityEntry], int]:
     """Events newest first, as ``viewer`` may see them, and the total that match."""
     blinded = {stage for stage in STAGES if is_blinded(review, stage)}
     query = select(Event).where(Event.review_id == review.review_id)
@@ -56,12 +70,14 @@ def activity(review: ReviewHandle, viewer: str, *, action: str | None = None, ac
     for e in rows:
         payload = dict(e.payload or {})
         hidden = False
-        if (e.action in _SCREENING and payload.get("stage") in blinded
-                and payload.get("reviewer", e.actor) != viewer):
+        if e.action in _SCREENING and payload.get("stage") in blinded and payload.get("reviewer", e.actor) != viewer:
             payload = {k: v for k, v in payload.items() if k not in BLINDED_FIELDS}
             hidden = True
         if e.action == "protocol.changed":
             payload = {"sha256": payload.get("sha256")}
-        out.append(ActivityEntry(e.id, e.at.isoformat(timespec="seconds"), e.actor, e.action, e.entity,
-                                 e.entity_id, payload, hidden))
+        out.append(
+            ActivityEntry(
+                e.id, e.at.isoformat(timespec="seconds"), e.actor, e.action, e.entity, e.entity_id, payload, hidden
+            )
+        )
     return out, total

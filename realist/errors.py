@@ -106,9 +106,7 @@ class ImportFormatError(RealistError):
         field: str | None = None,
     ) -> None:
         self.problem = problem
-        super().__init__(
-            self._where(problem, file, line, record), file=file, line=line, record=record, field=field
-        )
+        super().__init__(self._where(problem, file, line, record), file=file, line=line, record=record, field=field)
 
     @staticmethod
     def _where(problem: str, file: str | None, line: int | None, record: int | None) -> str:
@@ -122,7 +120,7 @@ class ImportFormatError(RealistError):
         prefix = ", ".join(where)
         return f"{prefix}: {problem}" if prefix else problem
 
-    def located(self, *, file: str | None = None) -> "ImportFormatError":
+    def located(self, *, file: str | None = None) -> ImportFormatError:
         """Return a copy of this error that also names ``file``."""
         return ImportFormatError(
             self.problem, file=file or self.file, line=self.line, record=self.record, field=self.field

@@ -36,8 +36,7 @@ from sqlalchemy import func, select
 from .errors import DuplicateImport, ImportFormatError, InvalidInput, NotFound, RealistError
 from .records import normalise_doi
 from .review import ReviewHandle
-from .store.models import Excerpt, FullText
-from .store.models import Record, Study
+from .store.models import Excerpt, FullText, Record, Study
 
 __all__ = [
     "MEDIA_TYPES",
@@ -57,9 +56,32 @@ __all__ = [
 MEDIA_TYPES = ("pdf", "html", "text")
 MIN_CHARS = 20  # fewer extractable characters than this: treated as image-only
 _DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+", re.IGNORECASE)
-_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-               "article", "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "figcaption", "header",
-               "footer", "title")
+_BLOCK_TAGS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "dd",
+    "dt",
+    "figcaption",
+    "header",
+    "footer",
+    "title",
+)
 
 
 @dataclass
@@ -142,8 +164,9 @@ def _pdf_quiet(data: bytes, name: str) -> Extracted:
         encrypted, reader = True, None
     except Exception as exc:  # pypdf raises many kinds on damaged files
         raise ImportFormatError(
-            f"not a readable PDF: the file is damaged or incomplete ({type(exc).__name__}: {exc}); "
-            "download it again", file=name) from None
+            f"not a readable PDF: the file is damaged or incomplete ({type(exc).__name__}: {exc}); download it again",
+            file=name,
+        ) from None
     if encrypted:
         ok = False
         if reader is not None:
@@ -154,7 +177,9 @@ def _pdf_quiet(data: bytes, name: str) -> Extracted:
         if not ok:
             raise ImportFormatError(
                 "the PDF is encrypted with a password, so its text cannot be read: save an "
-                "unprotected copy (or the publisher's HTML) and add that", file=name)
+                "unprotected copy (or the publisher's HTML) and add that",
+                file=name,
+            )
     assert reader is not None
     try:
         labels = list(reader.page_labels)
@@ -176,11 +201,13 @@ def _pdf_quiet(data: bytes, name: str) -> Extracted:
             offset += len(text)
             empty += not text.strip()
     except (PdfReadError, FileNotDecryptedError) as exc:
-        raise ImportFormatError(f"the PDF is damaged: its pages cannot be read ({exc}); download it again",
-                                file=name) from None
+        raise ImportFormatError(
+            f"the PDF is damaged: its pages cannot be read ({exc}); download it again", file=name
+        ) from None
     except Exception as exc:
-        raise ImportFormatError(f"the PDF is damaged: its pages cannot be read ({type(exc).__name__}: {exc})",
-                                file=name) from None
+        raise ImportFormatError(
+            f"the PDF is damaged: its pages cannot be read ({type(exc).__name__}: {exc})", file=name
+        ) from None
     text = "".join(parts)
     if not pages:
         raise ImportFormatError("the PDF has no pages", file=name)
@@ -188,7 +215,8 @@ def _pdf_quiet(data: bytes, name: str) -> Extracted:
         raise ImportFormatError(
             f"no text in this PDF ({len(pages)} page(s)): it looks scanned (image-only). Run OCR "
             "(e.g. `ocrmypdf in.pdf out.pdf`) and add the result; until then the record's abstract is used",
-            file=name)
+            file=name,
+        )
     warnings = [f"{empty} of {len(pages)} pages have no text (scanned pages?)"] if empty else []
     return Extracted(text, pages, "pdf", len(pages), warnings)
 
@@ -255,12 +283,20 @@ def extract_text(source: str | Path | bytes, *, file_name: str | None = None) ->
 
 
 def _info(ft: FullText, *, with_text: bool = False) -> FullTextInfo:
-    return FullTextInfo(id=ft.id, record_id=ft.record_id, file_name=ft.file_name, media_type=ft.media_type,
-                        sha256=ft.sha256, page_count=ft.page_count, chars=len(ft.text),
-                        added_by=ft.added_by, added_at=ft.added_at.isoformat(),
-                        warnings=list((ft.details or {}).get("warnings", [])),
-                        text=ft.text if with_text else None,
-                        pages=[list(p) for p in ft.pages or []] if with_text else None)
+    return FullTextInfo(
+        id=ft.id,
+        record_id=ft.record_id,
+        file_name=ft.file_name,
+        media_type=ft.media_type,
+        sha256=ft.sha256,
+        page_count=ft.page_count,
+        chars=len(ft.text),
+        added_by=ft.added_by,
+        added_at=ft.added_at.isoformat(),
+        warnings=list((ft.details or {}).get("warnings", [])),
+        text=ft.text if with_text else None,
+        pages=[list(p) for p in ft.pages or []] if with_text else None,
+    )
 
 
 def _store(review: ReviewHandle, record_id: int, name: str, digest: str, ex: Extracted) -> FullTextInfo:
@@ -269,26 +305,49 @@ def _store(review: ReviewHandle, record_id: int, name: str, digest: str, ex: Ext
         if record is None or record.review_id != review.review_id:
             raise NotFound(f"no record {record_id} in this review")
         if record.duplicate_of_id is not None:
-            raise InvalidInput(f"record {record_id} is a duplicate of record {record.duplicate_of_id}: "
-                               f"attach the full text to record {record.duplicate_of_id}")
-        same = session.scalar(select(FullText).where(FullText.review_id == review.review_id,
-                                                     FullText.sha256 == digest))
+            raise InvalidInput(
+                f"record {record_id} is a duplicate of record {record.duplicate_of_id}: "
+                f"attach the full text to record {record.duplicate_of_id}"
+            )
+        same = session.scalar(select(FullText).where(FullText.review_id == review.review_id, FullText.sha256 == digest))
         if same is not None:
-            raise DuplicateImport(f"{name}: this file (sha256 {digest[:12]}…) is already the full text of "
-                                  f"record {same.record_id} ({same.file_name})")
-        held = session.scalar(select(FullText).where(FullText.review_id == review.review_id,
-                                                     FullText.record_id == record_id))
+            raise DuplicateImport(
+                f"{name}: this file (sha256 {digest[:12]}…) is already the full text of "
+                f"record {same.record_id} ({same.file_name})"
+            )
+        held = session.scalar(
+            select(FullText).where(FullText.review_id == review.review_id, FullText.record_id == record_id)
+        )
         if held is not None:
-            raise InvalidInput(f"record {record_id} already has a full text ({held.file_name}): "
-                               "remove it first", key="fulltext-exists")
-        ft = FullText(review_id=review.review_id, record_id=record_id, file_name=name,
-                      media_type=ex.media_type, sha256=digest, text=ex.text, pages=ex.pages,
-                      page_count=ex.page_count, added_by=review.actor,
-                      details={"warnings": ex.warnings} if ex.warnings else {})
+            raise InvalidInput(
+                f"record {record_id} already has a full text ({held.file_name}): remove it first", key="fulltext-exists"
+            )
+        ft = FullText(
+            review_id=review.review_id,
+            record_id=record_id,
+            file_name=name,
+            media_type=ex.media_type,
+            sha256=digest,
+            text=ex.text,
+            pages=ex.pages,
+            page_count=ex.page_count,
+            added_by=review.actor,
+            details={"warnings": ex.warnings} if ex.warnings else {},
+        )
         session.add(ft)
         session.flush()
-        review.log(session, "fulltext.added", entity="fulltext", entity_id=ft.id, record_id=record_id,
-                   file=name, sha256=digest, media_type=ex.media_type, pages=ex.page_count, chars=len(ex.text))
+        review.log(
+            session,
+            "fulltext.added",
+            entity="fulltext",
+            entity_id=ft.id,
+            record_id=record_id,
+            file=name,
+            sha256=digest,
+            media_type=ex.media_type,
+            pages=ex.page_count,
+            chars=len(ex.text),
+        )
         return _info(ft)
 
 
@@ -326,16 +385,18 @@ def add_fulltext_bytes(review: ReviewHandle, record_id: int, name: str, data: by
 def fulltext_file(review: ReviewHandle, record_id: int) -> tuple[Path, str, str] | None:
     """The kept file of a record's full text: (path, MIME type, original name), or None."""
     with review.session() as session:
-        ft = session.scalar(select(FullText).where(FullText.review_id == review.review_id,
-                                                   FullText.record_id == record_id))
+        ft = session.scalar(
+            select(FullText).where(FullText.review_id == review.review_id, FullText.record_id == record_id)
+        )
         if ft is None:
             return None
         kept = _kept_file(review, ft.sha256, ft.media_type)
         return (kept, _MIME.get(ft.media_type, "application/octet-stream"), ft.file_name) if kept.is_file() else None
 
 
-def _match_by_name(stem: str, records: list[tuple[int, str | None, int | None]],
-                   study_keys: dict[str, int]) -> tuple[set[int], str | None]:
+def _match_by_name(
+    stem: str, records: list[tuple[int, str | None, int | None]], study_keys: dict[str, int]
+) -> tuple[set[int], str | None]:
     s = stem.strip().lower()
     m = re.fullmatch(r"(?:record[-_ ]?)?(\d+)", s)
     if m:
@@ -364,15 +425,22 @@ def add_fulltexts(review: ReviewHandle, paths: Iterable[str | Path]) -> list[Bul
     """
     with review.session() as session:
         records: list[tuple[int, str | None, int | None]] = [
-            (rid, doi, sid) for rid, doi, sid in session.execute(
-                select(Record.id, Record.doi, Record.study_id)
-                .where(Record.review_id == review.review_id, Record.duplicate_of_id.is_(None)))]
-        study_keys = {k.lower(): i for k, i in session.execute(
-            select(Study.key, Study.id).where(Study.review_id == review.review_id))}
+            (rid, doi, sid)
+            for rid, doi, sid in session.execute(
+                select(Record.id, Record.doi, Record.study_id).where(
+                    Record.review_id == review.review_id, Record.duplicate_of_id.is_(None)
+                )
+            )
+        ]
+        study_keys = {
+            k.lower(): i
+            for k, i in session.execute(select(Study.key, Study.id).where(Study.review_id == review.review_id))
+        }
     files: list[Path] = []
     for p in map(Path, paths):
-        files.extend(sorted(q for q in p.iterdir() if q.is_file() and not q.name.startswith("."))
-                     if p.is_dir() else [p])
+        files.extend(
+            sorted(q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")) if p.is_dir() else [p]
+        )
     out = []
     for path in files:
         item = BulkItem(file=str(path), status="failed")
@@ -406,30 +474,40 @@ def add_fulltexts(review: ReviewHandle, paths: Iterable[str | Path]) -> list[Bul
 def get_fulltext(review: ReviewHandle, record_id: int) -> FullTextInfo | None:
     """A record's full text with its text and pages, or None."""
     with review.session() as session:
-        ft = session.scalar(select(FullText).where(FullText.review_id == review.review_id,
-                                                   FullText.record_id == record_id))
+        ft = session.scalar(
+            select(FullText).where(FullText.review_id == review.review_id, FullText.record_id == record_id)
+        )
         return None if ft is None else _info(ft, with_text=True)
 
 
 def list_fulltexts(review: ReviewHandle) -> list[FullTextInfo]:
     with review.session() as session:
-        rows = session.scalars(select(FullText).where(FullText.review_id == review.review_id)
-                               .order_by(FullText.record_id)).all()
+        rows = session.scalars(
+            select(FullText).where(FullText.review_id == review.review_id).order_by(FullText.record_id)
+        ).all()
         return [_info(ft) for ft in rows]
 
 
 def remove_fulltext(review: ReviewHandle, record_id: int) -> FullTextInfo:
     """Detach a record's full text (refused while excerpts quote it)."""
     with review.session() as session:
-        ft = session.scalar(select(FullText).where(FullText.review_id == review.review_id,
-                                                   FullText.record_id == record_id))
+        ft = session.scalar(
+            select(FullText).where(FullText.review_id == review.review_id, FullText.record_id == record_id)
+        )
         if ft is None:
             raise NotFound(f"record {record_id} has no full text")
         used = session.scalar(select(func.count(Excerpt.id)).where(Excerpt.fulltext_id == ft.id))
         if used:
             raise InvalidInput(f"{used} excerpt(s) quote the full text of record {record_id}: it cannot be removed")
         info = _info(ft)
-        review.log(session, "fulltext.removed", entity="fulltext", entity_id=ft.id, record_id=record_id,
-                   file=ft.file_name, sha256=ft.sha256)
+        review.log(
+            session,
+            "fulltext.removed",
+            entity="fulltext",
+            entity_id=ft.id,
+            record_id=record_id,
+            file=ft.file_name,
+            sha256=ft.sha256,
+        )
         session.delete(ft)
         return info

@@ -141,14 +141,13 @@ def _records_query(
     ids: list[int] | None = None,
     limit: int | None = None,
     seed: str | None = None,
-) -> Select[tuple[Record, Source]]:
+) -> Select[Record, Source]:
     if duplicates not in DUPLICATE_FILTERS:
-        raise InvalidInput(f"duplicates must be one of {', '.join(DUPLICATE_FILTERS)}, not {duplicates!r}",
-                           field="duplicates")
+        raise InvalidInput(
+            f"duplicates must be one of {', '.join(DUPLICATE_FILTERS)}, not {duplicates!r}", field="duplicates"
+        )
     query = (
-        select(Record, Source)
-        .join(Source, Record.source_id == Source.id)
-        .where(Record.review_id == review.review_id)
+        select(Record, Source).join(Source, Record.source_id == Source.id).where(Record.review_id == review.review_id)
     )
     if source is not None:
         query = query.where(or_(Source.name == source, Source.id == _as_int(source)))
@@ -190,9 +189,7 @@ def _seed_filter(review: ReviewHandle, seed: str) -> Any:
     else:
         openalex = normalise_openalex_id(text)
         if not openalex:
-            raise InvalidInput(
-                f"seed {seed!r} is neither an OpenAlex work id (W123...) nor a record id", field="seed"
-            )
+            raise InvalidInput(f"seed {seed!r} is neither an OpenAlex work id (W123...) nor a record id", field="seed")
         where.append(link.seed_openalex_id == openalex)
     return select(link.record_id).where(*where)
 
@@ -218,8 +215,17 @@ def list_records(
     records found by citation chasing from this seed, named by its OpenAlex
     id (``W123``, any URL form) or its record id in the review.
     """
-    query = _records_query(review, source=source, duplicates=duplicates, search=search,
-                           year_from=year_from, year_to=year_to, ids=ids, limit=limit, seed=seed)
+    query = _records_query(
+        review,
+        source=source,
+        duplicates=duplicates,
+        search=search,
+        year_from=year_from,
+        year_to=year_to,
+        ids=ids,
+        limit=limit,
+        seed=seed,
+    )
     with review.session() as session:
         rows = [record_row(rec, src) for rec, src in session.execute(query)]
         links: dict[int, list[Provenance]] = {}
@@ -260,9 +266,7 @@ def _with_notices(session: Session, review_id: int, rows: list[RecordRow]) -> li
     return [replace(row, notices=about.get(row.id, []), retracted=retracted.get(row.id)) for row in rows]
 
 
-def records_data(
-    review: ReviewHandle, *, source: str | None = None, duplicates: str = "exclude"
-) -> list[RecordData]:
+def records_data(review: ReviewHandle, *, source: str | None = None, duplicates: str = "exclude") -> list[RecordData]:
     """The review's records as plain :class:`RecordData` (``raw`` and ``labels`` included)."""
     query = _records_query(review, source=source, duplicates=duplicates)
     with review.session() as session:
@@ -375,11 +379,14 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
         details: dict[int, dict[str, Any]] = dict(
             session.execute(select(Source.id, Source.details).where(Source.review_id == rid)).all()
         )
-        pending = session.scalar(
-            select(func.count())
-            .select_from(DuplicateLink)
-            .where(DuplicateLink.review_id == rid, DuplicateLink.status == "pending")
-        ) or 0
+        pending = (
+            session.scalar(
+                select(func.count())
+                .select_from(DuplicateLink)
+                .where(DuplicateLink.review_id == rid, DuplicateLink.status == "pending")
+            )
+            or 0
+        )
         from .deduplicate.store import retracted_records
 
         retracted = retracted_records(session, rid)
@@ -406,6 +413,7 @@ def review_status(review: ReviewHandle) -> ReviewStatus:
         for stage in STAGES:
             counts = progress(review, stage)
             if counts.eligible:
-                stages[stage] = StageCount(counts.eligible, counts.included, counts.excluded,
-                                           counts.conflict, counts.pending)
+                stages[stage] = StageCount(
+                    counts.eligible, counts.included, counts.excluded, counts.conflict, counts.pending
+                )
     return ReviewStatus(review.title, total, total - dups, dups, pending, sources, stages, retracted)

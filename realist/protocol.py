@@ -18,8 +18,17 @@ import yaml
 from .errors import InvalidInput
 from .files import write_atomic
 
-__all__ = ["PROTOCOL_FILE", "STAGES", "default_protocol", "write_protocol", "read_protocol", "protocol_hash",
-           "parse_criteria", "criteria_lines", "set_criteria"]
+__all__ = [
+    "PROTOCOL_FILE",
+    "STAGES",
+    "default_protocol",
+    "write_protocol",
+    "read_protocol",
+    "protocol_hash",
+    "parse_criteria",
+    "criteria_lines",
+    "set_criteria",
+]
 
 PROTOCOL_FILE = "protocol.yaml"
 STAGES = ("title_abstract", "full_text")
@@ -31,9 +40,7 @@ def default_protocol(title: str) -> dict[str, Any]:
         "title": title,
         "question": "",
         "sub_questions": [],
-        "eligibility": {
-            stage: {"include": [], "exclude": []} for stage in STAGES
-        },
+        "eligibility": {stage: {"include": [], "exclude": []} for stage in STAGES},
         "codebook": [],
         "reporting_standards": ["PRISMA 2020", "RAMESES"],
     }
@@ -73,8 +80,7 @@ def read_protocol(path: Path) -> dict[str, Any]:
     unknown = set(eligibility) - set(STAGES)
     if unknown:
         raise InvalidInput(
-            f"{path}: unknown screening stage(s) {sorted(unknown)} in 'eligibility' "
-            f"(stages are {', '.join(STAGES)})"
+            f"{path}: unknown screening stage(s) {sorted(unknown)} in 'eligibility' (stages are {', '.join(STAGES)})"
         )
     return data
 
@@ -101,9 +107,13 @@ def parse_criteria(text: str, *, where: str = "criteria") -> list[dict[str, str]
         key, sep, label = line.partition(":")
         key, label = key.strip(), label.strip()
         if not sep or not label:
-            raise InvalidInput(f"{where}, line {n}: write 'id: label', e.g. 'wrong-population: not people who use drugs'")
+            raise InvalidInput(
+                f"{where}, line {n}: write 'id: label', e.g. 'wrong-population: not people who use drugs'"
+            )
         if not _CRITERION_ID.match(key):
-            raise InvalidInput(f"{where}, line {n}: id {key!r} must be a short slug of lower-case letters, digits, - or _")
+            raise InvalidInput(
+                f"{where}, line {n}: id {key!r} must be a short slug of lower-case letters, digits, - or _"
+            )
         if key in seen:
             raise InvalidInput(f"{where}, line {n}: id {key!r} is used twice")
         seen.add(key)
@@ -122,8 +132,14 @@ def criteria_lines(items: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def set_criteria(path: Path, stage: str, include: list[dict[str, str]], exclude: list[dict[str, str]],
-                 *, highlights: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def set_criteria(
+    path: Path,
+    stage: str,
+    include: list[dict[str, str]],
+    exclude: list[dict[str, str]],
+    *,
+    highlights: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
     """Replace a stage's criteria (and optionally the highlight terms) in the protocol file."""
     if stage not in STAGES:
         raise InvalidInput(f"unknown stage {stage!r}: stages are {', '.join(STAGES)}")

@@ -9,9 +9,9 @@ database; :mod:`realist.identify` stores these objects.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+from urllib.parse import unquote
 
 __all__ = [
     "RecordData",
@@ -70,9 +70,7 @@ NORMALISED_FIELDS: tuple[str, ...] = tuple(
 )
 
 _DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
-_DOI_PREFIXES = re.compile(
-    r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|https?://doi\.org/|doi\.org/)", re.IGNORECASE
-)
+_DOI_PREFIXES = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|https?://doi\.org/|doi\.org/)", re.IGNORECASE)
 
 
 def normalise_doi(value: str | None) -> str | None:

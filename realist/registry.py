@@ -66,8 +66,7 @@ class Registry(Generic[T]):
             raise ValueError(f"a {self.kind} needs a name")
         if name in self._items and not replace:
             raise DuplicateName(
-                f"{self.kind} {name!r} is already registered ({self._items[name]!r}); "
-                "pass replace=True to replace it"
+                f"{self.kind} {name!r} is already registered ({self._items[name]!r}); pass replace=True to replace it"
             )
         self._items[name] = item
 

@@ -145,12 +145,7 @@ def _sqlite_url(path: Path) -> str:
 
 
 def _resolve_url(path: Path, database_url: str | None, config: dict[str, Any]) -> str:
-    return (
-        database_url
-        or os.environ.get(DATABASE_URL_ENV)
-        or config.get("database_url")
-        or _sqlite_url(path)
-    )
+    return database_url or os.environ.get(DATABASE_URL_ENV) or config.get("database_url") or _sqlite_url(path)
 
 
 def init_review(
@@ -177,8 +172,7 @@ def init_review(
             review = Review(uuid=review_uuid, title=title)
             session.add(review)
             session.flush()
-            log_event(session, review.id, actor, "review.created", entity="review",
-                      entity_id=review.id, title=title)
+            log_event(session, review.id, actor, "review.created", entity="review", entity_id=review.id, title=title)
             review_id = review.id
     except BaseException:
         engine.dispose()
@@ -242,9 +236,7 @@ def open_review(
     return handle
 
 
-def migrate_review(
-    directory: str | Path | None = None, *, database_url: str | None = None
-) -> tuple[str | None, str]:
+def migrate_review(directory: str | Path | None = None, *, database_url: str | None = None) -> tuple[str | None, str]:
     """Upgrade the review's database to this realist's schema: (before, after)."""
     from .store.db import current_revision, head_revision
 

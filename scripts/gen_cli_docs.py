@@ -27,8 +27,14 @@ Generated from the commands' own `--help` by `scripts/gen_cli_docs.py`;
 
 def _walk(command: click.Command, path: list[str], parent: click.Context | None = None):  # type: ignore[no-untyped-def]
     """(path, command, context) for a command and all its sub-commands, sorted."""
-    ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=88,
-                        max_content_width=88, **(command.context_settings if parent is None else {}))
+    ctx = click.Context(
+        command,
+        info_name=path[-1],
+        parent=parent,
+        terminal_width=88,
+        max_content_width=88,
+        **(command.context_settings if parent is None else {}),
+    )
     yield path, command, ctx
     if isinstance(command, click.Group):
         for name in sorted(command.list_commands(ctx)):

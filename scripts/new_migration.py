@@ -3,11 +3,15 @@
 Usage: .venv/bin/python scripts/new_migration.py "message" 0002
 Review the generated file: revisions must not import realist.store.models.
 """
+
 import sys
+import tempfile
+
 from alembic import command
+
 from realist.store.db import _alembic_config, make_engine, upgrade
 from realist.store.models import Base
-import tempfile, os
+
 d = tempfile.mkdtemp()
 eng = make_engine(f"sqlite:///{d}/x.db")
 upgrade(eng)

@@ -22,7 +22,6 @@ from realist.review import ReviewHandle, init_review
 from support import BACKENDS, PG_URL, REPO, SAMPLE, SHARED, shared_path  # noqa: F401  (re-exported for fixtures)
 
 
-
 def _reset_postgres(url: str) -> None:
     from sqlalchemy import text
 
@@ -120,7 +119,6 @@ def run(tmp_path: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatc
     path = tmp_path / "review"
     runner = Cli(path, database_url)
     base = ["--as", "tester"] + (["--database-url", database_url] if database_url else [])
-    result = runner.runner.invoke(cli, [*base, "init", str(path), "--title", "CLI review"],
-                                  catch_exceptions=False)
+    result = runner.runner.invoke(cli, [*base, "init", str(path), "--title", "CLI review"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return runner

@@ -19,8 +19,9 @@ def _generator():
 def test_cli_reference_is_generated_from_the_current_help():
     # A fresh interpreter: click caches each command's help option on first
     # use, so commands invoked directly by other tests would render differently.
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "gen_cli_docs.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "gen_cli_docs.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 

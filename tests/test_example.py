@@ -14,11 +14,11 @@ import re
 
 import pytest
 
-from support import BACKENDS, PG_URL
 from realist.example import build_example, example_data
 from realist.synthesise.claims import parse_citations
 from realist.synthesise.store import check_review_manuscript, synthesis
 
+from support import BACKENDS, PG_URL
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -48,44 +48,97 @@ def _region(synth: dict, name: str) -> dict:
 
 # (sentence of the paper, the number it states, its citation or None, code id)
 CODE_FINDINGS = [
-    ("The role of harm reduction education for peers was documented across all twenty-nine studies included.",
-     29, None, "harm-reduction-education"),
-    ("Peer distribution of services and commodities was mentioned in nineteen studies ... "
-     "[40–47, 50, 51, 53–58, 65–67].", 19, "[40–47, 50, 51, 53–58, 65–67]", "direct-services"),
-    ("Marshall's third category, peer support, counselling and referrals was described in sixteen studies "
-     "[40–42, 44, 45, 47, 49–51, 54–58, 62, 64]", 16, "[40–42, 44, 45, 47, 49–51, 54–58, 62, 64]",
-     "support-counselling-referral"),
+    (
+        "The role of harm reduction education for peers was documented across all twenty-nine studies included.",
+        29,
+        None,
+        "harm-reduction-education",
+    ),
+    (
+        "Peer distribution of services and commodities was mentioned in nineteen studies ... "
+        "[40–47, 50, 51, 53–58, 65–67].",
+        19,
+        "[40–47, 50, 51, 53–58, 65–67]",
+        "direct-services",
+    ),
+    (
+        "Marshall's third category, peer support, counselling and referrals was described in sixteen studies "
+        "[40–42, 44, 45, 47, 49–51, 54–58, 62, 64]",
+        16,
+        "[40–42, 44, 45, 47, 49–51, 54–58, 62, 64]",
+        "support-counselling-referral",
+    ),
     ("Of these seven, three studies reported on peer-led advocacy [45, 49, 51].", 3, "[45, 49, 51]", "advocacy"),
-    ("Four studies featured trust and related features such as empathy and commitment [40–42, 58].",
-     4, "[40–42, 58]", "trust-empathy-commitment"),
-    ("Six studies articulated community knowledge and experience as the mechanism ... [40–42, 49, 55, 67].",
-     6, "[40–42, 49, 55, 67]", "community-knowledge"),
-    ("Four studies articulated the role that peers play as that of a 'bridging' role ... [40, 41, 49, 58].",
-     4, "[40, 41, 49, 58]", "bridging"),
-    ("Three studies discuss the 'role model' mechanism in describing how peer roles function [41, 55, 58].",
-     3, "[41, 55, 58]", "role-model"),
-    ("Six studies, of which two were randomised control trials, documented changes in health status linked "
-     "to peer involvent.", 6, None, "health-status"),
-    ("Fourteen studies reported how peer approaches impacted on HIV risk behaviours across seven countries "
-     "[43–46, 48, 52, 56, 57, 59, 61, 64, 66–68].", 14, "[43–46, 48, 52, 56, 57, 59, 61, 64, 66–68]",
-     "risk-behaviours"),
-    ("Thirteen studies found that peer approaches ... increased access to, acceptability and quality of HIV "
-     "and health prevention care and treatment services ... [40, 42–45, 47, 49–51, 53, 54, 62, 67].",
-     13, "[40, 42–45, 47, 49–51, 53, 54, 62, 67]", "access-acceptability-quality"),
-    ("Three studies reported changes in stigma and discrimination [40, 46, 50].", 3, "[40, 46, 50]",
-     "stigma-outcome"),
-    ("Eight of the studies found that criminalisation, including fear of arrest, detention and harassment was "
-     "linked to peer involvement [42, 43, 46, 49–51, 64, 67].", 8, "[42, 43, 46, 49–51, 64, 67]",
-     "criminalisation"),
-    ("Clinic and service delivery environments are mentioned in ten of the review papers "
-     "[40–43, 46, 47, 49, 55, 58, 67].", 10, "[40–43, 46, 47, 49, 55, 58, 67]", "clinic-environments"),
-    ("Five studies pointed towards stigma and discrimination as particular challenges ... "
-     "[40, 42, 46, 50, 67].", 5, "[40, 42, 46, 50, 67]", "stigma-context"),
+    (
+        "Four studies featured trust and related features such as empathy and commitment [40–42, 58].",
+        4,
+        "[40–42, 58]",
+        "trust-empathy-commitment",
+    ),
+    (
+        "Six studies articulated community knowledge and experience as the mechanism ... [40–42, 49, 55, 67].",
+        6,
+        "[40–42, 49, 55, 67]",
+        "community-knowledge",
+    ),
+    (
+        "Four studies articulated the role that peers play as that of a 'bridging' role ... [40, 41, 49, 58].",
+        4,
+        "[40, 41, 49, 58]",
+        "bridging",
+    ),
+    (
+        "Three studies discuss the 'role model' mechanism in describing how peer roles function [41, 55, 58].",
+        3,
+        "[41, 55, 58]",
+        "role-model",
+    ),
+    (
+        "Six studies, of which two were randomised control trials, documented changes in health status linked "
+        "to peer involvent.",
+        6,
+        None,
+        "health-status",
+    ),
+    (
+        "Fourteen studies reported how peer approaches impacted on HIV risk behaviours across seven countries "
+        "[43–46, 48, 52, 56, 57, 59, 61, 64, 66–68].",
+        14,
+        "[43–46, 48, 52, 56, 57, 59, 61, 64, 66–68]",
+        "risk-behaviours",
+    ),
+    (
+        "Thirteen studies found that peer approaches ... increased access to, acceptability and quality of HIV "
+        "and health prevention care and treatment services ... [40, 42–45, 47, 49–51, 53, 54, 62, 67].",
+        13,
+        "[40, 42–45, 47, 49–51, 53, 54, 62, 67]",
+        "access-acceptability-quality",
+    ),
+    ("Three studies reported changes in stigma and discrimination [40, 46, 50].", 3, "[40, 46, 50]", "stigma-outcome"),
+    (
+        "Eight of the studies found that criminalisation, including fear of arrest, detention and harassment was "
+        "linked to peer involvement [42, 43, 46, 49–51, 64, 67].",
+        8,
+        "[42, 43, 46, 49–51, 64, 67]",
+        "criminalisation",
+    ),
+    (
+        "Clinic and service delivery environments are mentioned in ten of the review papers "
+        "[40–43, 46, 47, 49, 55, 58, 67].",
+        10,
+        "[40–43, 46, 47, 49, 55, 58, 67]",
+        "clinic-environments",
+    ),
+    (
+        "Five studies pointed towards stigma and discrimination as particular challenges ... [40, 42, 46, 50, 67].",
+        5,
+        "[40, 42, 46, 50, 67]",
+        "stigma-context",
+    ),
 ]
 
 
-@pytest.mark.parametrize("sentence, stated, citation, code_id", CODE_FINDINGS,
-                         ids=[f[3] for f in CODE_FINDINGS])
+@pytest.mark.parametrize("sentence, stated, citation, code_id", CODE_FINDINGS, ids=[f[3] for f in CODE_FINDINGS])
 def test_example_reproduces_each_coded_count_of_the_findings(synth, sentence, stated, citation, code_id):
     row = _code(synth, code_id)
     assert row["n"] == stated, sentence
@@ -284,15 +337,15 @@ def test_cli_check_compares_codes_through_the_manuscripts_own_reference_map(exam
 
 
 @pytest.mark.shared
-def test_cli_check_of_the_papers_text_needs_review_numbering_for_codes(shared, example):
+def test_cli_check_of_the_papers_text_needs_review_numbering_for_codes(seed_review, example):
     from click.testing import CliRunner
 
     from realist.cli import cli
 
     runner = CliRunner()
-    plain = runner.invoke(cli, ["--review", str(example.path), "check", str(SEED)])
+    plain = runner.invoke(cli, ["--review", str(example.path), "check", str(seed_review)])
     assert "no reference list found" in plain.output and "code_mismatch" not in plain.output
-    numbered = runner.invoke(cli, ["--review", str(example.path), "check", str(SEED), "--numbering", "review"])
+    numbered = runner.invoke(cli, ["--review", str(example.path), "check", str(seed_review), "--numbering", "review"])
     assert "code_mismatch" in numbered.output and "author_mismatch" in numbered.output
 
 

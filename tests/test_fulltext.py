@@ -18,15 +18,20 @@ from realist.store.models import FullText
 def make_pdf(pages: list[str], *, first_label: int | None = None) -> bytes:
     """A minimal valid PDF with one line of Helvetica text per page (written by hand)."""
     n = len(pages)
-    objects = ["<< /Type /Catalog /Pages 2 0 R"
-               + (f" /PageLabels << /Nums [0 << /S /D /St {first_label} >>] >>" if first_label else "") + " >>",
-               "<< /Type /Pages /Kids [" + " ".join(f"{4 + 2 * i} 0 R" for i in range(n)) + f"] /Count {n} >>",
-               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R"
+        + (f" /PageLabels << /Nums [0 << /S /D /St {first_label} >>] >>" if first_label else "")
+        + " >>",
+        "<< /Type /Pages /Kids [" + " ".join(f"{4 + 2 * i} 0 R" for i in range(n)) + f"] /Count {n} >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     for i, text in enumerate(pages):
         escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         stream = f"BT /F1 11 Tf 72 720 Td ({escaped}) Tj ET" if text else ""
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
-                       f" /Contents {5 + 2 * i} 0 R >>")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+            f" /Contents {5 + 2 * i} 0 R >>"
+        )
         objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
@@ -44,15 +49,27 @@ def make_pdf(pages: list[str], *, first_label: int | None = None) -> bytes:
 
 @pytest.fixture
 def two(review):
-    import_records(review, [
-        RecordData(title="Ayon", abstract="Peer educators in Kenya.", authors=["Ayon, S."], year=2017,
-                   doi="10.1186/s12954-017-0001-x"),
-        RecordData(title="Le", abstract="Networks in Vietnam.", authors=["Le, G."], year=2016, doi="10.1000/le.2016"),
-    ], source="s", kind="other")
+    import_records(
+        review,
+        [
+            RecordData(
+                title="Ayon",
+                abstract="Peer educators in Kenya.",
+                authors=["Ayon, S."],
+                year=2017,
+                doi="10.1186/s12954-017-0001-x",
+            ),
+            RecordData(
+                title="Le", abstract="Networks in Vietnam.", authors=["Le, G."], year=2016, doi="10.1000/le.2016"
+            ),
+        ],
+        source="s",
+        kind="other",
+    )
     with review.session() as s:
         from realist.store.models import Record
-        review.ids = list(s.scalars(select(Record.id).where(Record.review_id == review.review_id)
-                                     .order_by(Record.id)))  # type: ignore[attr-defined]
+
+        review.ids = list(s.scalars(select(Record.id).where(Record.review_id == review.review_id).order_by(Record.id)))  # type: ignore[attr-defined]
     return review
 
 
@@ -96,12 +113,15 @@ def _encrypted() -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("scan.pdf", lambda: make_pdf(["", ""]), "looks scanned (image-only)"),
-    ("locked.pdf", _encrypted, "encrypted with a password"),
-    ("cut.pdf", lambda: make_pdf(["Some text about peers."])[:150], "damaged or incomplete"),
-    ("empty.pdf", lambda: b"", "the file is empty"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("scan.pdf", lambda: make_pdf(["", ""]), "looks scanned (image-only)"),
+        ("locked.pdf", _encrypted, "encrypted with a password"),
+        ("cut.pdf", lambda: make_pdf(["Some text about peers."])[:150], "damaged or incomplete"),
+        ("empty.pdf", lambda: b"", "the file is empty"),
+    ],
+)
 def test_unreadable_pdfs_get_a_clear_message_and_the_record_stays(two, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content())
@@ -113,8 +133,10 @@ def test_unreadable_pdfs_get_a_clear_message_and_the_record_stays(two, tmp_path,
 
 def test_html_and_text_full_texts(two, tmp_path):
     html = tmp_path / "le.html"
-    html.write_text("<html><head><title>x</title><script>var a=1;</script></head><body>"
-                    "<h1>Networks</h1><p>People who use drugs lead   networks.</p><p>Second para.</p></body></html>")
+    html.write_text(
+        "<html><head><title>x</title><script>var a=1;</script></head><body>"
+        "<h1>Networks</h1><p>People who use drugs lead   networks.</p><p>Second para.</p></body></html>"
+    )
     add_fulltext(two, two.ids[1], html)
     text = get_fulltext(two, two.ids[1]).text
     assert "var a" not in text and "People who use drugs lead networks." in text
@@ -131,8 +153,10 @@ def test_bulk_matches_files_by_doi_name_record_id_and_doi_in_text(two, tmp_path)
     (folder / "nothing.pdf").write_bytes(make_pdf(["No identifier anywhere in this text."]))
     (folder / "scan.pdf").write_bytes(make_pdf([""]))
     items = {i.file.rsplit("/", 1)[-1]: i for i in add_fulltexts(two, [folder])}
-    assert (items["10.1186_s12954-017-0001-x.pdf"].status, items["10.1186_s12954-017-0001-x.pdf"].record_id) == \
-        ("added", two.ids[0])
+    assert (items["10.1186_s12954-017-0001-x.pdf"].status, items["10.1186_s12954-017-0001-x.pdf"].record_id) == (
+        "added",
+        two.ids[0],
+    )
     assert (items["unknown.pdf"].status, items["unknown.pdf"].matched_by) == ("added", "DOI in text")
     assert items["nothing.pdf"].status == "unmatched"
     assert items["scan.pdf"].status == "failed" and "scanned" in items["scan.pdf"].message

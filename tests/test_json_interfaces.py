@@ -17,13 +17,32 @@ RIS = str(SAMPLE / "pubmed_peer.ris")
 CSV = str(SAMPLE / "scopus_peer.csv")
 
 RECORD_FIELDS = {
-    "id", "source", "source_kind", "source_record_id",
-    "title", "abstract", "authors", "year", "journal", "volume", "issue", "pages",
-    "doi", "pmid", "pmcid", "openalex_id", "issn", "keywords", "language",
-    "publication_type", "url", "referenced_works",
+    "id",
+    "source",
+    "source_kind",
+    "source_record_id",
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "openalex_id",
+    "issn",
+    "keywords",
+    "language",
+    "publication_type",
+    "url",
+    "referenced_works",
     "duplicate_of",
     # Added (issue 12), additive: notice links (errata, retractions...) and the retraction flag.
-    "notices", "retracted",
+    "notices",
+    "retracted",
     # Added (issue 12), additive: how citation chasing found the record.
     "provenance",
 }
@@ -69,23 +88,46 @@ def test_status_json_fields_are_pinned(run):  # type: ignore[no-untyped-def]
     run.ok("import", RIS, "--source", "PubMed")
     run.ok("screen", "assign", "--reviewers", "ana,ben", "--per-record", "2")
     status = _json(run, "status", "--json")
-    assert set(status) == {"title", "records", "unique", "duplicates", "pending_duplicate_pairs",
-                           "sources", "stages", "retracted"}  # retracted: added (issue 12)
-    assert set(status["sources"][0]) == {"id", "name", "kind", "format", "file", "imported_at",
-                                         "records", "duplicates", "identified_outside"}
-    assert set(status["stages"]["title_abstract"]) == {"eligible", "included", "excluded",
-                                                       "conflict", "pending"}
+    assert set(status) == {
+        "title",
+        "records",
+        "unique",
+        "duplicates",
+        "pending_duplicate_pairs",
+        "sources",
+        "stages",
+        "retracted",
+    }  # retracted: added (issue 12)
+    assert set(status["sources"][0]) == {
+        "id",
+        "name",
+        "kind",
+        "format",
+        "file",
+        "imported_at",
+        "records",
+        "duplicates",
+        "identified_outside",
+    }
+    assert set(status["stages"]["title_abstract"]) == {"eligible", "included", "excluded", "conflict", "pending"}
 
 
 def test_dedup_json_fields_are_pinned(run):  # type: ignore[no-untyped-def]
     run.ok("import", RIS, "--source", "PubMed")
     run.ok("import", CSV, "--source", "Scopus")
     summary = _json(run, "dedup", "--json")
-    assert set(summary) == {"records", "groups", "duplicates", "new_merges", "pending", "dry_run", "merges",
-                            "notices"}  # notices: added (issue 12)
+    assert set(summary) == {
+        "records",
+        "groups",
+        "duplicates",
+        "new_merges",
+        "pending",
+        "dry_run",
+        "merges",
+        "notices",
+    }  # notices: added (issue 12)
     assert summary["merges"], "the sample holds duplicates across PubMed and Scopus"
-    assert all(set(m) == {"record_id", "other_id", "score", "matched_fields", "reason"}
-               for m in summary["merges"])
+    assert all(set(m) == {"record_id", "other_id", "score", "matched_fields", "reason"} for m in summary["merges"])
 
 
 def test_pending_pairs_json_fields_are_pinned(run, tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -106,13 +148,30 @@ def test_screen_progress_json_fields_are_pinned(run):  # type: ignore[no-untyped
     run.ok("screen", "decide", str(first), "include", "--reviewer", "ana")
     run.ok("screen", "decide", str(first), "exclude", "--reviewer", "ben")
     progress = _json(run, "screen", "progress", "--json")
-    assert set(progress) == {"stage", "eligible", "included", "excluded", "conflict", "pending",
-                             "resolved", "exclusion_reasons", "reviewers", "stopping"}
+    assert set(progress) == {
+        "stage",
+        "eligible",
+        "included",
+        "excluded",
+        "conflict",
+        "pending",
+        "resolved",
+        "exclusion_reasons",
+        "reviewers",
+        "stopping",
+    }
     assert set(progress["reviewers"]) == {"ana", "ben"}
     assert set(progress["reviewers"]["ana"]) == {"assigned", "decided"}
     # additive since the typed results: every StoppingEstimate field (docs/python-api.md)
-    assert set(progress["stopping"]) >= {"recommendation", "phase", "recall_estimate",
-                                         "recall_lower_bound", "p_value", "heuristics", "explanation"}
+    assert set(progress["stopping"]) >= {
+        "recommendation",
+        "phase",
+        "recall_estimate",
+        "recall_lower_bound",
+        "p_value",
+        "heuristics",
+        "explanation",
+    }
     conflicts = _json(run, "screen", "conflicts", "--json")
     assert [set(c) for c in conflicts] == [{"record", "decisions"}]
     assert set(conflicts[0]["decisions"]) == {"ana", "ben"}

@@ -22,9 +22,25 @@ STAGES = ["identify", "deduplicate", "screen", "network", "appraise", "code", "s
 # Libraries that only some commands need: ranking and stopping (scikit-learn, SciPy, NumPy),
 # the report (matplotlib, citeproc-py, python-docx), full texts (pypdf), OpenAlex (httpx),
 # deduplication (rapidfuzz), migrations (Alembic: loaded when a review is opened).
-HEAVY = ["sklearn", "scipy", "numpy", "pandas", "matplotlib", "citeproc", "docx", "pypdf", "httpx",
-         "rapidfuzz", "alembic", "realist.screen.ranking", "realist.screen.stopping", "realist.screen.simulate",
-         "realist.report.build", "realist.report.plots", "realist.deduplicate.compare"]
+HEAVY = [
+    "sklearn",
+    "scipy",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "citeproc",
+    "docx",
+    "pypdf",
+    "httpx",
+    "rapidfuzz",
+    "alembic",
+    "realist.screen.ranking",
+    "realist.screen.stopping",
+    "realist.screen.simulate",
+    "realist.report.build",
+    "realist.report.plots",
+    "realist.deduplicate.compare",
+]
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -63,26 +79,29 @@ def test_unknown_names_raise_attribute_error():
         realist.screen.decidee  # noqa: B018
 
 
-@pytest.mark.parametrize(("public", "home"), [
-    ("realist.identify.import_file", "realist.identify"),
-    ("realist.identify.list_records", "realist.inventory"),
-    ("realist.deduplicate.run_dedup", "realist.deduplicate.store"),
-    ("realist.screen.decide", "realist.screen.decisions"),
-    ("realist.screen.next_records", "realist.screen.queue"),
-    ("realist.screen.progress", "realist.screen.decisions"),
-    ("realist.screen.conflicts", "realist.screen.decisions"),
-    ("realist.screen.resolve", "realist.screen.decisions"),
-    ("realist.network.chase", "realist.network.chase"),
-    ("realist.appraise.appraise_language", "realist.appraise.store"),
-    ("realist.code.add_cmoc", "realist.code.cmoc"),
-    ("realist.synthesise.synthesis", "realist.synthesise.store"),
-    ("realist.report.build_report", "realist.report.build"),
-])
+@pytest.mark.parametrize(
+    ("public", "home"),
+    [
+        ("realist.identify.import_file", "realist.identify"),
+        ("realist.identify.list_records", "realist.inventory"),
+        ("realist.deduplicate.run_dedup", "realist.deduplicate.store"),
+        ("realist.screen.decide", "realist.screen.decisions"),
+        ("realist.screen.next_records", "realist.screen.queue"),
+        ("realist.screen.progress", "realist.screen.decisions"),
+        ("realist.screen.conflicts", "realist.screen.decisions"),
+        ("realist.screen.resolve", "realist.screen.decisions"),
+        ("realist.network.chase", "realist.network.chase"),
+        ("realist.appraise.appraise_language", "realist.appraise.store"),
+        ("realist.code.add_cmoc", "realist.code.cmoc"),
+        ("realist.synthesise.synthesis", "realist.synthesise.store"),
+        ("realist.report.build_report", "realist.report.build"),
+    ],
+)
 def test_functions_that_act_on_a_review_are_public_where_the_issue_names_them(public, home):
     package_name, name = public.rsplit(".", 1)
     value = getattr(importlib.import_module(package_name), name)
     assert value is getattr(importlib.import_module(home), name)
-    assert list(inspect.signature(value).parameters)[0] == "review"
+    assert next(iter(inspect.signature(value).parameters)) == "review"
 
 
 def test_the_queue_default_model_is_the_registry_default():

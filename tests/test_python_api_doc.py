@@ -18,9 +18,19 @@ def python_blocks(text: str) -> list[str]:
 
 def test_the_python_api_doc_has_examples_for_every_stage():
     text = "\n".join(python_blocks(DOC.read_text(encoding="utf-8")))
-    for call in ("realist.init_review", "realist.open_review", "identify.import_file",
-                 "deduplicate.run_dedup", "screen.decide", "screen.resolve", "screen.progress",
-                 "code.apply_code", "code.add_cmoc", "synthesise.synthesis", "report.build_report"):
+    for call in (
+        "realist.init_review",
+        "realist.open_review",
+        "identify.import_file",
+        "deduplicate.run_dedup",
+        "screen.decide",
+        "screen.resolve",
+        "screen.progress",
+        "code.apply_code",
+        "code.add_cmoc",
+        "synthesise.synthesis",
+        "report.build_report",
+    ):
         assert call in text, call
 
 

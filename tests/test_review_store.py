@@ -177,6 +177,5 @@ def test_audit_tables_refuse_update_and_delete(review, table):
     decide(review, rid, "exclude", reviewer="ben")
     resolve(review, rid, "include", note="discussed")
     for statement in (f"UPDATE {table} SET review_id = review_id", f"DELETE FROM {table}"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with review.session() as session:
-                session.execute(text(statement))
+        with pytest.raises(DBAPIError, match="append-only"), review.session() as session:
+            session.execute(text(statement))

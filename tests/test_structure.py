@@ -182,6 +182,7 @@ def test_stage_tests_live_in_the_stage_folder():
     stages = ("identify", "deduplicate", "screen", "appraise", "code", "synthesise", "report", "network")
     assert all((PACKAGE / stage / "__init__.py").exists() for stage in stages)
     top_level = {p.stem.removeprefix("test_") for p in (REPO / "tests").glob("test_*.py")}
-    misplaced = sorted(name for name in top_level
-                       if any(part.startswith(stage) for part in name.split("_") for stage in stages))
+    misplaced = sorted(
+        name for name in top_level if any(part.startswith(stage) for part in name.split("_") for stage in stages)
+    )
     assert not misplaced, f"top-level tests of a stage package (move them to tests/<stage>/): {misplaced}"

@@ -15,26 +15,50 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .store import (
-        JUDGEMENTS as JUDGEMENTS,
-        StudyLanguage as StudyLanguage,
-        appraise_language as appraise_language,
-        language_summary as language_summary,
-        lexicon_for as lexicon_for,
-        record_judgement as record_judgement,
+    from .language import (
+        LanguageAppraisal as LanguageAppraisal,
+    )
+    from .language import (
+        Lexicon as Lexicon,
+    )
+    from .language import (
+        appraise_text as appraise_text,
+    )
+    from .language import (
+        load_lexicon as load_lexicon,
     )
     from .rigour import (
         LEVELS as LEVELS,
+    )
+    from .rigour import (
         QualityAppraisal as QualityAppraisal,
+    )
+    from .rigour import (
         quality_appraisal as quality_appraisal,
+    )
+    from .rigour import (
         record_rigour as record_rigour,
+    )
+    from .rigour import (
         rigour_summary as rigour_summary,
     )
-    from .language import (
-        LanguageAppraisal as LanguageAppraisal,
-        Lexicon as Lexicon,
-        appraise_text as appraise_text,
-        load_lexicon as load_lexicon,
+    from .store import (
+        JUDGEMENTS as JUDGEMENTS,
+    )
+    from .store import (
+        StudyLanguage as StudyLanguage,
+    )
+    from .store import (
+        appraise_language as appraise_language,
+    )
+    from .store import (
+        language_summary as language_summary,
+    )
+    from .store import (
+        lexicon_for as lexicon_for,
+    )
+    from .store import (
+        record_judgement as record_judgement,
     )
 
 _EXPORTS = {

@@ -40,10 +40,11 @@ import bisect
 import csv
 import io
 import re
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from realist.appraise.regions import (
     EXCLUSION_KINDS,
@@ -100,7 +101,7 @@ class LexiconEntry:
     regex: re.Pattern[str] = field(compare=False, repr=False, default=re.compile(""))
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any], *, default_id: str = "") -> "LexiconEntry":
+    def from_row(cls, row: Mapping[str, Any], *, default_id: str = "") -> LexiconEntry:
         """Build an entry from a CSV row or a protocol dict (same columns)."""
         missing = [c for c in _REQUIRED if not str(row.get(c) or "").strip()]
         label = str(row.get("id") or row.get("term") or default_id)
@@ -111,9 +112,7 @@ class LexiconEntry:
             "person_first" if category == "person_first" else "stigmatising"
         )
         if stance not in STANCES:
-            raise InvalidInput(
-                f"lexicon entry {label!r}: stance {stance!r} is not one of {', '.join(STANCES)}"
-            )
+            raise InvalidInput(f"lexicon entry {label!r}: stance {stance!r} is not one of {', '.join(STANCES)}")
         refers = row["refers_to_person"]
         if isinstance(refers, str):
             if refers.strip().lower() not in ("yes", "no", "true", "false"):

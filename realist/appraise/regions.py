@@ -39,8 +39,9 @@ before these rules run; all offsets refer to the original text.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Collection, Iterator
+from typing import Any
 
 from realist.errors import InvalidInput
 
@@ -85,10 +86,39 @@ _ENDS_WITH_LABEL = re.compile(
 _BLOCKQUOTE_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
 
 _NAME_WORDS = frozenset(
-    """Institute Institutes Journal Network Administration Center Centre Association
-    Society Office Council Foundation Department Ministry Agency Commission Services
-    Programme Program Project Unit Warning Anonymous Union Alliance Coalition
-    Federation Organisation Organization Conference Board""".split()
+    [
+        "Institute",
+        "Institutes",
+        "Journal",
+        "Network",
+        "Administration",
+        "Center",
+        "Centre",
+        "Association",
+        "Society",
+        "Office",
+        "Council",
+        "Foundation",
+        "Department",
+        "Ministry",
+        "Agency",
+        "Commission",
+        "Services",
+        "Programme",
+        "Program",
+        "Project",
+        "Unit",
+        "Warning",
+        "Anonymous",
+        "Union",
+        "Alliance",
+        "Coalition",
+        "Federation",
+        "Organisation",
+        "Organization",
+        "Conference",
+        "Board",
+    ]
 )
 _CAP_WORD = r"(?:[A-Z][\w\u2019'&-]*)"
 _CONNECTIVE = r"(?:of|on|for|and|in|the|to|who|&|de|du|des|la|y)"
@@ -186,7 +216,7 @@ def _participant_speech(text: str) -> list[tuple[str, int, int]]:
 def _opens(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([{\u2014\u2013-/\"\u201c") and not after.isspace()
+    return (before.isspace() or before in '([{\u2014\u2013-/"\u201c') and not after.isspace()
 
 
 def _closes(text: str, i: int) -> bool:
@@ -264,8 +294,7 @@ def mark_excluded(text: str, *, kinds: Collection[str] = EXCLUSION_KINDS) -> Exc
     unknown = set(kinds) - set(EXCLUSION_KINDS)
     if unknown:
         raise InvalidInput(
-            f"unknown exclusion kind(s): {', '.join(sorted(unknown))}; "
-            f"choose from {', '.join(EXCLUSION_KINDS)}"
+            f"unknown exclusion kind(s): {', '.join(sorted(unknown))}; choose from {', '.join(EXCLUSION_KINDS)}"
         )
     view, index = dehyphenate(text)
     finders = {

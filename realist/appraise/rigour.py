@@ -30,8 +30,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..review import ReviewHandle
-from ..store.models import Appraisal
-from ..store.models import Study
+from ..store.models import Appraisal, Study
 
 __all__ = ["LEVELS", "QualityAppraisal", "quality_appraisal", "record_rigour", "rigour_summary"]
 
@@ -62,8 +61,9 @@ def quality_appraisal(protocol: dict[str, Any]) -> QualityAppraisal | None:
         raise InvalidInput(f"{where} must be a mapping with 'formal' (yes/no) and 'reason' or 'tool'")
     unknown = set(section) - _KEYS
     if unknown:
-        raise InvalidInput(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
-                           f"(keys are {', '.join(sorted(_KEYS))})")
+        raise InvalidInput(
+            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} (keys are {', '.join(sorted(_KEYS))})"
+        )
     formal = section.get("formal")
     if not isinstance(formal, bool):
         raise InvalidInput(f"{where}.formal must be yes or no, not {formal!r}")
@@ -82,38 +82,71 @@ def _level(name: str, value: str) -> str:
     return v
 
 
-def record_rigour(review: ReviewHandle, study: Any, relevance: str, rigour: str, note: str | None = None,
-                  *, by: str | None = None) -> dict[str, Any]:
+def record_rigour(
+    review: ReviewHandle, study: Any, relevance: str, rigour: str, note: str | None = None, *, by: str | None = None
+) -> dict[str, Any]:
     """Store a person's relevance-and-rigour judgement on ``study`` (id, key or ``[ref]``)."""
     from ..code.studies import resolve_study
 
     rel, rig = _level("relevance", relevance), _level("rigour", rigour)
     with review.session() as session:
         target = resolve_study(session, review.review_id, study)
-        row = Appraisal(review_id=review.review_id, study_id=target.id, kind="rigour", method="person",
-                        classification=f"relevance {rel}, rigour {rig}",
-                        result={"relevance": rel, "rigour": rig}, by=by or review.actor, note=note)
+        row = Appraisal(
+            review_id=review.review_id,
+            study_id=target.id,
+            kind="rigour",
+            method="person",
+            classification=f"relevance {rel}, rigour {rig}",
+            result={"relevance": rel, "rigour": rig},
+            by=by or review.actor,
+            note=note,
+        )
         session.add(row)
         session.flush()
-        review.log(session, "appraisal.rigour", entity="appraisal", entity_id=row.id, study_id=target.id,
-                   relevance=rel, rigour=rig, note=note)
-        return {"id": row.id, "study_id": target.id, "key": target.key, "relevance": rel, "rigour": rig,
-                "by": row.by, "note": note}
+        review.log(
+            session,
+            "appraisal.rigour",
+            entity="appraisal",
+            entity_id=row.id,
+            study_id=target.id,
+            relevance=rel,
+            rigour=rig,
+            note=note,
+        )
+        return {
+            "id": row.id,
+            "study_id": target.id,
+            "key": target.key,
+            "relevance": rel,
+            "rigour": rig,
+            "by": row.by,
+            "note": note,
+        }
 
 
 def rigour_summary(review: ReviewHandle) -> list[dict[str, Any]]:
     """Per study (by reference number, then key): the latest judgement, or None values when unjudged."""
     with review.session() as session:
         studies = list(session.scalars(select(Study).where(Study.review_id == review.review_id)))
-        rows = session.scalars(select(Appraisal).where(Appraisal.review_id == review.review_id,
-                                                       Appraisal.kind == "rigour")
-                               .order_by(Appraisal.created_at, Appraisal.id)).all()
+        rows = session.scalars(
+            select(Appraisal)
+            .where(Appraisal.review_id == review.review_id, Appraisal.kind == "rigour")
+            .order_by(Appraisal.created_at, Appraisal.id)
+        ).all()
         latest = {r.study_id: r for r in rows}
         out = []
         for s in sorted(studies, key=lambda s: (s.ref_number is None, s.ref_number or 0, s.key)):
             r = latest.get(s.id)
-            out.append({"study_id": s.id, "key": s.key, "label": s.label, "ref_number": s.ref_number,
-                        "relevance": r.result.get("relevance") if r else None,
-                        "rigour": r.result.get("rigour") if r else None,
-                        "judged_by": r.by if r else None, "note": r.note if r else None})
+            out.append(
+                {
+                    "study_id": s.id,
+                    "key": s.key,
+                    "label": s.label,
+                    "ref_number": s.ref_number,
+                    "relevance": r.result.get("relevance") if r else None,
+                    "rigour": r.result.get("rigour") if r else None,
+                    "judged_by": r.by if r else None,
+                    "note": r.note if r else None,
+                }
+            )
         return out

@@ -32,8 +32,7 @@ from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..review import ReviewHandle
-from ..store.models import Appraisal
-from ..store.models import Study
+from ..store.models import Appraisal, Study
 from .language import Lexicon, appraise_text, classify, load_lexicon
 
 __all__ = [
@@ -72,8 +71,10 @@ def lexicon_for(protocol: dict[str, Any]) -> tuple[Lexicon, dict[str, Any]]:
         raise InvalidInput("protocol: 'language_lexicon' must be a mapping with 'extra' and/or 'remove'")
     unknown = set(section) - {"extra", "remove", "dominance"}
     if unknown:
-        raise InvalidInput(f"protocol: unknown key(s) in language_lexicon: {', '.join(sorted(unknown))} "
-                           "(keys are extra, remove, dominance)")
+        raise InvalidInput(
+            f"protocol: unknown key(s) in language_lexicon: {', '.join(sorted(unknown))} "
+            "(keys are extra, remove, dominance)"
+        )
     extra = section.get("extra") or []
     remove = section.get("remove") or []
     if not isinstance(extra, list) or not all(isinstance(e, dict) for e in extra):
@@ -84,8 +85,13 @@ def lexicon_for(protocol: dict[str, Any]) -> tuple[Lexicon, dict[str, Any]]:
     dominance = float(section.get("dominance", 0.9))
     canon = [[e.id, e.term, e.pattern, e.category, e.stance, e.refers_to_person] for e in lexicon]
     digest = hashlib.sha256(json.dumps(canon, ensure_ascii=False).encode()).hexdigest()
-    details = {"lexicon_entries": len(lexicon), "lexicon_sha256": digest, "extra": len(extra),
-               "removed": [str(r) for r in remove], "dominance": dominance}
+    details = {
+        "lexicon_entries": len(lexicon),
+        "lexicon_sha256": digest,
+        "extra": len(extra),
+        "removed": [str(r) for r in remove],
+        "dominance": dominance,
+    }
     return lexicon, details
 
 
@@ -104,13 +110,14 @@ def _appraise_study(session: Any, study: Study, lexicon: Lexicon, dominance: flo
         s += res.stigmatising_count
         parts.append({"record_id": t.record_id, "source": t.source, "file": t.file_name, **res.to_dict()})
     label, why = classify(p, s, dominance=dominance)
-    rule = (f"{label}: {why} (summed over {len(parts)} text(s)). Rule: count person-referring hits only; "
-            f"none if P+S=0, person-first if P/(P+S) >= {dominance:.2f}, stigmatising if <= "
-            f"{1 - dominance:.2f}, mixed otherwise.")
+    rule = (
+        f"{label}: {why} (summed over {len(parts)} text(s)). Rule: count person-referring hits only; "
+        f"none if P+S=0, person-first if P/(P+S) >= {dominance:.2f}, stigmatising if <= "
+        f"{1 - dominance:.2f}, mixed otherwise."
+    )
     if not parts:
         rule = "none: the study has no abstract or full text to appraise"
-    return {"classification": label, "rule": rule, "person_first_count": p, "stigmatising_count": s,
-            "texts": parts}
+    return {"classification": label, "rule": rule, "person_first_count": p, "stigmatising_count": s, "texts": parts}
 
 
 def appraise_language(review: ReviewHandle, study: Any = None) -> list[StudyLanguage]:
@@ -123,27 +130,50 @@ def appraise_language(review: ReviewHandle, study: Any = None) -> list[StudyLang
         if study is not None:
             targets = [resolve_study(session, review.review_id, study)]
         else:
-            targets = list(session.scalars(select(Study).where(Study.review_id == review.review_id)
-                                           .order_by(Study.id)))
+            targets = list(session.scalars(select(Study).where(Study.review_id == review.review_id).order_by(Study.id)))
         if not targets:
             raise InvalidInput("the review has no studies yet", key="no-studies")
         for target in targets:
             result = _appraise_study(session, target, lexicon, details["dominance"])
-            row = Appraisal(review_id=review.review_id, study_id=target.id, kind="language", method="lexicon",
-                            classification=result["classification"], result=result, by=TOOL, details=details)
+            row = Appraisal(
+                review_id=review.review_id,
+                study_id=target.id,
+                kind="language",
+                method="lexicon",
+                classification=result["classification"],
+                result=result,
+                by=TOOL,
+                details=details,
+            )
             session.add(row)
             session.flush()
-            review.log(session, "appraisal.language", entity="appraisal", entity_id=row.id,
-                       study_id=target.id, classification=result["classification"],
-                       lexicon_sha256=details["lexicon_sha256"])
-            out.append(StudyLanguage(target.id, target.key, result["classification"],
-                                     result["person_first_count"], result["stigmatising_count"],
-                                     len(result["texts"]), row.id, result))
+            review.log(
+                session,
+                "appraisal.language",
+                entity="appraisal",
+                entity_id=row.id,
+                study_id=target.id,
+                classification=result["classification"],
+                lexicon_sha256=details["lexicon_sha256"],
+            )
+            out.append(
+                StudyLanguage(
+                    target.id,
+                    target.key,
+                    result["classification"],
+                    result["person_first_count"],
+                    result["stigmatising_count"],
+                    len(result["texts"]),
+                    row.id,
+                    result,
+                )
+            )
     return out
 
 
-def record_judgement(review: ReviewHandle, study: Any, classification: str, note: str | None = None,
-                     *, by: str | None = None) -> dict[str, Any]:
+def record_judgement(
+    review: ReviewHandle, study: Any, classification: str, note: str | None = None, *, by: str | None = None
+) -> dict[str, Any]:
     """Store a person's language judgement on a study (takes precedence in summaries)."""
     from ..code.studies import resolve_study
 
@@ -151,23 +181,46 @@ def record_judgement(review: ReviewHandle, study: Any, classification: str, note
         raise InvalidInput(f"classification must be one of {', '.join(JUDGEMENTS)}, not {classification!r}")
     with review.session() as session:
         target = resolve_study(session, review.review_id, study)
-        row = Appraisal(review_id=review.review_id, study_id=target.id, kind="language", method="person",
-                        classification=classification, result={}, by=by or review.actor, note=note)
+        row = Appraisal(
+            review_id=review.review_id,
+            study_id=target.id,
+            kind="language",
+            method="person",
+            classification=classification,
+            result={},
+            by=by or review.actor,
+            note=note,
+        )
         session.add(row)
         session.flush()
-        review.log(session, "appraisal.judgement", entity="appraisal", entity_id=row.id, study_id=target.id,
-                   classification=classification, note=note)
-        return {"id": row.id, "study_id": target.id, "key": target.key, "classification": classification,
-                "by": row.by, "note": note}
+        review.log(
+            session,
+            "appraisal.judgement",
+            entity="appraisal",
+            entity_id=row.id,
+            study_id=target.id,
+            classification=classification,
+            note=note,
+        )
+        return {
+            "id": row.id,
+            "study_id": target.id,
+            "key": target.key,
+            "classification": classification,
+            "by": row.by,
+            "note": note,
+        }
 
 
 def language_summary(review: ReviewHandle) -> list[dict[str, Any]]:
     """Per study: the classification that counts (person over tool) and both latest results."""
     with review.session() as session:
         studies = list(session.scalars(select(Study).where(Study.review_id == review.review_id)))
-        rows = session.scalars(select(Appraisal).where(Appraisal.review_id == review.review_id,
-                                                       Appraisal.kind == "language")
-                               .order_by(Appraisal.created_at, Appraisal.id)).all()
+        rows = session.scalars(
+            select(Appraisal)
+            .where(Appraisal.review_id == review.review_id, Appraisal.kind == "language")
+            .order_by(Appraisal.created_at, Appraisal.id)
+        ).all()
         latest: dict[tuple[int, str], Appraisal] = {}
         for r in rows:
             latest[(r.study_id, r.method)] = r
@@ -176,15 +229,20 @@ def language_summary(review: ReviewHandle) -> list[dict[str, Any]]:
             tool = latest.get((s.id, "lexicon"))
             person = latest.get((s.id, "person"))
             chosen = person or tool
-            out.append({
-                "study_id": s.id, "key": s.key, "label": s.label, "ref_number": s.ref_number,
-                "classification": chosen.classification if chosen else None,
-                "source": ("person" if person else "tool") if chosen else None,
-                "tool_classification": tool.classification if tool else None,
-                "person_classification": person.classification if person else None,
-                "judged_by": person.by if person else None,
-                "note": person.note if person else None,
-                "person_first_count": tool.result.get("person_first_count") if tool else None,
-                "stigmatising_count": tool.result.get("stigmatising_count") if tool else None,
-            })
+            out.append(
+                {
+                    "study_id": s.id,
+                    "key": s.key,
+                    "label": s.label,
+                    "ref_number": s.ref_number,
+                    "classification": chosen.classification if chosen else None,
+                    "source": ("person" if person else "tool") if chosen else None,
+                    "tool_classification": tool.classification if tool else None,
+                    "person_classification": person.classification if person else None,
+                    "judged_by": person.by if person else None,
+                    "note": person.note if person else None,
+                    "person_first_count": tool.result.get("person_first_count") if tool else None,
+                    "stigmatising_count": tool.result.get("stigmatising_count") if tool else None,
+                }
+            )
         return out

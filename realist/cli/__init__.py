@@ -76,9 +76,33 @@ def cli(ctx: click.Context, review_dir: str | None, database_url: str | None, ac
 
 
 def _register() -> None:
-    from . import account_cmd, appraise_cmd, code_cmd, dedup_cmd, identify_cmd, network_cmd, report_cmd, review_cmd, screen_cmd, serve_cmd, synth_cmd
+    from . import (
+        account_cmd,
+        appraise_cmd,
+        code_cmd,
+        dedup_cmd,
+        identify_cmd,
+        network_cmd,
+        report_cmd,
+        review_cmd,
+        screen_cmd,
+        serve_cmd,
+        synth_cmd,
+    )
 
-    for module in (review_cmd, identify_cmd, dedup_cmd, screen_cmd, network_cmd, appraise_cmd, code_cmd, synth_cmd, report_cmd, account_cmd, serve_cmd):
+    for module in (
+        review_cmd,
+        identify_cmd,
+        dedup_cmd,
+        screen_cmd,
+        network_cmd,
+        appraise_cmd,
+        code_cmd,
+        synth_cmd,
+        report_cmd,
+        account_cmd,
+        serve_cmd,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
     from .simulate_cmd import simulate

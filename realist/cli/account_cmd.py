@@ -89,8 +89,9 @@ def member() -> None:
 def member_add(ctx: Context, name: str, role: str, resolver: bool) -> None:
     """Give user NAME a role in this review (or change it)."""
     m = accounts.add_member(ctx.review(), name, role, resolver=resolver)
-    click.echo(f"{m.name} is now {m.role.value}" + (" and resolver" if m.resolver else "")
-               + f" of {ctx.review().title!r}.")
+    click.echo(
+        f"{m.name} is now {m.role.value}" + (" and resolver" if m.resolver else "") + f" of {ctx.review().title!r}."
+    )
 
 
 @member.command("remove")

@@ -27,8 +27,10 @@ def language_cmd(ctx: Context, study: str | None, as_json: bool) -> None:
     if as_json:
         echo_json([r.to_dict() for r in results])
         return
-    echo_table([(r.key, r.classification, r.person_first_count, r.stigmatising_count, r.texts)
-                for r in results], ["study", "classification", "person-first", "stigmatising", "texts"])
+    echo_table(
+        [(r.key, r.classification, r.person_first_count, r.stigmatising_count, r.texts) for r in results],
+        ["study", "classification", "person-first", "stigmatising", "texts"],
+    )
 
 
 @appraise.command("record-judgement")
@@ -51,17 +53,33 @@ def summary_cmd(ctx: Context, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    echo_table([(r["key"], r["ref_number"] or "", r["classification"] or "-", r["source"] or "",
-                 r["tool_classification"] or "-", r["note"] or "") for r in rows],
-               ["study", "ref", "classification", "by", "tool", "note"])
+    echo_table(
+        [
+            (
+                r["key"],
+                r["ref_number"] or "",
+                r["classification"] or "-",
+                r["source"] or "",
+                r["tool_classification"] or "-",
+                r["note"] or "",
+            )
+            for r in rows
+        ],
+        ["study", "ref", "classification", "by", "tool", "note"],
+    )
 
 
 @appraise.command("rigour")
 @click.argument("study")
-@click.option("--relevance", required=True, type=click.Choice(rg.LEVELS),
-              help="How far the study speaks to the programme theory.")
-@click.option("--rigour", required=True, type=click.Choice(rg.LEVELS),
-              help="How trustworthy the method that produced the relevant data is.")
+@click.option(
+    "--relevance", required=True, type=click.Choice(rg.LEVELS), help="How far the study speaks to the programme theory."
+)
+@click.option(
+    "--rigour",
+    required=True,
+    type=click.Choice(rg.LEVELS),
+    help="How trustworthy the method that produced the relevant data is.",
+)
 @click.option("--note", default=None, help="Why: the reasons for the judgement.")
 @pass_review
 def rigour_cmd(ctx: Context, study: str, relevance: str, rigour: str, note: str | None) -> None:
@@ -87,8 +105,10 @@ def rigour_summary_cmd(ctx: Context, as_json: bool) -> None:
         click.echo(f"protocol: formal appraisal with {declared.tool}")
     else:
         click.echo(f"protocol: no formal appraisal ({declared.reason})")
-    echo_table([(r["key"], r["ref_number"] or "", r["relevance"] or "-", r["rigour"] or "-", r["note"] or "")
-                for r in rows], ["study", "ref", "relevance", "rigour", "note"])
+    echo_table(
+        [(r["key"], r["ref_number"] or "", r["relevance"] or "-", r["rigour"] or "-", r["note"] or "") for r in rows],
+        ["study", "ref", "relevance", "rigour", "note"],
+    )
 
 
 @click.group("fulltext")
@@ -135,8 +155,10 @@ def list_cmd(ctx: Context, as_json: bool) -> None:
     if as_json:
         echo_json([i.to_dict() for i in infos])
         return
-    echo_table([(i.record_id, i.media_type, i.page_count or "", i.chars, i.file_name) for i in infos],
-               ["record", "type", "pages", "chars", "file"])
+    echo_table(
+        [(i.record_id, i.media_type, i.page_count or "", i.chars, i.file_name) for i in infos],
+        ["record", "type", "pages", "chars", "file"],
+    )
 
 
 @fulltext.command("show")

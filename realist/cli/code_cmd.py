@@ -38,8 +38,9 @@ def template_cmd(ctx: Context, name: str, replace: bool) -> None:
 
 @codebook.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["csv", "qdc"]), default=None,
-              help="Default: from the file's extension.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "qdc"]), default=None, help="Default: from the file's extension."
+)
 @click.option("--allow-removal", is_flag=True, help="Allow dropping codes that codings or CMOCs use.")
 @pass_review
 def import_cmd(ctx: Context, file: str, fmt: str | None, allow_removal: bool) -> None:
@@ -49,8 +50,13 @@ def import_cmd(ctx: Context, file: str, fmt: str | None, allow_removal: bool) ->
 
 
 @codebook.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "qdc"]), default=None,
-              help="Default: from the output file's extension.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "qdc"]),
+    default=None,
+    help="Default: from the output file's extension.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
 @pass_review
 def export_cmd(ctx: Context, fmt: str | None, output: str) -> None:
@@ -91,29 +97,60 @@ def code() -> None:
 @click.option("--excerpt", "excerpt_id", type=int, default=None, help="Code an existing excerpt.")
 @click.option("--excerpt-start", type=int, default=None, help="Start offset of the span (0-based).")
 @click.option("--excerpt-end", type=int, default=None, help="End offset of the span (exclusive).")
-@click.option("--in", "source", type=click.Choice(cd.SOURCES), default=None,
-              help="Which text the span is in (default: the full text if any, else the abstract).")
+@click.option(
+    "--in",
+    "source",
+    type=click.Choice(cd.SOURCES),
+    default=None,
+    help="Which text the span is in (default: the full text if any, else the abstract).",
+)
 @click.option("--record", "record_id", type=int, default=None, help="Which report of the study.")
 @click.option("--page", type=int, default=None, help="Page of the span (default: from the full text).")
 @click.option("--quote", default=None, help="Find the span by its text instead of offsets.")
 @click.option("--memo", default=None)
 @click.option("--json", "as_json", is_flag=True)
 @pass_review
-def apply_cmd(ctx: Context, study: str, code_id: str, coder: str | None, excerpt_id: int | None,
-              excerpt_start: int | None, excerpt_end: int | None, source: str | None, record_id: int | None,
-              page: int | None, quote: str | None, memo: str | None, as_json: bool) -> None:
+def apply_cmd(
+    ctx: Context,
+    study: str,
+    code_id: str,
+    coder: str | None,
+    excerpt_id: int | None,
+    excerpt_start: int | None,
+    excerpt_end: int | None,
+    source: str | None,
+    record_id: int | None,
+    page: int | None,
+    quote: str | None,
+    memo: str | None,
+    as_json: bool,
+) -> None:
     """Apply CODE to STUDY as a whole, or to a span of its text. STUDY: id, key or [ref]."""
-    info = cd.apply_code(ctx.review(), study, code_id, coder=coder, memo=memo, excerpt_id=excerpt_id,
-                         start=excerpt_start, end=excerpt_end, source=source, record_id=record_id,
-                         quote=quote, page=page)
+    info = cd.apply_code(
+        ctx.review(),
+        study,
+        code_id,
+        coder=coder,
+        memo=memo,
+        excerpt_id=excerpt_id,
+        start=excerpt_start,
+        end=excerpt_end,
+        source=source,
+        record_id=record_id,
+        quote=quote,
+        page=page,
+    )
     if as_json:
         echo_json(info.to_dict())
         return
     where = "the whole study"
     if info.excerpt:
         e = info.excerpt
-        where = f"excerpt {e.id} ({e.source} of record {e.record_id}, {e.start}-{e.end}" + \
-            (f", p. {e.page}" if e.page is not None else "") + ")"
+        where = (
+            f"excerpt {e.id} ({e.source} of record {e.record_id}, {e.start}-{e.end}"
+            + (f", p. {e.page}" if e.page is not None else "")
+            + ")"
+        )
     click.echo(f"Coding {info.id}: {info.coder} coded {where} of {info.study_key} as {info.code}.")
 
 
@@ -140,9 +177,20 @@ def list_cmd(ctx: Context, study: str | None, code_id: str | None, as_json: bool
     if as_json:
         echo_json([i.to_dict() for i in infos])
         return
-    echo_table([(i.id, i.study_key, i.code, i.coder, i.status,
-                 (i.excerpt.text.replace("\n", " ") if i.excerpt else "(whole study)")) for i in infos],
-               ["id", "study", "code", "coder", "status", "excerpt"])
+    echo_table(
+        [
+            (
+                i.id,
+                i.study_key,
+                i.code,
+                i.coder,
+                i.status,
+                (i.excerpt.text.replace("\n", " ") if i.excerpt else "(whole study)"),
+            )
+            for i in infos
+        ],
+        ["id", "study", "code", "coder", "status", "excerpt"],
+    )
 
 
 @code.command("agreement")
@@ -154,9 +202,20 @@ def agreement_cmd(ctx: Context, as_json: bool) -> None:
     if as_json:
         echo_json([r.to_dict() for r in rows])
         return
-    echo_table([(r.code, r.codings, r.agreed, r.disputed, r.unvalidated,
-                 "n/a" if r.proportion_agreement is None else f"{r.proportion_agreement:.2f}") for r in rows],
-               ["code", "codings", "agreed", "disputed", "unvalidated", "agreement"])
+    echo_table(
+        [
+            (
+                r.code,
+                r.codings,
+                r.agreed,
+                r.disputed,
+                r.unvalidated,
+                "n/a" if r.proportion_agreement is None else f"{r.proportion_agreement:.2f}",
+            )
+            for r in rows
+        ],
+        ["code", "codings", "agreed", "disputed", "unvalidated", "agreement"],
+    )
 
 
 @code.command("excerpts")
@@ -169,8 +228,10 @@ def excerpts_cmd(ctx: Context, study: str | None, as_json: bool) -> None:
     if as_json:
         echo_json([r.to_dict() for r in rows])
         return
-    echo_table([(e.id, e.study_id, e.record_id, e.source, e.page or "", e.text.replace("\n", " "))
-                for e in rows], ["id", "study", "record", "in", "page", "text"])
+    echo_table(
+        [(e.id, e.study_id, e.record_id, e.source, e.page or "", e.text.replace("\n", " ")) for e in rows],
+        ["id", "study", "record", "in", "page", "text"],
+    )
 
 
 # ---------------------------------------------------------------- cmoc
@@ -189,21 +250,48 @@ def cmoc() -> None:
 @click.option("--outcome", multiple=True, help="Outcome code (repeatable).")
 @click.option("--statement", required=True, help="The configuration in one sentence.")
 @click.option("--memo", default=None)
-@click.option("--excerpt", "excerpts", multiple=True, metavar="CODE=EXCERPT_ID",
-              help="Back an element with an excerpt (repeatable).")
+@click.option(
+    "--excerpt",
+    "excerpts",
+    multiple=True,
+    metavar="CODE=EXCERPT_ID",
+    help="Back an element with an excerpt (repeatable).",
+)
 @click.option("--stance", type=click.Choice(cm.STANCES), default="supports", show_default=True)
 @click.option("--contradicts", multiple=True, metavar="CODE", help="An element the evidence contradicts.")
 @click.option("--based-on", multiple=True, type=int, help="For a review statement: a study CMOC id it draws on.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_review
-def cmoc_add_cmd(ctx: Context, study: str, intervention: tuple[str, ...], context: tuple[str, ...],
-                 mechanism: tuple[str, ...], outcome: tuple[str, ...], statement: str, memo: str | None,
-                 excerpts: tuple[str, ...], stance: str, contradicts: tuple[str, ...],
-                 based_on: tuple[int, ...], as_json: bool) -> None:
+def cmoc_add_cmd(
+    ctx: Context,
+    study: str,
+    intervention: tuple[str, ...],
+    context: tuple[str, ...],
+    mechanism: tuple[str, ...],
+    outcome: tuple[str, ...],
+    statement: str,
+    memo: str | None,
+    excerpts: tuple[str, ...],
+    stance: str,
+    contradicts: tuple[str, ...],
+    based_on: tuple[int, ...],
+    as_json: bool,
+) -> None:
     """Add a CMOC to STUDY; STUDY `review` stores a review-level programme theory statement."""
-    info = cm.add_cmoc(ctx.review(), None if study == "review" else study, intervention=intervention,
-                       context=context, mechanism=mechanism, outcome=outcome, statement=statement, memo=memo,
-                       excerpts=list(excerpts), stance=stance, contradicts=contradicts, based_on=based_on)
+    info = cm.add_cmoc(
+        ctx.review(),
+        None if study == "review" else study,
+        intervention=intervention,
+        context=context,
+        mechanism=mechanism,
+        outcome=outcome,
+        statement=statement,
+        memo=memo,
+        excerpts=list(excerpts),
+        stance=stance,
+        contradicts=contradicts,
+        based_on=based_on,
+    )
     if as_json:
         echo_json(info.to_dict())
         return
@@ -225,22 +313,28 @@ def cmoc_list_cmd(ctx: Context, study: str | None, as_json: bool) -> None:
         ref = f" [{i.ref_number}]" if i.ref_number else ""
         click.echo(f"{i.id}. {who}{ref} ({i.stance}): {i.statement}")
         for role in cm.ROLES:
-            codes = ", ".join(e["code"] + ("(-)" if e["stance"] == "contradicts" else "")
-                              + (f" <{','.join(map(str, e['excerpt_ids']))}>" if e["excerpt_ids"] else "")
-                              for e in i.elements[role])
+            codes = ", ".join(
+                e["code"]
+                + ("(-)" if e["stance"] == "contradicts" else "")
+                + (f" <{','.join(map(str, e['excerpt_ids']))}>" if e["excerpt_ids"] else "")
+                for e in i.elements[role]
+            )
             click.echo(f"     {role[0].upper()}: {codes or '-'}")
 
 
 @cmoc.command("theory")
-@click.option("--by", default="intervention,mechanism,outcome", show_default=True,
-              help="Roles whose codes form a group's key (comma-separated).")
+@click.option(
+    "--by",
+    default="intervention,mechanism,outcome",
+    show_default=True,
+    help="Roles whose codes form a group's key (comma-separated).",
+)
 @click.option("--rollup", is_flag=True, help="Group by each code's highest codable ancestor.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_review
 def theory_cmd(ctx: Context, by: str, rollup: bool, as_json: bool) -> None:
     """The programme theory: recurring configurations across studies, with support."""
-    theory = cm.programme_theory(ctx.review(), by=[r.strip() for r in by.split(",") if r.strip()],
-                                 rollup=rollup)
+    theory = cm.programme_theory(ctx.review(), by=[r.strip() for r in by.split(",") if r.strip()], rollup=rollup)
     if as_json:
         echo_json(theory.to_dict())
         return
@@ -266,14 +360,16 @@ def study() -> None:
 
 
 def _study_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    for opt in reversed([
-        click.option("--key", default=None, help="Short stable label (default: surname + year)."),
-        click.option("--label", default=None),
-        click.option("--design", default=None),
-        click.option("--countries", default=None, help="ISO3 codes, comma-separated (e.g. KEN,VNM)."),
-        click.option("--ref", "ref_number", type=int, default=None, help="Reference number in the manuscript."),
-        click.option("--year", type=int, default=None),
-    ]):
+    for opt in reversed(
+        [
+            click.option("--key", default=None, help="Short stable label (default: surname + year)."),
+            click.option("--label", default=None),
+            click.option("--design", default=None),
+            click.option("--countries", default=None, help="ISO3 codes, comma-separated (e.g. KEN,VNM)."),
+            click.option("--ref", "ref_number", type=int, default=None, help="Reference number in the manuscript."),
+            click.option("--year", type=int, default=None),
+        ]
+    ):
         f = opt(f)
     return f
 
@@ -286,11 +382,27 @@ def _countries(text: str | None) -> list[str] | None:
 @click.argument("record", type=int)
 @_study_options
 @pass_review
-def study_add_cmd(ctx: Context, record: int, key: str | None, label: str | None, design: str | None,
-                  countries: str | None, ref_number: int | None, year: int | None) -> None:
+def study_add_cmd(
+    ctx: Context,
+    record: int,
+    key: str | None,
+    label: str | None,
+    design: str | None,
+    countries: str | None,
+    ref_number: int | None,
+    year: int | None,
+) -> None:
     """Create a study whose first report is RECORD."""
-    info = st.add_study(ctx.review(), record, key=key, label=label, design=design,
-                        countries=_countries(countries), ref_number=ref_number, year=year)
+    info = st.add_study(
+        ctx.review(),
+        record,
+        key=key,
+        label=label,
+        design=design,
+        countries=_countries(countries),
+        ref_number=ref_number,
+        year=year,
+    )
     click.echo(f"Study {info.id} ({info.key}): {info.label}")
 
 
@@ -308,11 +420,27 @@ def study_link_cmd(ctx: Context, study_ref: str, record: int) -> None:
 @click.argument("study_ref", metavar="STUDY")
 @_study_options
 @pass_review
-def study_set_cmd(ctx: Context, study_ref: str, key: str | None, label: str | None, design: str | None,
-                  countries: str | None, ref_number: int | None, year: int | None) -> None:
+def study_set_cmd(
+    ctx: Context,
+    study_ref: str,
+    key: str | None,
+    label: str | None,
+    design: str | None,
+    countries: str | None,
+    ref_number: int | None,
+    year: int | None,
+) -> None:
     """Set design, countries, reference number ... of STUDY."""
-    info = st.update_study(ctx.review(), study_ref, key=key, label=label, design=design,
-                           countries=_countries(countries), ref_number=ref_number, year=year)
+    info = st.update_study(
+        ctx.review(),
+        study_ref,
+        key=key,
+        label=label,
+        design=design,
+        countries=_countries(countries),
+        ref_number=ref_number,
+        year=year,
+    )
     click.echo(f"Study {info.id} ({info.key}) updated.")
 
 
@@ -333,9 +461,21 @@ def study_list_cmd(ctx: Context, as_json: bool) -> None:
     if as_json:
         echo_json([i.to_dict() for i in infos])
         return
-    echo_table([(i.id, i.key, i.ref_number or "", ",".join(map(str, i.record_ids)), ",".join(i.countries),
-                 i.design or "", i.label) for i in infos],
-               ["id", "key", "ref", "records", "countries", "design", "label"])
+    echo_table(
+        [
+            (
+                i.id,
+                i.key,
+                i.ref_number or "",
+                ",".join(map(str, i.record_ids)),
+                ",".join(i.countries),
+                i.design or "",
+                i.label,
+            )
+            for i in infos
+        ],
+        ["id", "key", "ref", "records", "countries", "design", "label"],
+    )
 
 
 COMMANDS = [codebook, code, cmoc, study]

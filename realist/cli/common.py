@@ -35,9 +35,7 @@ class Context:
     def review(self) -> ReviewHandle:
         self.note_command()
         if self._review is None:
-            self._review = open_review(
-                self.review_dir, database_url=self.database_url, actor=self.actor
-            )
+            self._review = open_review(self.review_dir, database_url=self.database_url, actor=self.actor)
         return self._review
 
     def note_command(self) -> None:
@@ -97,8 +95,7 @@ class Progress:
         bar = self.bars.get(label)
         if bar is None:
             stderr = sys.stderr
-            bar = click.progressbar(length=max(total, 1), label=label, file=stderr,
-                                    hidden=not stderr.isatty())
+            bar = click.progressbar(length=max(total, 1), label=label, file=stderr, hidden=not stderr.isatty())
             bar.__enter__()
             self.bars[label] = bar
         return bar

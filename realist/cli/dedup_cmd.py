@@ -39,11 +39,12 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
         if not pairs:
             click.echo("No duplicate pairs wait for a person.")
         for p in pairs:
-            click.echo(f"pair {p.pair}  score {p.score}  matched: {', '.join(p.matched_fields) or '-'}"
-                       f"  differ: {', '.join(p.differing_fields) or '-'}")
+            click.echo(
+                f"pair {p.pair}  score {p.score}  matched: {', '.join(p.matched_fields) or '-'}"
+                f"  differ: {', '.join(p.differing_fields) or '-'}"
+            )
             for r in p.records:
-                click.echo(f"   [{r.id}] {r.year or '????'} {r.title or '(no title)'}"
-                           f"  {r.journal or ''} {r.doi or ''}")
+                click.echo(f"   [{r.id}] {r.year or '????'} {r.title or '(no title)'}  {r.journal or ''} {r.doi or ''}")
         return
     with Progress() as bars:
         summary = run_dedup(review, dry_run=dry_run, progress=bars.task("Comparing"))
@@ -51,13 +52,16 @@ def dedup(cctx: click.Context, dry_run: bool, pending: bool, as_json: bool, verb
         echo_json(summary.to_dict())
         return
     verb = "would merge" if dry_run else "merged"
-    click.echo(f"{summary.records} records: {summary.groups} duplicate groups, "
-               f"{summary.duplicates} records marked as duplicates; "
-               f"{verb} {summary.new_merges} new pairs; {summary.pending} pairs wait for a person.")
+    click.echo(
+        f"{summary.records} records: {summary.groups} duplicate groups, "
+        f"{summary.duplicates} records marked as duplicates; "
+        f"{verb} {summary.new_merges} new pairs; {summary.pending} pairs wait for a person."
+    )
     if summary.notices:
         kinds = sorted({n.kind for n in summary.notices})
-        click.echo(f"Linked {len(summary.notices)} notices to their articles ({', '.join(kinds)}); "
-                   "notices are never merged.")
+        click.echo(
+            f"Linked {len(summary.notices)} notices to their articles ({', '.join(kinds)}); notices are never merged."
+        )
         for n in summary.notices:
             if n.kind == "retraction":
                 click.echo(f"  RETRACTED: record {n.article} (retraction notice: record {n.notice})")

@@ -26,20 +26,41 @@ def _pairs(values: tuple[str, ...]) -> list[tuple[str, str]] | None:
 
 @click.command("report")
 @click.argument("review_dir", required=False, type=click.Path(file_okay=False))
-@click.option("--format", "formats", default="html,docx,md", show_default=True,
-              help="Comma-separated: html, docx, md.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: REVIEW/report).")
-@click.option("--style", type=click.Choice(["vancouver", "apa"]), default="vancouver", show_default=True,
-              help="Citation style of the table of included studies (CSL, shipped with realist).")
-@click.option("--codes", "code_columns", default="",
-              help="Code kinds to add as columns of the table of included studies, e.g. intervention,outcome.")
-@click.option("--heatmap", "heatmaps", multiple=True, metavar="ROWS:COLUMNS",
-              help="A heatmap of two code kinds (repeatable; default: the protocol's report.heatmaps, else "
-                   "intervention:outcome, intervention:mechanism, context:mechanism).")
+@click.option("--format", "formats", default="html,docx,md", show_default=True, help="Comma-separated: html, docx, md.")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Output folder (default: REVIEW/report)."
+)
+@click.option(
+    "--style",
+    type=click.Choice(["vancouver", "apa"]),
+    default="vancouver",
+    show_default=True,
+    help="Citation style of the table of included studies (CSL, shipped with realist).",
+)
+@click.option(
+    "--codes",
+    "code_columns",
+    default="",
+    help="Code kinds to add as columns of the table of included studies, e.g. intervention,outcome.",
+)
+@click.option(
+    "--heatmap",
+    "heatmaps",
+    multiple=True,
+    metavar="ROWS:COLUMNS",
+    help="A heatmap of two code kinds (repeatable; default: the protocol's report.heatmaps, else "
+    "intervention:outcome, intervention:mechanism, context:mechanism).",
+)
 @pass_review
-def report(ctx: Context, review_dir: str | None, formats: str, out_dir: str | None, style: str,
-           code_columns: str, heatmaps: tuple[str, ...]) -> None:
+def report(
+    ctx: Context,
+    review_dir: str | None,
+    formats: str,
+    out_dir: str | None,
+    style: str,
+    code_columns: str,
+    heatmaps: tuple[str, ...],
+) -> None:
     """Write the review report: PRISMA 2020 diagram, table of included studies,
     evidence plots, programme theory and checklists, as HTML, DOCX and Markdown.
 
@@ -60,10 +81,16 @@ def report(ctx: Context, review_dir: str | None, formats: str, out_dir: str | No
 
 
 @click.command("prisma")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True,
-              help="Output folder.")
-@click.option("--format", "formats", default="svg,png,pdf,csv", show_default=True,
-              help="Comma-separated: svg, png, pdf, csv (the PRISMA2020 R package / Shiny app layout).")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Output folder."
+)
+@click.option(
+    "--format",
+    "formats",
+    default="svg,png,pdf,csv",
+    show_default=True,
+    help="Comma-separated: svg, png, pdf, csv (the PRISMA2020 R package / Shiny app layout).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON instead of writing files.")
 @pass_review
 def prisma(ctx: Context, out_dir: str, formats: str, as_json: bool) -> None:

@@ -44,12 +44,16 @@ def status(ctx: Context, as_json: bool) -> None:
         + (f", {st.pending_duplicate_pairs} duplicate pairs waiting for a person" if st.pending_duplicate_pairs else "")
     )
     if st.retracted:
-        click.echo(f"WARNING: {len(st.retracted)} record(s) report a RETRACTED article: "
-                   + "; ".join(f"{rid} ({why})" for rid, why in sorted(st.retracted.items())))
+        click.echo(
+            f"WARNING: {len(st.retracted)} record(s) report a RETRACTED article: "
+            + "; ".join(f"{rid} ({why})" for rid, why in sorted(st.retracted.items()))
+        )
     outside = sum(s.identified_outside for s in st.sources)
     if outside:
-        click.echo(f"Also {outside} records identified and counted outside realist "
-                   "(recorded on their source; the PRISMA diagram marks them †).")
+        click.echo(
+            f"Also {outside} records identified and counted outside realist "
+            "(recorded on their source; the PRISMA diagram marks them †)."
+        )
     if st.sources:
         click.echo("")
         echo_table(
@@ -72,8 +76,15 @@ def log(ctx: Context, action: str | None, as_json: bool) -> None:
     review = ctx.review()
     with review.session() as session:
         rows: list[dict[str, Any]] = [
-            {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-             "entity": e.entity, "entity_id": e.entity_id, "payload": e.payload}
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "payload": e.payload,
+            }
             for e in events(session, review.review_id, action=action)
         ]
     if as_json:

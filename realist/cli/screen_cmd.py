@@ -43,17 +43,24 @@ def screen(cctx: click.Context, reviewer: str | None, stage: str, seed: int) -> 
 @STAGE
 @click.option("--reviewers", required=True, help="Comma-separated names, e.g. ana,ben,chi.")
 @click.option("--per-record", type=int, default=2, show_default=True, help="Reviewers per record (balanced mode).")
-@click.option("--mode", type=click.Choice(d.ASSIGN_MODES), default="balanced", show_default=True,
-              help="balanced: PER-RECORD reviewers each; all: everyone everything; "
-                   "single: one each plus a random FRACTION double-screened.")
+@click.option(
+    "--mode",
+    type=click.Choice(d.ASSIGN_MODES),
+    default="balanced",
+    show_default=True,
+    help="balanced: PER-RECORD reviewers each; all: everyone everything; "
+    "single: one each plus a random FRACTION double-screened.",
+)
 @click.option("--fraction", type=float, default=0.0, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @pass_review
-def assign_cmd(ctx: Context, stage: str, reviewers: str, per_record: int, mode: str,
-               fraction: float, seed: int) -> None:
+def assign_cmd(
+    ctx: Context, stage: str, reviewers: str, per_record: int, mode: str, fraction: float, seed: int
+) -> None:
     """Split the unassigned records of a stage among reviewers."""
-    counts = d.assign(ctx.review(), stage, reviewers.split(","), per_record=per_record,
-                      mode=mode, fraction=fraction, seed=seed)
+    counts = d.assign(
+        ctx.review(), stage, reviewers.split(","), per_record=per_record, mode=mode, fraction=fraction, seed=seed
+    )
     for name, n in counts.items():
         click.echo(f"{name}: {n} records")
 
@@ -66,8 +73,9 @@ def assign_cmd(ctx: Context, stage: str, reviewers: str, per_record: int, mode: 
 @click.option("--reason", default=None, help="Exclusion reason: a criterion of the protocol.")
 @click.option("--note", default=None)
 @pass_review
-def decide_cmd(ctx: Context, record: int, decision: str, reviewer: str, stage: str,
-               reason: str | None, note: str | None) -> None:
+def decide_cmd(
+    ctx: Context, record: int, decision: str, reviewer: str, stage: str, reason: str | None, note: str | None
+) -> None:
     """Record REVIEWER's DECISION on RECORD (the latest decision counts)."""
     out = d.decide(ctx.review(), record, decision, reviewer=reviewer, stage=stage, reason=reason, note=note)
     click.echo(f"Record {record}: {reviewer} {decision}s ({stage}); record is {out.status}.")
@@ -97,8 +105,9 @@ def conflicts_cmd(ctx: Context, stage: str, as_json: bool) -> None:
     if not found:
         click.echo(f"No conflicts at {stage}.")
     for c in found:
-        votes = "; ".join(f"{who}: {v['decision']}" + (f" ({v['reason']})" if v["reason"] else "")
-                          for who, v in c.decisions.items())
+        votes = "; ".join(
+            f"{who}: {v['decision']}" + (f" ({v['reason']})" if v["reason"] else "") for who, v in c.decisions.items()
+        )
         click.echo(f"record {c.record_id}: {votes}")
 
 
@@ -109,8 +118,7 @@ def conflicts_cmd(ctx: Context, stage: str, as_json: bool) -> None:
 @click.option("--reason", default=None)
 @click.option("--note", default=None)
 @pass_review
-def resolve_cmd(ctx: Context, record: int, decision: str, stage: str, reason: str | None,
-                note: str | None) -> None:
+def resolve_cmd(ctx: Context, record: int, decision: str, stage: str, reason: str | None, note: str | None) -> None:
     """Settle a conflict on RECORD (as the acting user, --as NAME)."""
     out = d.resolve(ctx.review(), record, decision, stage=stage, reason=reason, note=note)
     click.echo(f"Record {record} is {out.status} at {stage}.")
@@ -132,12 +140,15 @@ def progress_cmd(ctx: Context, stage: str, rule: str | None, as_json: bool) -> N
     if as_json:
         echo_json({**counts.to_dict(), "stopping": None if estimate is None else estimate.to_dict()})
         return
-    click.echo(f"{stage}: {counts.eligible} records — {counts.included} included, "
-               f"{counts.excluded} excluded, {counts.conflict} in conflict, "
-               f"{counts.pending} pending ({counts.resolved} resolved)")
+    click.echo(
+        f"{stage}: {counts.eligible} records — {counts.included} included, "
+        f"{counts.excluded} excluded, {counts.conflict} in conflict, "
+        f"{counts.pending} pending ({counts.resolved} resolved)"
+    )
     if counts.reviewers:
-        echo_table([(n, v.assigned, v.decided) for n, v in counts.reviewers.items()],
-                   ["reviewer", "assigned", "decided"])
+        echo_table(
+            [(n, v.assigned, v.decided) for n, v in counts.reviewers.items()], ["reviewer", "assigned", "decided"]
+        )
     if counts.exclusion_reasons:
         click.echo("Exclusion reasons: " + ", ".join(f"{k} {v}" for k, v in counts.exclusion_reasons.items()))
     if estimate is not None:
@@ -199,10 +210,12 @@ def format_agreement(data: dict[str, Any]) -> str:
             ci = f" (95% CI {s['ci_low']:.2f} to {s['ci_high']:.2f})"
         return f"{s['value']:.3f}{ci}, n={s.get('n')}"
 
-    lines = [f"Records rated by two or more reviewers: {data.get('n_compared')} of {data.get('n_records')} decided",
-             f"Percent agreement: {stat(data.get('percent_agreement'))}",
-             f"Fleiss' kappa: {stat(data.get('fleiss_kappa'))}",
-             f"Gwet's AC1: {stat(data.get('gwet_ac1'))}"]
+    lines = [
+        f"Records rated by two or more reviewers: {data.get('n_compared')} of {data.get('n_records')} decided",
+        f"Percent agreement: {stat(data.get('percent_agreement'))}",
+        f"Fleiss' kappa: {stat(data.get('fleiss_kappa'))}",
+        f"Gwet's AC1: {stat(data.get('gwet_ac1'))}",
+    ]
     for pair in data.get("pairs", []):
         lines.append(f"Cohen's kappa {pair['a']} / {pair['b']}: {stat(pair['cohen_kappa'])}")
     return "\n".join(lines)

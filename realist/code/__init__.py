@@ -19,49 +19,113 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .codebook import (
-        Code as Code,
-        Codebook as Codebook,
-        KINDS as KINDS,
-        TEMPLATES as TEMPLATES,
-        export_codebook as export_codebook,
-        import_codebook as import_codebook,
-        install_template as install_template,
-        load_codebook as load_codebook,
-        parse_codebook as parse_codebook,
-        save_codebook as save_codebook,
-        template as template,
-    )
-    from .studies import (
-        StudyInfo as StudyInfo,
-        add_study as add_study,
-        get_study as get_study,
-        link_record as link_record,
-        list_studies as list_studies,
-        resolve_study as resolve_study,
-        studies_from_included as studies_from_included,
-        study_info as study_info,
-        study_texts as study_texts,
-        update_study as update_study,
-    )
-    from .coding import (
-        CodeAgreement as CodeAgreement,
-        CodingInfo as CodingInfo,
-        ExcerptInfo as ExcerptInfo,
-        add_excerpt as add_excerpt,
-        apply_code as apply_code,
-        coding_agreement as coding_agreement,
-        list_codings as list_codings,
-        list_excerpts as list_excerpts,
-        validate_coding as validate_coding,
+    from .cmoc import (
+        ROLES as ROLES,
     )
     from .cmoc import (
         CmocInfo as CmocInfo,
+    )
+    from .cmoc import (
         ProgrammeTheory as ProgrammeTheory,
-        ROLES as ROLES,
+    )
+    from .cmoc import (
         add_cmoc as add_cmoc,
+    )
+    from .cmoc import (
         list_cmocs as list_cmocs,
+    )
+    from .cmoc import (
         programme_theory as programme_theory,
+    )
+    from .codebook import (
+        KINDS as KINDS,
+    )
+    from .codebook import (
+        TEMPLATES as TEMPLATES,
+    )
+    from .codebook import (
+        Code as Code,
+    )
+    from .codebook import (
+        Codebook as Codebook,
+    )
+    from .codebook import (
+        export_codebook as export_codebook,
+    )
+    from .codebook import (
+        import_codebook as import_codebook,
+    )
+    from .codebook import (
+        install_template as install_template,
+    )
+    from .codebook import (
+        load_codebook as load_codebook,
+    )
+    from .codebook import (
+        parse_codebook as parse_codebook,
+    )
+    from .codebook import (
+        save_codebook as save_codebook,
+    )
+    from .codebook import (
+        template as template,
+    )
+    from .coding import (
+        CodeAgreement as CodeAgreement,
+    )
+    from .coding import (
+        CodingInfo as CodingInfo,
+    )
+    from .coding import (
+        ExcerptInfo as ExcerptInfo,
+    )
+    from .coding import (
+        add_excerpt as add_excerpt,
+    )
+    from .coding import (
+        apply_code as apply_code,
+    )
+    from .coding import (
+        coding_agreement as coding_agreement,
+    )
+    from .coding import (
+        list_codings as list_codings,
+    )
+    from .coding import (
+        list_excerpts as list_excerpts,
+    )
+    from .coding import (
+        validate_coding as validate_coding,
+    )
+    from .studies import (
+        StudyInfo as StudyInfo,
+    )
+    from .studies import (
+        add_study as add_study,
+    )
+    from .studies import (
+        get_study as get_study,
+    )
+    from .studies import (
+        link_record as link_record,
+    )
+    from .studies import (
+        list_studies as list_studies,
+    )
+    from .studies import (
+        resolve_study as resolve_study,
+    )
+    from .studies import (
+        studies_from_included as studies_from_included,
+    )
+    from .studies import (
+        study_info as study_info,
+    )
+    from .studies import (
+        study_texts as study_texts,
+    )
+    from .studies import (
+        update_study as update_study,
     )
 
 _EXPORTS = {

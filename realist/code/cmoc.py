@@ -113,8 +113,13 @@ class ProgrammeTheory:
     statements: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "rollup": self.rollup, "rule": self.rule,
-                "groups": [g.to_dict() for g in self.groups], "statements": self.statements}
+        return {
+            "by": self.by,
+            "rollup": self.rollup,
+            "rule": self.rule,
+            "groups": [g.to_dict() for g in self.groups],
+            "statements": self.statements,
+        }
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -177,8 +182,12 @@ def add_cmoc(
     element codes whose evidence contradicts them.  Any error: nothing stored.
     """
     codebook = load_codebook(review)
-    roles = {"intervention": _as_list(intervention), "context": _as_list(context),
-             "mechanism": _as_list(mechanism), "outcome": _as_list(outcome)}
+    roles = {
+        "intervention": _as_list(intervention),
+        "context": _as_list(context),
+        "mechanism": _as_list(mechanism),
+        "outcome": _as_list(outcome),
+    }
     missing = [r for r in REQUIRED_ROLES if not roles[r]]
     if missing:
         raise InvalidInput(f"a CMO configuration needs at least one {' and one '.join(missing)} code")
@@ -191,16 +200,20 @@ def add_cmoc(
         for code_id in codes:
             code = codebook.require(code_id)
             if code.kind != role:
-                raise InvalidInput(f"code {code_id!r} ({code.name}) is a {code.kind} code and cannot fill "
-                                   f"the {role} of a CMO configuration")
+                raise InvalidInput(
+                    f"code {code_id!r} ({code.name}) is a {code.kind} code and cannot fill "
+                    f"the {role} of a CMO configuration"
+                )
             if not code.codable:
                 raise InvalidInput(f"code {code_id!r} ({code.name}) groups other codes and is not codable")
             role_of[code_id] = role
     contra = _as_list(list(contradicts))
     for code_id in contra:
         if code_id not in role_of:
-            raise InvalidInput(f"{code_id} is marked as contradicting but is not an element of this "
-                               "CMO configuration", field="contradicts")
+            raise InvalidInput(
+                f"{code_id} is marked as contradicting but is not an element of this CMO configuration",
+                field="contradicts",
+            )
     evidence = _evidence_pairs(excerpts)
     for code_id, _ in evidence:
         if code_id not in role_of:
@@ -220,55 +233,95 @@ def add_cmoc(
                 raise NotFound(f"no excerpt {eid} in this review")
             if target is not None and ex.study_id != target.id:
                 raise InvalidInput(f"excerpt {eid} belongs to another study, not {target.key}")
-        cmoc = Cmoc(review_id=review.review_id, study_id=target.id if target else None,
-                    statement=statement.strip(), memo=memo, stance=stance, based_on=based,
-                    created_by=review.actor)
+        cmoc = Cmoc(
+            review_id=review.review_id,
+            study_id=target.id if target else None,
+            statement=statement.strip(),
+            memo=memo,
+            stance=stance,
+            based_on=based,
+            created_by=review.actor,
+        )
         session.add(cmoc)
         session.flush()
         elements: dict[str, CmocElement] = {}
         for role in ROLES:
             for pos, code_id in enumerate(roles[role]):
-                el = CmocElement(review_id=review.review_id, cmoc_id=cmoc.id, role=role, code=code_id,
-                                 stance="contradicts" if code_id in contra else "supports", position=pos)
+                el = CmocElement(
+                    review_id=review.review_id,
+                    cmoc_id=cmoc.id,
+                    role=role,
+                    code=code_id,
+                    stance="contradicts" if code_id in contra else "supports",
+                    position=pos,
+                )
                 session.add(el)
                 elements[code_id] = el
         session.flush()
         for code_id, eid in dict.fromkeys(evidence):
-            session.add(CmocEvidence(review_id=review.review_id, element_id=elements[code_id].id,
-                                     excerpt_id=eid))
+            session.add(CmocEvidence(review_id=review.review_id, element_id=elements[code_id].id, excerpt_id=eid))
         session.flush()
-        review.log(session, "cmoc.added", entity="cmoc", entity_id=cmoc.id,
-                   study_id=cmoc.study_id, statement=cmoc.statement, stance=stance,
-                   elements={r: roles[r] for r in ROLES}, contradicts=contra,
-                   excerpts=[f"{c}={e}" for c, e in evidence], based_on=based)
+        review.log(
+            session,
+            "cmoc.added",
+            entity="cmoc",
+            entity_id=cmoc.id,
+            study_id=cmoc.study_id,
+            statement=cmoc.statement,
+            stance=stance,
+            elements={r: roles[r] for r in ROLES},
+            contradicts=contra,
+            excerpts=[f"{c}={e}" for c, e in evidence],
+            based_on=based,
+        )
         return _cmoc_infos(session, review.review_id, [cmoc], codebook)[0]
 
 
 def _cmoc_infos(session: Session, review_id: int, cmocs: list[Cmoc], codebook: Codebook) -> list[CmocInfo]:
     ids = [c.id for c in cmocs]
-    els = session.scalars(select(CmocElement).where(CmocElement.review_id == review_id,
-                                                    CmocElement.cmoc_id.in_(ids))
-                          .order_by(CmocElement.position, CmocElement.id)).all() if ids else []
+    els = (
+        session.scalars(
+            select(CmocElement)
+            .where(CmocElement.review_id == review_id, CmocElement.cmoc_id.in_(ids))
+            .order_by(CmocElement.position, CmocElement.id)
+        ).all()
+        if ids
+        else []
+    )
     ev: dict[int, list[int]] = defaultdict(list)
     if els:
         for element_id, excerpt_id in session.execute(
-                select(CmocEvidence.element_id, CmocEvidence.excerpt_id)
-                .where(CmocEvidence.element_id.in_([e.id for e in els])).order_by(CmocEvidence.id)):
+            select(CmocEvidence.element_id, CmocEvidence.excerpt_id)
+            .where(CmocEvidence.element_id.in_([e.id for e in els]))
+            .order_by(CmocEvidence.id)
+        ):
             ev[element_id].append(excerpt_id)
     by_cmoc: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: {r: [] for r in ROLES})
     index = codebook.by_id()
     for e in els:
         code = index.get(e.code)
-        by_cmoc[e.cmoc_id][e.role].append({"code": e.code, "name": code.name if code else None,
-                                           "stance": e.stance, "excerpt_ids": ev.get(e.id, [])})
+        by_cmoc[e.cmoc_id][e.role].append(
+            {"code": e.code, "name": code.name if code else None, "stance": e.stance, "excerpt_ids": ev.get(e.id, [])}
+        )
     studies = {s.id: s for s in session.scalars(select(Study).where(Study.review_id == review_id))}
     out = []
     for c in cmocs:
         s = studies.get(c.study_id) if c.study_id else None
-        out.append(CmocInfo(id=c.id, study_id=c.study_id, study_key=s.key if s else None,
-                            ref_number=s.ref_number if s else None, statement=c.statement, memo=c.memo,
-                            stance=c.stance, based_on=list(c.based_on or []), elements=by_cmoc[c.id],
-                            created_by=c.created_by, created_at=c.created_at.isoformat()))
+        out.append(
+            CmocInfo(
+                id=c.id,
+                study_id=c.study_id,
+                study_key=s.key if s else None,
+                ref_number=s.ref_number if s else None,
+                statement=c.statement,
+                memo=c.memo,
+                stance=c.stance,
+                based_on=list(c.based_on or []),
+                elements=by_cmoc[c.id],
+                created_by=c.created_by,
+                created_at=c.created_at.isoformat(),
+            )
+        )
     return out
 
 
@@ -289,16 +342,23 @@ def list_cmocs(review: ReviewHandle, *, study: StudyRef | None = None, level: st
 
 
 def _study_dict(s: Study, cmoc_ids: Iterable[int]) -> dict[str, Any]:
-    return {"study_id": s.id, "key": s.key, "label": s.label, "ref_number": s.ref_number,
-            "design": s.design, "cmoc_ids": sorted(set(cmoc_ids))}
+    return {
+        "study_id": s.id,
+        "key": s.key,
+        "label": s.label,
+        "ref_number": s.ref_number,
+        "design": s.design,
+        "cmoc_ids": sorted(set(cmoc_ids)),
+    }
 
 
 def _study_order(s: dict[str, Any]) -> tuple[Any, ...]:
     return (s["ref_number"] is None, s["ref_number"] or 0, s["key"])
 
 
-def programme_theory(review: ReviewHandle, *, by: Sequence[str] = ("intervention", "mechanism", "outcome"),
-                     rollup: bool = False) -> ProgrammeTheory:
+def programme_theory(
+    review: ReviewHandle, *, by: Sequence[str] = ("intervention", "mechanism", "outcome"), rollup: bool = False
+) -> ProgrammeTheory:
     """Group study CMOCs into recurring chains and relate the review's statements (module docstring)."""
     by = list(dict.fromkeys(by))
     bad = [r for r in by if r not in ROLES]
@@ -326,8 +386,10 @@ def programme_theory(review: ReviewHandle, *, by: Sequence[str] = ("intervention
         for combo in itertools.product(*per_role):
             key = tuple(code for code, _ in combo)
             against = c.stance == "contradicts" or any(st == "contradicts" for _, st in combo)
-            g = chains.setdefault(key, {"for": defaultdict(set), "against": defaultdict(set),
-                                        "other": defaultdict(lambda: defaultdict(set))})
+            g = chains.setdefault(
+                key,
+                {"for": defaultdict(set), "against": defaultdict(set), "other": defaultdict(lambda: defaultdict(set))},
+            )
             g["against" if against else "for"][c.study_id].add(c.id)
             if not against:
                 for role in ROLES:
@@ -337,27 +399,47 @@ def programme_theory(review: ReviewHandle, *, by: Sequence[str] = ("intervention
     groups = []
     for key, g in chains.items():
         support = sorted((_study_dict(studies[sid], ids) for sid, ids in g["for"].items()), key=_study_order)
-        contra = sorted((_study_dict(studies[sid], ids) for sid, ids in g["against"].items()
-                         if sid not in g["for"]), key=_study_order)
-        other = {role: [{"code": code, "name": name(code),
-                         "studies": [s["key"] for s in sorted((_study_dict(studies[sid], []) for sid in sids),
-                                                              key=_study_order)]}
-                        for code, sids in sorted(g["other"][role].items(),
-                                                 key=lambda kv: (-len(kv[1]), order.get(kv[0], 0)))]
-                 for role in ROLES if role not in by}
-        groups.append(TheoryGroup(key=dict(zip(by, key)), names={r: name(k) for r, k in zip(by, key)},
-                                  supporting=support, contradicting=contra, other_elements=other))
+        contra = sorted(
+            (_study_dict(studies[sid], ids) for sid, ids in g["against"].items() if sid not in g["for"]),
+            key=_study_order,
+        )
+        other = {
+            role: [
+                {
+                    "code": code,
+                    "name": name(code),
+                    "studies": [
+                        s["key"] for s in sorted((_study_dict(studies[sid], []) for sid in sids), key=_study_order)
+                    ],
+                }
+                for code, sids in sorted(g["other"][role].items(), key=lambda kv: (-len(kv[1]), order.get(kv[0], 0)))
+            ]
+            for role in ROLES
+            if role not in by
+        }
+        groups.append(
+            TheoryGroup(
+                key=dict(zip(by, key)),
+                names={r: name(k) for r, k in zip(by, key)},
+                supporting=support,
+                contradicting=contra,
+                other_elements=other,
+            )
+        )
     groups.sort(key=lambda g: (-g.n_supporting, [order.get(v or "", len(order)) for v in g.key.values()]))
     statements = [_statement(c, cmocs, studies, codebook, up) for c in cmocs if c.study_id is None]
-    rule = (f"Study CMOCs expanded into one chain per combination of one {'/'.join(by)} code"
-            f"{' (rolled up to the highest codable ancestor)' if rollup else ''}; identical chains grouped; "
-            "a study supports a group through a CMOC of stance 'supports' with no chain element marked "
-            "'contradicts', else contradicts it.")
+    rule = (
+        f"Study CMOCs expanded into one chain per combination of one {'/'.join(by)} code"
+        f"{' (rolled up to the highest codable ancestor)' if rollup else ''}; identical chains grouped; "
+        "a study supports a group through a CMOC of stance 'supports' with no chain element marked "
+        "'contradicts', else contradicts it."
+    )
     return ProgrammeTheory(by=by, rollup=rollup, rule=rule, groups=groups, statements=statements)
 
 
-def _statement(stmt: CmocInfo, cmocs: list[CmocInfo], studies: dict[int, Study], codebook: Codebook,
-               up: Any) -> dict[str, Any]:
+def _statement(
+    stmt: CmocInfo, cmocs: list[CmocInfo], studies: dict[int, Study], codebook: Codebook, up: Any
+) -> dict[str, Any]:
     def matches(code: str, target: str) -> bool:
         return code == target or target in {a.id for a in codebook.ancestors(code)} or up(code) == up(target)
 
@@ -387,10 +469,15 @@ def _statement(stmt: CmocInfo, cmocs: list[CmocInfo], studies: dict[int, Study],
 
     return {
         **stmt.to_dict(),
-        "element_support": {r: [{"code": t, "name": e["name"], "studies": [s["key"] for s in keyed(support[r][t])]}
-                                for t, e in zip(stmt.codes(r), stmt.elements[r])] for r in ROLES},
-        "supporting_studies": sorted((_study_dict(studies[s], ids) for s, ids in full_for.items()),
-                                     key=_study_order),
-        "contradicting_studies": sorted((_study_dict(studies[s], ids) for s, ids in full_against.items()),
-                                        key=_study_order),
+        "element_support": {
+            r: [
+                {"code": t, "name": e["name"], "studies": [s["key"] for s in keyed(support[r][t])]}
+                for t, e in zip(stmt.codes(r), stmt.elements[r])
+            ]
+            for r in ROLES
+        },
+        "supporting_studies": sorted((_study_dict(studies[s], ids) for s, ids in full_for.items()), key=_study_order),
+        "contradicting_studies": sorted(
+            (_study_dict(studies[s], ids) for s, ids in full_against.items()), key=_study_order
+        ),
     }

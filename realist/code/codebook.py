@@ -80,8 +80,14 @@ def _codes_in_use(review: ReviewHandle) -> set[str]:
     return used
 
 
-def save_codebook(review: ReviewHandle, codebook: Codebook, *, action: str = "codebook.changed",
-                  allow_removal: bool = False, **payload: Any) -> Codebook:
+def save_codebook(
+    review: ReviewHandle,
+    codebook: Codebook,
+    *,
+    action: str = "codebook.changed",
+    allow_removal: bool = False,
+    **payload: Any,
+) -> Codebook:
     """Write ``codebook`` into protocol.yaml and log ``action``.
 
     Removing (or renaming the id of) a code that codings or CMOCs use is
@@ -93,7 +99,8 @@ def save_codebook(review: ReviewHandle, codebook: Codebook, *, action: str = "co
         raise InvalidInput(
             f"the new codebook lacks code(s) in use by codings or CMOCs: {', '.join(missing)}; "
             "keep them (same id) or allow their removal",
-            field="allow_removal", key="codes-in-use",
+            field="allow_removal",
+            key="codes-in-use",
         )
     data = read_protocol(review.protocol_path)
     data["codebook"] = codebook.to_list()
@@ -116,8 +123,9 @@ def install_template(review: ReviewHandle, name: str = "realist", *, replace: bo
     """Write a template into the protocol; a non-empty codebook needs ``replace``."""
     current = load_codebook(review)
     if len(current) and not replace:
-        raise InvalidInput(f"the protocol already has a codebook of {len(current)} codes",
-                           field="replace", key="codebook-exists")
+        raise InvalidInput(
+            f"the protocol already has a codebook of {len(current)} codes", field="replace", key="codebook-exists"
+        )
     return save_codebook(review, template(name), action="codebook.template", template=name)
 
 
@@ -130,8 +138,12 @@ def codebook_to_csv(codebook: Codebook) -> str:
     writer = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in codebook.flat():
-        row = dict(row, parent=row["parent"] or "", aliases="; ".join(row["aliases"]),
-                   codable="yes" if row["codable"] else "no")
+        row = dict(
+            row,
+            parent=row["parent"] or "",
+            aliases="; ".join(row["aliases"]),
+            codable="yes" if row["codable"] else "no",
+        )
         writer.writerow(row)
     return buf.getvalue()
 
@@ -150,8 +162,9 @@ def codebook_from_csv(text: str, *, file: str = "codebook.csv") -> Codebook:
         raise ImportFormatError(f"no 'name' column (columns are {', '.join(CSV_COLUMNS)})", file=file, line=1)
     unknown = set(header) - set(CSV_COLUMNS) - {""}
     if unknown:
-        raise ImportFormatError(f"unknown column(s) {', '.join(sorted(unknown))} "
-                                f"(columns are {', '.join(CSV_COLUMNS)})", file=file, line=1)
+        raise ImportFormatError(
+            f"unknown column(s) {', '.join(sorted(unknown))} (columns are {', '.join(CSV_COLUMNS)})", file=file, line=1
+        )
     items: dict[str, dict[str, Any]] = {}
     order: list[tuple[str, str | None]] = []
     for lineno, raw in enumerate(reader, start=2):
@@ -163,9 +176,14 @@ def codebook_from_csv(text: str, *, file: str = "codebook.csv") -> Codebook:
         code_id = row.get("id") or slugify(row.get("name") or "")
         if code_id in items:
             raise ImportFormatError(f"code {code_id!r} appears twice", file=file, line=lineno)
-        item: dict[str, Any] = {"id": code_id, "name": row.get("name", ""), "kind": row.get("kind") or None,
-                                "definition": row.get("definition", ""),
-                                "aliases": row.get("aliases", ""), "children": []}
+        item: dict[str, Any] = {
+            "id": code_id,
+            "name": row.get("name", ""),
+            "kind": row.get("kind") or None,
+            "definition": row.get("definition", ""),
+            "aliases": row.get("aliases", ""),
+            "children": [],
+        }
         if row.get("codable"):
             item["codable"] = row["codable"]
         items[code_id] = item
@@ -223,12 +241,19 @@ def read_codebook_file(path: str | Path, fmt: str | None = None) -> Codebook:
     return codebook_from_csv(text, file=path.name)
 
 
-def import_codebook(review: ReviewHandle, path: str | Path, fmt: str | None = None, *,
-                    allow_removal: bool = False) -> Codebook:
+def import_codebook(
+    review: ReviewHandle, path: str | Path, fmt: str | None = None, *, allow_removal: bool = False
+) -> Codebook:
     """Replace the protocol's codebook with a CSV or ``.qdc`` file's (validated first)."""
     codebook = read_codebook_file(path, fmt)
-    return save_codebook(review, codebook, action="codebook.imported", allow_removal=allow_removal,
-                         file=Path(path).name, format=_format_of(Path(path), fmt))
+    return save_codebook(
+        review,
+        codebook,
+        action="codebook.imported",
+        allow_removal=allow_removal,
+        file=Path(path).name,
+        format=_format_of(Path(path), fmt),
+    )
 
 
 def export_codebook(review: ReviewHandle, path: str | Path, fmt: str | None = None) -> int:

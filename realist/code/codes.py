@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidInput
-from ..vocabulary import CODE_KINDS, CMO_ROLES
+from ..vocabulary import CMO_ROLES, CODE_KINDS
 
 __all__ = ["KINDS", "CMO_KINDS", "Code", "Codebook", "parse_codebook", "slugify"]
 
@@ -41,12 +41,11 @@ class Code:
     aliases: list[str] = field(default_factory=list)
     codable: bool = True
     parent: str | None = None
-    children: list["Code"] = field(default_factory=list)
+    children: list[Code] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The protocol form (nested; optional keys only when set)."""
-        out: dict[str, Any] = {"id": self.id, "name": self.name, "kind": self.kind,
-                               "definition": self.definition}
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "kind": self.kind, "definition": self.definition}
         if self.aliases:
             out["aliases"] = list(self.aliases)
         if not self.codable:
@@ -126,9 +125,18 @@ class Codebook:
 
     def flat(self) -> list[dict[str, Any]]:
         """One dict per code (``parent`` instead of ``children``), depth first."""
-        return [{"id": c.id, "parent": c.parent, "name": c.name, "kind": c.kind,
-                 "definition": c.definition, "aliases": list(c.aliases), "codable": c.codable}
-                for c in self]
+        return [
+            {
+                "id": c.id,
+                "parent": c.parent,
+                "name": c.name,
+                "kind": c.kind,
+                "definition": c.definition,
+                "aliases": list(c.aliases),
+                "codable": c.codable,
+            }
+            for c in self
+        ]
 
 
 def _as_bool(value: Any, where: str) -> bool:
@@ -171,8 +179,10 @@ def parse_codebook(data: Any, *, where: str = "codebook") -> Codebook:
         label = f"code {item['id']!r}" if item.get("id") else path
         unknown = set(map(str, item)) - _KNOWN_KEYS
         if unknown:
-            raise InvalidInput(f"{where}: {label} has unknown key(s) {', '.join(sorted(unknown))} "
-                               f"(keys are {', '.join(sorted(_KNOWN_KEYS))})")
+            raise InvalidInput(
+                f"{where}: {label} has unknown key(s) {', '.join(sorted(unknown))} "
+                f"(keys are {', '.join(sorted(_KNOWN_KEYS))})"
+            )
         name = str(item.get("name") or "").strip()
         if not name:
             raise InvalidInput(f"{where}: {label} has no name")
@@ -180,8 +190,10 @@ def parse_codebook(data: Any, *, where: str = "codebook") -> Codebook:
         if not code_id:
             raise InvalidInput(f"{where}: {label} ({name!r}) has no id (e.g. {slugify(name)!r})")
         if not _ID_RE.match(code_id) or len(code_id) > 100:
-            raise InvalidInput(f"{where}: code {code_id!r} has a malformed id: use lower-case letters, "
-                               f"digits and hyphens (e.g. {slugify(code_id)!r})")
+            raise InvalidInput(
+                f"{where}: code {code_id!r} has a malformed id: use lower-case letters, "
+                f"digits and hyphens (e.g. {slugify(code_id)!r})"
+            )
         if code_id in seen:
             raise InvalidInput(f"{where}: code {code_id!r} appears twice (ids must be unique)")
         seen[code_id] = name
@@ -189,8 +201,7 @@ def parse_codebook(data: Any, *, where: str = "codebook") -> Codebook:
         if not kind:
             raise InvalidInput(f"{where}: code {code_id!r} has no kind (one of {', '.join(KINDS)})")
         if kind not in KINDS:
-            raise InvalidInput(f"{where}: code {code_id!r} has unknown kind {kind!r} "
-                               f"(kinds are {', '.join(KINDS)})")
+            raise InvalidInput(f"{where}: code {code_id!r} has unknown kind {kind!r} (kinds are {', '.join(KINDS)})")
         definition = item.get("definition")
         code = Code(
             id=code_id,

@@ -29,8 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
 from ..review import ReviewHandle
-from ..store.models import Coding, CodingValidation, Excerpt
-from ..store.models import Study
+from ..store.models import Coding, CodingValidation, Excerpt, Study
 from .codebook import Codebook, load_codebook
 from .studies import StudyRef, StudyText, _study_texts, resolve_study
 
@@ -121,12 +120,21 @@ def _find_quote(texts: list[StudyText], quote: str) -> tuple[StudyText, int, int
     return None
 
 
-def _locate(texts: list[StudyText], study: Study, *, start: int | None, end: int | None, source: str | None,
-            record_id: int | None, quote: str | None) -> tuple[StudyText, int, int]:
+def _locate(
+    texts: list[StudyText],
+    study: Study,
+    *,
+    start: int | None,
+    end: int | None,
+    source: str | None,
+    record_id: int | None,
+    quote: str | None,
+) -> tuple[StudyText, int, int]:
     if source is not None and source not in SOURCES:
         raise InvalidInput(f"unknown text {source!r}: an excerpt is in the 'abstract' or the 'fulltext'")
-    candidates = [t for t in texts if (source is None or t.source == source)
-                  and (record_id is None or t.record_id == record_id)]
+    candidates = [
+        t for t in texts if (source is None or t.source == source) and (record_id is None or t.record_id == record_id)
+    ]
     where = f"{source or 'text'} of " + (f"record {record_id}" if record_id else f"study {study.key}")
     if not candidates:
         have = ", ".join(f"record {t.record_id} {t.source}" for t in texts) or "no abstract or full text"
@@ -146,41 +154,96 @@ def _locate(texts: list[StudyText], study: Study, *, start: int | None, end: int
     if not 0 <= start < end <= len(target.text):
         raise InvalidInput(
             f"excerpt {start}-{end} lies outside the {target.source} of record {target.record_id} "
-            f"(offsets 0-{len(target.text)}; start must be below end)")
+            f"(offsets 0-{len(target.text)}; start must be below end)"
+        )
     return target, start, end
 
 
-def _make_excerpt(review: ReviewHandle, session: Session, study: Study, *, start: int | None, end: int | None,
-                  source: str | None, record_id: int | None, quote: str | None, page: int | None,
-                  created_by: str) -> Excerpt:
+def _make_excerpt(
+    review: ReviewHandle,
+    session: Session,
+    study: Study,
+    *,
+    start: int | None,
+    end: int | None,
+    source: str | None,
+    record_id: int | None,
+    quote: str | None,
+    page: int | None,
+    created_by: str,
+) -> Excerpt:
     texts = _study_texts(session, study)
     target, s, e = _locate(texts, study, start=start, end=end, source=source, record_id=record_id, quote=quote)
     if page is None and target.source == "fulltext":
         page = target.page_at(s)
-    existing = session.scalar(select(Excerpt).where(
-        Excerpt.review_id == review.review_id, Excerpt.study_id == study.id,
-        Excerpt.record_id == target.record_id, Excerpt.source == target.source,
-        Excerpt.start == s, Excerpt.end == e))
+    existing = session.scalar(
+        select(Excerpt).where(
+            Excerpt.review_id == review.review_id,
+            Excerpt.study_id == study.id,
+            Excerpt.record_id == target.record_id,
+            Excerpt.source == target.source,
+            Excerpt.start == s,
+            Excerpt.end == e,
+        )
+    )
     if existing is not None:
         return existing
-    excerpt = Excerpt(review_id=review.review_id, study_id=study.id, record_id=target.record_id,
-                      source=target.source, fulltext_id=target.fulltext_id, start=s, end=e, page=page,
-                      text=target.text[s:e], created_by=created_by)
+    excerpt = Excerpt(
+        review_id=review.review_id,
+        study_id=study.id,
+        record_id=target.record_id,
+        source=target.source,
+        fulltext_id=target.fulltext_id,
+        start=s,
+        end=e,
+        page=page,
+        text=target.text[s:e],
+        created_by=created_by,
+    )
     session.add(excerpt)
     session.flush()
-    review.log(session, "excerpt.created", entity="excerpt", entity_id=excerpt.id, study_id=study.id,
-               record_id=target.record_id, source=target.source, start=s, end=e, page=page)
+    review.log(
+        session,
+        "excerpt.created",
+        entity="excerpt",
+        entity_id=excerpt.id,
+        study_id=study.id,
+        record_id=target.record_id,
+        source=target.source,
+        start=s,
+        end=e,
+        page=page,
+    )
     return excerpt
 
 
-def add_excerpt(review: ReviewHandle, study: StudyRef, *, start: int | None = None, end: int | None = None,
-                source: str | None = None, record_id: int | None = None, quote: str | None = None,
-                page: int | None = None, created_by: str | None = None) -> ExcerptInfo:
+def add_excerpt(
+    review: ReviewHandle,
+    study: StudyRef,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    source: str | None = None,
+    record_id: int | None = None,
+    quote: str | None = None,
+    page: int | None = None,
+    created_by: str | None = None,
+) -> ExcerptInfo:
     """Mark a span of a study's text (offsets, or a quote to find); the same span is reused."""
     with review.session() as session:
         target = resolve_study(session, review.review_id, study)
-        e = _make_excerpt(review, session, target, start=start, end=end, source=source, record_id=record_id,
-                          quote=quote, page=page, created_by=created_by or review.actor)
+        e = _make_excerpt(
+            review,
+            session,
+            target,
+            start=start,
+            end=end,
+            source=source,
+            record_id=record_id,
+            quote=quote,
+            page=page,
+            created_by=created_by or review.actor,
+        )
         return _excerpt_info(e)
 
 
@@ -188,9 +251,11 @@ def _validations(session: Session, review_id: int, coding_ids: list[int]) -> dic
     out: dict[int, list[CodingValidation]] = defaultdict(list)
     if not coding_ids:
         return out
-    rows = session.scalars(select(CodingValidation).where(
-        CodingValidation.review_id == review_id, CodingValidation.coding_id.in_(coding_ids))
-        .order_by(CodingValidation.at, CodingValidation.id))
+    rows = session.scalars(
+        select(CodingValidation)
+        .where(CodingValidation.review_id == review_id, CodingValidation.coding_id.in_(coding_ids))
+        .order_by(CodingValidation.at, CodingValidation.id)
+    )
     for v in rows:
         out[v.coding_id].append(v)
     return out
@@ -213,21 +278,43 @@ def _infos(session: Session, review_id: int, codings: list[Coding], codebook: Co
     for c in codings:
         code = index.get(c.code)
         excerpt = session.get(Excerpt, c.excerpt_id) if c.excerpt_id else None
-        out.append(CodingInfo(
-            id=c.id, study_id=c.study_id, study_key=keys.get(c.study_id, ""), code=c.code,
-            code_name=code.name if code else None, kind=code.kind if code else None, coder=c.coder,
-            memo=c.memo, created_at=c.created_at.isoformat(),
-            excerpt=_excerpt_info(excerpt) if excerpt else None,
-            validations=[{"validator": v.validator, "verdict": v.verdict, "note": v.note,
-                          "at": v.at.isoformat()} for v in vals.get(c.id, [])],
-            status=_status(vals.get(c.id, []))))
+        out.append(
+            CodingInfo(
+                id=c.id,
+                study_id=c.study_id,
+                study_key=keys.get(c.study_id, ""),
+                code=c.code,
+                code_name=code.name if code else None,
+                kind=code.kind if code else None,
+                coder=c.coder,
+                memo=c.memo,
+                created_at=c.created_at.isoformat(),
+                excerpt=_excerpt_info(excerpt) if excerpt else None,
+                validations=[
+                    {"validator": v.validator, "verdict": v.verdict, "note": v.note, "at": v.at.isoformat()}
+                    for v in vals.get(c.id, [])
+                ],
+                status=_status(vals.get(c.id, [])),
+            )
+        )
     return out
 
 
-def apply_code(review: ReviewHandle, study: StudyRef, code: str, *, coder: str | None = None,
-               memo: str | None = None, excerpt_id: int | None = None, start: int | None = None,
-               end: int | None = None, source: str | None = None, record_id: int | None = None,
-               quote: str | None = None, page: int | None = None) -> CodingInfo:
+def apply_code(
+    review: ReviewHandle,
+    study: StudyRef,
+    code: str,
+    *,
+    coder: str | None = None,
+    memo: str | None = None,
+    excerpt_id: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    source: str | None = None,
+    record_id: int | None = None,
+    quote: str | None = None,
+    page: int | None = None,
+) -> CodingInfo:
     """Apply ``code`` to a study as a whole, or to an excerpt of it.
 
     The excerpt is an existing one (``excerpt_id``), or made from offsets
@@ -238,8 +325,10 @@ def apply_code(review: ReviewHandle, study: StudyRef, code: str, *, coder: str |
     codebook = load_codebook(review)
     entry = codebook.require(code)
     if not entry.codable:
-        raise InvalidInput(f"code {code!r} ({entry.name}) groups other codes and is not codable: "
-                           f"use one of its children ({', '.join(c.id for c in entry.children)})")
+        raise InvalidInput(
+            f"code {code!r} ({entry.name}) groups other codes and is not codable: "
+            f"use one of its children ({', '.join(c.id for c in entry.children)})"
+        )
     coder = coder or review.actor
     wants_span = any(v is not None for v in (start, end, quote))
     if excerpt_id is not None and wants_span:
@@ -254,26 +343,59 @@ def apply_code(review: ReviewHandle, study: StudyRef, code: str, *, coder: str |
             if excerpt.study_id != target.id:
                 raise InvalidInput(f"excerpt {excerpt_id} belongs to another study, not {target.key}")
         elif wants_span or source is not None or record_id is not None:
-            excerpt = _make_excerpt(review, session, target, start=start, end=end, source=source,
-                                    record_id=record_id, quote=quote, page=page, created_by=coder)
-        same = session.scalar(select(Coding).where(
-            Coding.review_id == review.review_id, Coding.study_id == target.id, Coding.code == code,
-            Coding.coder == coder,
-            Coding.excerpt_id == excerpt.id if excerpt else Coding.excerpt_id.is_(None)))
+            excerpt = _make_excerpt(
+                review,
+                session,
+                target,
+                start=start,
+                end=end,
+                source=source,
+                record_id=record_id,
+                quote=quote,
+                page=page,
+                created_by=coder,
+            )
+        same = session.scalar(
+            select(Coding).where(
+                Coding.review_id == review.review_id,
+                Coding.study_id == target.id,
+                Coding.code == code,
+                Coding.coder == coder,
+                Coding.excerpt_id == excerpt.id if excerpt else Coding.excerpt_id.is_(None),
+            )
+        )
         if same is not None:
-            raise InvalidInput(f"{coder} already coded {'excerpt ' + str(excerpt.id) if excerpt else 'study'} "
-                               f"{'' if excerpt else target.key + ' '}as {code} (coding {same.id})")
-        coding = Coding(review_id=review.review_id, study_id=target.id, code=code,
-                        excerpt_id=excerpt.id if excerpt else None, coder=coder, memo=memo)
+            raise InvalidInput(
+                f"{coder} already coded {'excerpt ' + str(excerpt.id) if excerpt else 'study'} "
+                f"{'' if excerpt else target.key + ' '}as {code} (coding {same.id})"
+            )
+        coding = Coding(
+            review_id=review.review_id,
+            study_id=target.id,
+            code=code,
+            excerpt_id=excerpt.id if excerpt else None,
+            coder=coder,
+            memo=memo,
+        )
         session.add(coding)
         session.flush()
-        review.log(session, "coding.applied", entity="coding", entity_id=coding.id, study_id=target.id,
-                   code=code, excerpt_id=coding.excerpt_id, coder=coder, memo=memo)
+        review.log(
+            session,
+            "coding.applied",
+            entity="coding",
+            entity_id=coding.id,
+            study_id=target.id,
+            code=code,
+            excerpt_id=coding.excerpt_id,
+            coder=coder,
+            memo=memo,
+        )
         return _infos(session, review.review_id, [coding], codebook)[0]
 
 
-def validate_coding(review: ReviewHandle, coding_id: int, *, validator: str | None = None, verdict: str,
-                    note: str | None = None) -> CodingInfo:
+def validate_coding(
+    review: ReviewHandle, coding_id: int, *, validator: str | None = None, verdict: str, note: str | None = None
+) -> CodingInfo:
     """A second coder agrees with or disputes a coding (the latest verdict counts)."""
     if verdict not in VERDICTS:
         raise InvalidInput(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
@@ -285,17 +407,26 @@ def validate_coding(review: ReviewHandle, coding_id: int, *, validator: str | No
             raise NotFound(f"no coding {coding_id} in this review")
         if coding.coder == validator:
             raise InvalidInput(f"{validator} made coding {coding_id}: a second coder validates it")
-        v = CodingValidation(review_id=review.review_id, coding_id=coding_id, validator=validator,
-                             verdict=verdict, note=note)
+        v = CodingValidation(
+            review_id=review.review_id, coding_id=coding_id, validator=validator, verdict=verdict, note=note
+        )
         session.add(v)
         session.flush()
-        review.log(session, "coding.validated", entity="coding", entity_id=coding_id, validator=validator,
-                   verdict=verdict, note=note)
+        review.log(
+            session,
+            "coding.validated",
+            entity="coding",
+            entity_id=coding_id,
+            validator=validator,
+            verdict=verdict,
+            note=note,
+        )
         return _infos(session, review.review_id, [coding], codebook)[0]
 
 
-def list_codings(review: ReviewHandle, *, study: StudyRef | None = None, code: str | None = None,
-                 include_descendants: bool = False) -> list[CodingInfo]:
+def list_codings(
+    review: ReviewHandle, *, study: StudyRef | None = None, code: str | None = None, include_descendants: bool = False
+) -> list[CodingInfo]:
     """Codings, oldest first; filtered by study and/or code (and its children if asked)."""
     codebook = load_codebook(review)
     with review.session() as session:
@@ -335,8 +466,16 @@ def coding_agreement(review: ReviewHandle) -> list[CodeAgreement]:
         n = counts[code_id]
         code = codebook.get(code_id)
         judged = n["agreed"] + n["disputed"]
-        out.append(CodeAgreement(code=code_id, name=code.name if code else None, kind=code.kind if code else None,
-                                 codings=sum(n.values()), agreed=n["agreed"], disputed=n["disputed"],
-                                 unvalidated=n["unvalidated"],
-                                 proportion_agreement=round(n["agreed"] / judged, 4) if judged else None))
+        out.append(
+            CodeAgreement(
+                code=code_id,
+                name=code.name if code else None,
+                kind=code.kind if code else None,
+                codings=sum(n.values()),
+                agreed=n["agreed"],
+                disputed=n["disputed"],
+                unvalidated=n["unvalidated"],
+                proportion_agreement=round(n["agreed"] / judged, 4) if judged else None,
+            )
+        )
     return out

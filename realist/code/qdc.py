@@ -59,8 +59,9 @@ def codebook_to_qdc(codebook: Codebook) -> bytes:
     codes = etree.SubElement(root, _NS + "Codes")
 
     def add(parent: etree._Element, code: Code) -> None:
-        el = etree.SubElement(parent, _NS + "Code", guid=code_guid(code.id), name=code.name,
-                              isCodable="true" if code.codable else "false")
+        el = etree.SubElement(
+            parent, _NS + "Code", guid=code_guid(code.id), name=code.name, isCodable="true" if code.codable else "false"
+        )
         etree.SubElement(el, _NS + "Description").text = _description(code)
         for child in code.children:
             add(el, child)
@@ -75,7 +76,7 @@ def _parse_description(text: str) -> tuple[str, dict[str, str]]:
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped.startswith(_PREFIX) and "=" in stripped:
-            key, _, value = stripped[len(_PREFIX):].partition("=")
+            key, _, value = stripped[len(_PREFIX) :].partition("=")
             meta[key.strip()] = value.strip()
         else:
             keep.append(line)
@@ -88,14 +89,15 @@ def codebook_from_qdc(data: bytes, *, file: str = "codebook.qdc") -> Codebook:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ImportFormatError(f"not well-formed XML ({exc.msg})", file=file,
-                                line=exc.position[0] or None) from None
+        raise ImportFormatError(f"not well-formed XML ({exc.msg})", file=file, line=exc.position[0] or None) from None
     root_line: int | None = root.sourceline  # type: ignore[assignment]  # lxml-stubs leave it untyped
     if root.tag != _NS + "Codebook":
         raise ImportFormatError(
             f"not a REFI-QDA codebook: the root element is {etree.QName(root).localname!r} in "
             f"namespace {etree.QName(root).namespace or 'none'!r}, expected 'Codebook' in {NAMESPACE!r}",
-            file=file, line=root_line)
+            file=file,
+            line=root_line,
+        )
     codes_el = root.find(_NS + "Codes")
     if codes_el is None:
         raise ImportFormatError("the Codebook has no Codes element", file=file, line=root_line)
@@ -114,15 +116,19 @@ def codebook_from_qdc(data: bytes, *, file: str = "codebook.qdc") -> Codebook:
         guids.add(guid.lower())
         codable = (el.get("isCodable") or "true").strip().lower()
         if codable not in ("true", "false", "1", "0"):
-            raise ImportFormatError(f"code {name!r}: isCodable must be true or false", file=file,
-                                    line=el.sourceline)
+            raise ImportFormatError(f"code {name!r}: isCodable must be true or false", file=file, line=el.sourceline)
         desc_el = el.find(_NS + "Description")
         definition, meta = _parse_description(desc_el.text or "" if desc_el is not None else "")
         code_id = meta.get("id") or _unique(slugify(name), used)
         used.add(code_id)
         kind = meta.get("kind") or parent_kind or "other"
-        item: dict[str, Any] = {"id": code_id, "name": name, "kind": kind, "definition": definition,
-                                "codable": codable in ("true", "1")}
+        item: dict[str, Any] = {
+            "id": code_id,
+            "name": name,
+            "kind": kind,
+            "definition": definition,
+            "codable": codable in ("true", "1"),
+        }
         if meta.get("aliases"):
             item["aliases"] = meta["aliases"]
         item["children"] = [build(child, kind) for child in el.findall(_NS + "Code")]

@@ -71,18 +71,26 @@ class StudyText:
 
 def study_info(session: Session, study: Study) -> StudyInfo:
     ids = session.scalars(
-        select(Record.id).where(Record.review_id == study.review_id, Record.study_id == study.id)
-        .order_by(Record.id)
+        select(Record.id).where(Record.review_id == study.review_id, Record.study_id == study.id).order_by(Record.id)
     ).all()
     first = (study.details or {}).get("first_record_id")
     ordered = sorted(ids, key=lambda i: (i != first, i))
     authors = session.scalar(select(Record.authors).where(Record.id == ordered[0])) if ordered else None
     surname, count = first_author(list(authors or []), study.details or {})
-    return StudyInfo(id=study.id, key=study.key, label=study.label, ref_number=study.ref_number,
-                     design=study.design, countries=list(study.countries or []),
-                     data_years=list(study.data_years or []), year=study.year,
-                     record_ids=ordered, details=dict(study.details or {}),
-                     first_author=surname, authors_count=count)
+    return StudyInfo(
+        id=study.id,
+        key=study.key,
+        label=study.label,
+        ref_number=study.ref_number,
+        design=study.design,
+        countries=list(study.countries or []),
+        data_years=list(study.data_years or []),
+        year=study.year,
+        record_ids=ordered,
+        details=dict(study.details or {}),
+        first_author=surname,
+        authors_count=count,
+    )
 
 
 def resolve_study(session: Session, review_id: int, ref: StudyRef) -> Study:
@@ -100,8 +108,9 @@ def resolve_study(session: Session, review_id: int, ref: StudyRef) -> Study:
     else:
         study = session.scalar(query.where(Study.key == text))
     if study is None:
-        raise NotFound(f"no study {text} in this review (name a study by id, key or [reference number])",
-                       key="no-such-study")
+        raise NotFound(
+            f"no study {text} in this review (name a study by id, key or [reference number])", key="no-such-study"
+        )
     return study
 
 
@@ -110,8 +119,9 @@ def _record(session: Session, review_id: int, record_id: int) -> Record:
     if record is None or record.review_id != review_id:
         raise NotFound(f"no record {record_id} in this review")
     if record.duplicate_of_id is not None:
-        raise InvalidInput(f"record {record_id} is a duplicate of record {record.duplicate_of_id}: "
-                           f"use record {record.duplicate_of_id}")
+        raise InvalidInput(
+            f"record {record_id} is a duplicate of record {record.duplicate_of_id}: use record {record.duplicate_of_id}"
+        )
     return record
 
 
@@ -178,15 +188,24 @@ def _key_free(session: Session, review_id: int, key: str, study_id: int | None =
 def _new_study(review: ReviewHandle, session: Session, record: Record, fields: dict[str, Any]) -> Study:
     if record.study_id is not None:
         existing = session.get(Study, record.study_id)
-        raise InvalidInput(f"record {record.id} already belongs to study {existing.key if existing else record.study_id}")
+        raise InvalidInput(
+            f"record {record.id} already belongs to study {existing.key if existing else record.study_id}"
+        )
     key = fields.get("key") or _default_key(session, review.review_id, record)
     _key_free(session, review.review_id, key)
     details = dict(fields.get("details") or {})
     details["first_record_id"] = record.id
-    study = Study(review_id=review.review_id, key=key, label=fields.get("label") or _default_label(record),
-                  ref_number=fields.get("ref_number"), design=fields.get("design"),
-                  countries=fields.get("countries") or [], data_years=fields.get("data_years") or [],
-                  year=fields.get("year") or record.year, details=details)
+    study = Study(
+        review_id=review.review_id,
+        key=key,
+        label=fields.get("label") or _default_label(record),
+        ref_number=fields.get("ref_number"),
+        design=fields.get("design"),
+        countries=fields.get("countries") or [],
+        data_years=fields.get("data_years") or [],
+        year=fields.get("year") or record.year,
+        details=details,
+    )
     session.add(study)
     session.flush()
     record.study_id = study.id
@@ -236,8 +255,14 @@ def update_study(review: ReviewHandle, study: StudyRef, **fields: Any) -> StudyI
             if name == "details":
                 value = {**(target.details or {}), **value}
             setattr(target, name, value)
-        review.log(session, "study.updated", entity="study", entity_id=target.id,
-                   before=before, after={k: getattr(target, k) for k in fields})
+        review.log(
+            session,
+            "study.updated",
+            entity="study",
+            entity_id=target.id,
+            before=before,
+            after={k: getattr(target, k) for k in fields},
+        )
         session.flush()
         return study_info(session, target)
 
@@ -266,10 +291,23 @@ def studies_from_included(review: ReviewHandle) -> list[StudyInfo]:
     from ..store.models import Decision, Resolution
 
     with review.session() as session:
-        has_ft = session.scalar(select(Decision.id).where(
-            Decision.review_id == review.review_id, Decision.stage == "full_text").limit(1)) is not None
-        has_ft = has_ft or session.scalar(select(Resolution.id).where(
-            Resolution.review_id == review.review_id, Resolution.stage == "full_text").limit(1)) is not None
+        has_ft = (
+            session.scalar(
+                select(Decision.id)
+                .where(Decision.review_id == review.review_id, Decision.stage == "full_text")
+                .limit(1)
+            )
+            is not None
+        )
+        has_ft = (
+            has_ft
+            or session.scalar(
+                select(Resolution.id)
+                .where(Resolution.review_id == review.review_id, Resolution.stage == "full_text")
+                .limit(1)
+            )
+            is not None
+        )
     stage = "full_text" if has_ft else "title_abstract"
     included = sorted(rid for rid, st in statuses(review, stage).items() if st.status == "included")
     created = []
@@ -298,8 +336,7 @@ def _study_texts(session: Session, study: Study) -> list[StudyText]:
         assert record is not None
         if record.abstract:
             out.append(StudyText(rid, "abstract", record.abstract))
-        ft = session.scalar(select(FullText).where(FullText.review_id == study.review_id,
-                                                   FullText.record_id == rid))
+        ft = session.scalar(select(FullText).where(FullText.review_id == study.review_id, FullText.record_id == rid))
         if ft is not None:
             out.append(StudyText(rid, "fulltext", ft.text, [list(p) for p in ft.pages or []], ft.id, ft.file_name))
     return out

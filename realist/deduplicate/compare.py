@@ -265,7 +265,8 @@ def notice_of(notice: Features, article: Features) -> str:
     if not notice.title or not article.title or article.notice_kind:
         return ""
     at_note = bool(article.erratum_at and notice.volume and notice.first_page) and any(
-        v == notice.volume and p == notice.first_page for v, p in article.erratum_at)
+        v == notice.volume and p == notice.first_page for v, p in article.erratum_at
+    )
     kind = notice.notice_kind or ("erratum" if at_note else "")
     if not kind:
         return ""
@@ -280,8 +281,7 @@ def notice_of(notice: Features, article: Features) -> str:
         if not article.volume or not article.first_page:
             return ""
         a_page = "".join(ch for ch in article.first_page if ch.isdigit())
-        if not any(v == article.volume and "".join(ch for ch in p if ch.isdigit()) == a_page
-                   for v, p in notice.cites):
+        if not any(v == article.volume and "".join(ch for ch in p if ch.isdigit()) == a_page for v, p in notice.cites):
             return ""  # it cites another article
     if not _core_alike(notice, article):
         return ""
@@ -332,8 +332,11 @@ def same_doi_online_first(a: Features, b: Features) -> bool:
         return False
     if a.year is not None and b.year is not None and abs(a.year - b.year) > 1:
         return False
-    online_first = (a.year != b.year or not (a.volume and b.volume and a.first_page and b.first_page)
-                    or "1" in (a.first_page, b.first_page))
+    online_first = (
+        a.year != b.year
+        or not (a.volume and b.volume and a.first_page and b.first_page)
+        or "1" in (a.first_page, b.first_page)
+    )
     if not online_first:
         return False
     if a.title_numbers != b.title_numbers or a.is_notice != b.is_notice:
@@ -392,8 +395,7 @@ def same_work_elsewhere(a: Features, b: Features) -> bool:
         return False
     if aa[0] not in b.author_tokens and bb[0] not in a.author_tokens:
         return False
-    share = max(sum(s in b.author_tokens for s in aa) / len(aa),
-                sum(s in a.author_tokens for s in bb) / len(bb))
+    share = max(sum(s in b.author_tokens for s in aa) / len(aa), sum(s in a.author_tokens for s in bb) / len(bb))
     if share < 0.85:
         return False
     if not journals_agree(a.journal, b.journal):
@@ -420,8 +422,12 @@ def compare(a: Features, b: Features) -> Match | None:
     matched: list[str] = []
     differing: list[str] = []
     same_id = ""
-    for name, x, y in (("doi", a.doi, b.doi), ("pmid", a.pmid, b.pmid),
-                       ("pmcid", a.pmcid, b.pmcid), ("openalex_id", a.openalex, b.openalex)):
+    for name, x, y in (
+        ("doi", a.doi, b.doi),
+        ("pmid", a.pmid, b.pmid),
+        ("pmcid", a.pmcid, b.pmcid),
+        ("openalex_id", a.openalex, b.openalex),
+    ):
         rel = _same(x, y)
         if name == "doi" and rel == "conflict" and not dois_clash(a, b):
             rel = ""  # a DOI that belongs to another journal says nothing
@@ -437,25 +443,46 @@ def compare(a: Features, b: Features) -> Match | None:
         notice, article, kind = notice_pair
         lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
         at_note = any(v == notice.volume and p == notice.first_page for v, p in article.erratum_at)
-        how = ("it cites the article's volume and page" if notice.cites else
-               "the article's erratum note names its volume and page" if at_note and not notice.notice_kind
-               else "its title is the article's with a notice marker")
-        return Match(lo, hi, 0.9, "notice", ["title", "journal"], [],
-                     f"{notice.id} is a{'n' if kind[0] in 'aeiou' else ''} {kind} notice of "
-                     f"{article.id}: {how}; linked, not merged", notice=notice.id, kind=kind)
+        how = (
+            "it cites the article's volume and page"
+            if notice.cites
+            else "the article's erratum note names its volume and page"
+            if at_note and not notice.notice_kind
+            else "its title is the article's with a notice marker"
+        )
+        return Match(
+            lo,
+            hi,
+            0.9,
+            "notice",
+            ["title", "journal"],
+            [],
+            f"{notice.id} is a{'n' if kind[0] in 'aeiou' else ''} {kind} notice of "
+            f"{article.id}: {how}; linked, not merged",
+            notice=notice.id,
+            kind=kind,
+        )
 
     if a.title and b.title and (a.generic or b.generic):
         if a.title_compact != b.title_compact or not generic_pair_agrees(a, b):
             return None  # a heading many items share says nothing by itself
         lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
         how = "the same DOI" if a.doi and a.doi == b.doi else "the same issue and first page"
-        return Match(lo, hi, 0.9, "duplicate", ["title", "doi" if "DOI" in how else "issue"], [],
-                     f"generic title, {how}")
+        return Match(
+            lo, hi, 0.9, "duplicate", ["title", "doi" if "DOI" in how else "issue"], [], f"generic title, {how}"
+        )
 
     if same_doi_online_first(a, b):
         lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-        return Match(lo, hi, 0.95, "duplicate", list(dict.fromkeys(matched + ["title"])), differing,
-                     "same DOI, title alike, years at most one apart (online first and print)")
+        return Match(
+            lo,
+            hi,
+            0.95,
+            "duplicate",
+            list(dict.fromkeys(matched + ["title"])),
+            differing,
+            "same DOI, title alike, years at most one apart (online first and print)",
+        )
 
     has_titles = bool(a.title and b.title)
     tsim = _title_similarity(a, b) if has_titles else 0.0
@@ -477,8 +504,7 @@ def compare(a: Features, b: Features) -> Match | None:
 
     support = 0
     conflicts: list[str] = []
-    for name, rel in (("authors", _authors(a, b)), ("pages", _pages(a, b)),
-                      ("volume", _volumes(a, b))):
+    for name, rel in (("authors", _authors(a, b)), ("pages", _pages(a, b)), ("volume", _volumes(a, b))):
         if rel == "agree":
             matched.append(name)
             support += 1
@@ -498,8 +524,17 @@ def compare(a: Features, b: Features) -> Match | None:
         matched.append("abstract")
         support += 1
 
-    score = round(min(1.0, 0.55 * tsim + 0.1 * support + (0.2 if same_id else 0.0)
-                      - 0.15 * len(conflicts) - (0.3 if doi_clash else 0.0)), 3)
+    score = round(
+        min(
+            1.0,
+            0.55 * tsim
+            + 0.1 * support
+            + (0.2 if same_id else 0.0)
+            - 0.15 * len(conflicts)
+            - (0.3 if doi_clash else 0.0),
+        ),
+        3,
+    )
 
     def result(verdict: Verdict, reason: str) -> Match:
         lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
@@ -510,21 +545,25 @@ def compare(a: Features, b: Features) -> Match | None:
     if (numbers_hard or notice_clash) and not physical:
         return None
     if not has_titles:
-        if (same_id and "authors" in matched) or support >= 3 and not conflicts and year_gap == 0:
+        if (same_id and "authors" in matched) or (support >= 3 and not conflicts and year_gap == 0):
             return result("uncertain", f"a title is missing; {agree} agree")
         return None
     if doi_clash:
         if tsim >= 0.95 and year_gap == 0 and support >= 2 and not conflicts:
-            return result("uncertain", "different DOIs, but title, year and "
-                          f"{agree} agree: is one DOI wrong?")
+            return result("uncertain", f"different DOIs, but title, year and {agree} agree: is one DOI wrong?")
         return None
     if physical and has_titles:
         if tsim >= 0.8 or _title_contained(a, b):
-            return result("duplicate", "same authors, year, volume and first page; "
-                          f"one title contains the other or {tsim:.0%} alike")
+            return result(
+                "duplicate",
+                f"same authors, year, volume and first page; one title contains the other or {tsim:.0%} alike",
+            )
     if conflicts == ["pages"] and same_work_elsewhere(a, b):
-        return result("duplicate", f"same title, all authors, journal and volume ({agree}) but "
-                      "other pages: an abstract and its article, or a notice under the article's title")
+        return result(
+            "duplicate",
+            f"same title, all authors, journal and volume ({agree}) but "
+            "other pages: an abstract and its article, or a notice under the article's title",
+        )
     if numbers_clash:
         if tsim >= 0.9 and support >= 2 and not conflicts:
             return result("uncertain", "one title carries a part/number the other lacks")
@@ -536,22 +575,27 @@ def compare(a: Features, b: Features) -> Match | None:
             return result("duplicate", f"same {same_id}; title {tsim:.0%} alike; {agree}")
         if has_titles and tsim < 0.6 and "authors" not in matched:
             return None  # a DOI shared by a whole supplement or issue
-        return result("uncertain", f"same {same_id}, but title only {tsim:.0%} alike"
-                      + (f" and {', '.join(conflicts)} differ" if conflicts else ""))
+        return result(
+            "uncertain",
+            f"same {same_id}, but title only {tsim:.0%} alike"
+            + (f" and {', '.join(conflicts)} differ" if conflicts else ""),
+        )
     if conflicts:
         # One clash with everything else agreeing is worth a look; a clash
         # in another journal is an abstract and its article: two reports.
         if tsim >= 0.95 and support >= 2 and len(conflicts) == 1 and "journal" not in differing:
-            return result("uncertain", f"title {tsim:.0%} alike and {agree} agree, "
-                          f"but {conflicts[0]} differ")
+            return result("uncertain", f"title {tsim:.0%} alike and {agree} agree, but {conflicts[0]} differ")
         return None
     if same_title_and_authors(a, b):
-        return result("duplicate", "the same title, first author and authors, year within one, "
-                      "no clashing DOI or container (a conference paper or chapter)")
+        return result(
+            "duplicate",
+            "the same title, first author and authors, year within one, "
+            "no clashing DOI or container (a conference paper or chapter)",
+        )
     if tsim >= 0.95 and support >= 2:
         return result("duplicate", f"title {tsim:.0%} alike; {agree} agree")
     if tsim >= 0.85 and support >= 3 and year_gap == 0:
         return result("duplicate", f"title {tsim:.0%} alike; {agree} agree")
-    if tsim >= 0.9 and support >= 1 or tsim >= 0.85 and support >= 2:
+    if (tsim >= 0.9 and support >= 1) or (tsim >= 0.85 and support >= 2):
         return result("uncertain", f"title {tsim:.0%} alike but only {agree or 'nothing else'} agree")
     return None

@@ -26,8 +26,15 @@ from pathlib import Path
 
 from realist.records import RecordData, normalise_doi
 
-__all__ = ["Scores", "score_groups", "linked_recall", "read_diabetes", "read_rathbone", "read_bibtex_csv",
-           "LabelledSet"]
+__all__ = [
+    "Scores",
+    "score_groups",
+    "linked_recall",
+    "read_diabetes",
+    "read_rathbone",
+    "read_bibtex_csv",
+    "LabelledSet",
+]
 
 LabelledSet = tuple[list[tuple[int, RecordData]], list[set[int]]]
 
@@ -59,13 +66,18 @@ def score_groups(predicted: Sequence[Iterable[int]], gold: Sequence[Iterable[int
     return Scores(
         precision=tp / len(p) if p else 1.0,
         recall=tp / len(g) if g else 1.0,
-        true_pairs=tp, predicted_pairs=len(p), gold_pairs=len(g),
-        missed=missed, wrongly_merged=wrong, wrong_pairs=sorted(p - g),
+        true_pairs=tp,
+        predicted_pairs=len(p),
+        gold_pairs=len(g),
+        missed=missed,
+        wrongly_merged=wrong,
+        wrong_pairs=sorted(p - g),
     )
 
 
-def linked_recall(predicted: Sequence[Iterable[int]], links: Iterable[tuple[int, int]],
-                  gold: Sequence[Iterable[int]]) -> float:
+def linked_recall(
+    predicted: Sequence[Iterable[int]], links: Iterable[tuple[int, int]], gold: Sequence[Iterable[int]]
+) -> float:
     """Recall that also counts a gold pair a *notice link* connects (an erratum
     or a reply joined by some gold labels to the article it concerns: realist
     links such pairs and does not merge them, so the reviewer still sees them
@@ -124,12 +136,23 @@ def read_diabetes(path: Path) -> LabelledSet:
     records, groups = [], defaultdict(set)
     for row in _read_csv(path):
         rid = int(row["record_id"])
-        records.append((rid, RecordData(
-            raw=dict(row), title=_na(row["title"]), abstract=_na(row["abstract"]),
-            authors=_diabetes_authors(_na(row["author"])), year=_year(row["year"]),
-            journal=_na(row["journal"]), volume=_na(row["volume"]), issue=_na(row["number"]),
-            pages=_na(row["pages"]), doi=normalise_doi(_na(row["doi"])),
-        )))
+        records.append(
+            (
+                rid,
+                RecordData(
+                    raw=dict(row),
+                    title=_na(row["title"]),
+                    abstract=_na(row["abstract"]),
+                    authors=_diabetes_authors(_na(row["author"])),
+                    year=_year(row["year"]),
+                    journal=_na(row["journal"]),
+                    volume=_na(row["volume"]),
+                    issue=_na(row["number"]),
+                    pages=_na(row["pages"]),
+                    doi=normalise_doi(_na(row["doi"])),
+                ),
+            )
+        )
         groups[row["dup_group"]].add(rid)
     return records, [g for g in groups.values() if len(g) > 1]
 
@@ -141,13 +164,23 @@ def read_rathbone(folder: Path) -> LabelledSet:
         rid = int(row["ID"].removeprefix("id_"))
         doi = normalise_doi(_na(row.get("doi"))) or normalise_doi(_na(row.get("note")))
         authors = [a.strip() for a in (_na(row.get("author")) or "").split(" and ") if a.strip()]
-        records.append((rid, RecordData(
-            raw=dict(row), title=_na(row.get("title")), abstract=_na(row.get("abstract")),
-            authors=authors, year=_year(row.get("year")),
-            journal=_na(row.get("journal")) or _na(row.get("booktitle")),
-            volume=_na(row.get("volume")), issue=_na(row.get("number") or row.get("issue")),
-            pages=_na(row.get("pages")), doi=doi,
-        )))
+        records.append(
+            (
+                rid,
+                RecordData(
+                    raw=dict(row),
+                    title=_na(row.get("title")),
+                    abstract=_na(row.get("abstract")),
+                    authors=authors,
+                    year=_year(row.get("year")),
+                    journal=_na(row.get("journal")) or _na(row.get("booktitle")),
+                    volume=_na(row.get("volume")),
+                    issue=_na(row.get("number") or row.get("issue")),
+                    pages=_na(row.get("pages")),
+                    doi=doi,
+                ),
+            )
+        )
     groups = [
         {int(x.removeprefix("id_")) for x in row["merged_ids"].split(";")}
         for row in _read_csv(folder / "merged_record_ids.csv")
@@ -173,14 +206,25 @@ def read_bibtex_csv(folder: Path) -> LabelledSet:
             authors = [a.strip() for a in value.split(" and ") if a.strip()]
         else:
             authors = _diabetes_authors(value)
-        records.append((n, RecordData(
-            raw=dict(row), source_record_id=key, title=_na(row.get("title")), abstract=_na(row.get("abstract")),
-            authors=authors, year=_year(row.get("year")),
-            journal=_na(row.get("journal")) or _na(row.get("booktitle")),
-            volume=_na(row.get("volume")), issue=_na(row.get("number") or row.get("issue")),
-            pages=_na(row.get("pages")), doi=normalise_doi(_na(row.get("doi"))),
-            publication_type=_na(row.get("ENTRYTYPE")),
-        )))
+        records.append(
+            (
+                n,
+                RecordData(
+                    raw=dict(row),
+                    source_record_id=key,
+                    title=_na(row.get("title")),
+                    abstract=_na(row.get("abstract")),
+                    authors=authors,
+                    year=_year(row.get("year")),
+                    journal=_na(row.get("journal")) or _na(row.get("booktitle")),
+                    volume=_na(row.get("volume")),
+                    issue=_na(row.get("number") or row.get("issue")),
+                    pages=_na(row.get("pages")),
+                    doi=normalise_doi(_na(row.get("doi"))),
+                    publication_type=_na(row.get("ENTRYTYPE")),
+                ),
+            )
+        )
     groups = []
     for row in _read_csv(folder / "merged_record_ids.csv"):
         group = {number[x] for x in row["merged_ids"].split(";") if x in number}

@@ -24,8 +24,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from realist.deduplicate.compare import (
-    Match, _pages, _volumes, dois_clash, generic_pair_agrees, notice_of, same_doi_online_first,
-    same_physical_item, same_work_elsewhere,
+    Match,
+    _pages,
+    _volumes,
+    dois_clash,
+    generic_pair_agrees,
+    notice_of,
+    same_doi_online_first,
+    same_physical_item,
+    same_work_elsewhere,
 )
 from realist.deduplicate.normalise import Features
 from realist.records import RecordData
@@ -34,9 +41,23 @@ __all__ = ["build_groups", "canonical_of", "compatible"]
 
 # Weights of the normalised fields in "how complete is this record".
 _WEIGHTS: dict[str, float] = {
-    "title": 3, "abstract": 3, "authors": 2, "doi": 3, "year": 1, "journal": 1,
-    "volume": 1, "issue": 1, "pages": 1, "pmid": 1, "pmcid": 1, "openalex_id": 1,
-    "issn": 0.5, "keywords": 0.5, "language": 0.25, "publication_type": 0.25, "url": 0.25,
+    "title": 3,
+    "abstract": 3,
+    "authors": 2,
+    "doi": 3,
+    "year": 1,
+    "journal": 1,
+    "volume": 1,
+    "issue": 1,
+    "pages": 1,
+    "pmid": 1,
+    "pmcid": 1,
+    "openalex_id": 1,
+    "issn": 0.5,
+    "keywords": 0.5,
+    "language": 0.25,
+    "publication_type": 0.25,
+    "url": 0.25,
     "referenced_works": 0.5,
 }
 
@@ -108,9 +129,7 @@ def _completeness(rec: RecordData) -> float:
     return total
 
 
-def canonical_of(
-    group: Iterable[int], records: Mapping[int, RecordData] | Sequence[tuple[int, RecordData]]
-) -> int:
+def canonical_of(group: Iterable[int], records: Mapping[int, RecordData] | Sequence[tuple[int, RecordData]]) -> int:
     """The most complete record of ``group`` (weighted field count; ties: lowest id)."""
     lookup = records if isinstance(records, Mapping) else dict(records)
     return min(group, key=lambda i: (-_completeness(lookup[i]), i))

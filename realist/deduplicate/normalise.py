@@ -45,21 +45,32 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import unquote
 
 from realist.records import RecordData, normalise_doi
 
-__all__ = ["Features", "features_of", "norm_text", "journals_agree", "parse_pages", "doi_code",
-           "code_fits_journal", "is_generic_title", "GENERIC_TITLES"]
+__all__ = [
+    "Features",
+    "features_of",
+    "norm_text",
+    "journals_agree",
+    "parse_pages",
+    "doi_code",
+    "code_fits_journal",
+    "is_generic_title",
+    "GENERIC_TITLES",
+]
 
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
 _INLINE_TAG_RE = re.compile(r"</?(?:inf|sup|sub|i|b|em|strong|scp|span|u)\b[^>]{0,100}>", re.IGNORECASE)
 _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _TRAILING_TAG_RE = re.compile(r"\s*\[[^\]]{1,40}\]\s*\.?\s*$")
 _DIGITS_RE = re.compile(r"\d+")
-_GROUP_RE = re.compile(r"\b(?:group|study|trial|investigators|collaborat\w*|consortium|committee|"
-                       r"association|society|network|pharmaceuticals|inc|ltd|team)\b")
+_GROUP_RE = re.compile(
+    r"\b(?:group|study|trial|investigators|collaborat\w*|consortium|committee|"
+    r"association|society|network|pharmaceuticals|inc|ltd|team)\b"
+)
 # MEDLINE notes appended to an article's own title ("[Erratum appears in ...]"),
 # possibly cut off before the closing bracket.
 _ANNOTATION_RE = re.compile(
@@ -73,10 +84,27 @@ _NUMBERED_WORDS = ("part", "phase", "study", "trial", "series", "paper", "volume
 # Words that, at the start of a title or as a bracketed tag, make the record
 # a different item from the article it names.
 _NOTICE_WORDS = (
-    "erratum", "errata", "correction", "corrigendum", "corrigenda", "retraction",
-    "retracted", "withdrawn", "expression of concern", "comment", "commentary",
-    "reply", "response", "in reply", "letter", "editorial", "author reply",
-    "authors reply", "re ", "notice of retraction", "addendum",
+    "erratum",
+    "errata",
+    "correction",
+    "corrigendum",
+    "corrigenda",
+    "retraction",
+    "retracted",
+    "withdrawn",
+    "expression of concern",
+    "comment",
+    "commentary",
+    "reply",
+    "response",
+    "in reply",
+    "letter",
+    "editorial",
+    "author reply",
+    "authors reply",
+    "re ",
+    "notice of retraction",
+    "addendum",
 )
 _NOTICE_RE = re.compile(
     r"^(?:" + "|".join(re.escape(w.strip()) for w in _NOTICE_WORDS) + r")\b"
@@ -97,8 +125,14 @@ _ERRATUM_PREFIX_RE = re.compile(
 # "Retraction notice to: <title>", "Expression of concern: <title>",
 # "Comment on: <title>", "Reply to <title>".
 _NOTICE_PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(r"^\s*\[?\s*(?:" + words + r")\b\s*(?:(?:to|of|for|on|about|regarding)\b\s*:?|"
-                      r"[:\-\u2013\u2014]|\])\s*", re.IGNORECASE))
+    (
+        kind,
+        re.compile(
+            r"^\s*\[?\s*(?:" + words + r")\b\s*(?:(?:to|of|for|on|about|regarding)\b\s*:?|"
+            r"[:\-\u2013\u2014]|\])\s*",
+            re.IGNORECASE,
+        ),
+    )
     for kind, words in (
         ("retraction", r"(?:notice\s+of\s+)?retraction(?:\s+(?:note|notice|statement))?|withdrawal|withdrawn"),
         ("concern", r"(?:editorial\s+)?expression\s+of\s+concern"),
@@ -110,36 +144,126 @@ _NOTICE_PREFIXES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _REPLY_SUFFIX_RE = re.compile(r"\s*[-\u2013\u2014:.]\s*(?:authors?'?s?\s+)?reply\s*\.?\s*$", re.IGNORECASE)
 # Headings that many different items share: they never identify an item by
 # themselves (normalised, with numbers and "vol"/"issue"/"part" words dropped).
-GENERIC_TITLES = frozenset({
-    "editor s comments", "editors comments", "editor s comment", "editorial", "editorials",
-    "guest editorial", "editor s note", "editors note", "editor s introduction", "from the editor",
-    "from the editors", "letter from the editor", "introduction", "introduction to the special issue",
-    "preface", "foreword", "book review", "book reviews", "review", "reviews", "letter", "letters",
-    "letter to the editor", "letters to the editor", "reply", "response", "author s reply",
-    "authors reply", "in reply", "erratum", "errata", "corrigendum", "corrigenda", "correction",
-    "corrections", "retraction", "retraction notice", "notice of retraction", "expression of concern",
-    "comment", "comments", "commentary", "editorial board", "in this issue", "this issue",
-    "contents", "table of contents", "index", "author index", "subject index", "issue information",
-    "front matter", "back matter", "masthead", "news", "announcements", "acknowledgments",
-    "acknowledgements", "acknowledgment", "reviewers", "thank you to our reviewers",
-    "acknowledgement to reviewers", "call for papers", "abstracts", "conference report", "obituary",
-    "note", "notes", "editor s statement", "research commentary", "issues and opinions",
-    "special issue", "panel", "keynote", "tutorial", "workshop", "discussion", "overview",
-})
-_GENERIC_NOISE = frozenset({"vol", "volume", "issue", "no", "number", "part", "section", "the", "a", "an",
-                            "s", "to", "i", "ii", "iii", "iv", "v"})
+GENERIC_TITLES = frozenset(
+    {
+        "editor s comments",
+        "editors comments",
+        "editor s comment",
+        "editorial",
+        "editorials",
+        "guest editorial",
+        "editor s note",
+        "editors note",
+        "editor s introduction",
+        "from the editor",
+        "from the editors",
+        "letter from the editor",
+        "introduction",
+        "introduction to the special issue",
+        "preface",
+        "foreword",
+        "book review",
+        "book reviews",
+        "review",
+        "reviews",
+        "letter",
+        "letters",
+        "letter to the editor",
+        "letters to the editor",
+        "reply",
+        "response",
+        "author s reply",
+        "authors reply",
+        "in reply",
+        "erratum",
+        "errata",
+        "corrigendum",
+        "corrigenda",
+        "correction",
+        "corrections",
+        "retraction",
+        "retraction notice",
+        "notice of retraction",
+        "expression of concern",
+        "comment",
+        "comments",
+        "commentary",
+        "editorial board",
+        "in this issue",
+        "this issue",
+        "contents",
+        "table of contents",
+        "index",
+        "author index",
+        "subject index",
+        "issue information",
+        "front matter",
+        "back matter",
+        "masthead",
+        "news",
+        "announcements",
+        "acknowledgments",
+        "acknowledgements",
+        "acknowledgment",
+        "reviewers",
+        "thank you to our reviewers",
+        "acknowledgement to reviewers",
+        "call for papers",
+        "abstracts",
+        "conference report",
+        "obituary",
+        "note",
+        "notes",
+        "editor s statement",
+        "research commentary",
+        "issues and opinions",
+        "special issue",
+        "panel",
+        "keynote",
+        "tutorial",
+        "workshop",
+        "discussion",
+        "overview",
+    }
+)
+_GENERIC_NOISE = frozenset(
+    {
+        "vol",
+        "volume",
+        "issue",
+        "no",
+        "number",
+        "part",
+        "section",
+        "the",
+        "a",
+        "an",
+        "s",
+        "to",
+        "i",
+        "ii",
+        "iii",
+        "iv",
+        "v",
+    }
+)
 # The article an erratum's title cites: "(vol 360, pg 542, 2009)" ...
 _CITES_VOL_PG_RE = re.compile(r"\(\s*vol\.?\s*(\d+)[^()]{0,40}?\b(?:pg|pp?|pages?)\.?\s*([a-z]?\d+)", re.IGNORECASE)
 # ... or "(New England Journal of Medicine (2009) 360 (542-544))".
 _CITES_JOURNAL_RE = re.compile(
     r"\(\s*[^()]{3,200}?\(\s*(?:19|20)\d\d\s*\)\s*(\d+)\s*(?:\(\s*\d+\s*\)\s*|:\s*\d+\s*)?"
-    r"\(?\s*([a-z]?\d+)", re.IGNORECASE)
+    r"\(?\s*([a-z]?\d+)",
+    re.IGNORECASE,
+)
 # A MEDLINE note on an article naming its erratum: "...;360(23):2487".
 _ERRATUM_NOTE_RE = re.compile(r"\[\s*(?:published\s+)?erratum appears in ([^\]]*)", re.IGNORECASE)
 _NOTE_LOCATION_RE = re.compile(r";\s*(\d+)\s*(?:\([^)]*\))?\s*:\s*([a-z]?\d+)", re.IGNORECASE)
 # publication types of a paper in proceedings or a book (BibTeX, RIS, CSV exports)
-_PROCEEDINGS_RE = re.compile(r"inproceedings|conference|proceeding|\bconf\b|\bcpaper\b|chapter|"
-                             r"incollection|inbook|\bchap\b", re.IGNORECASE)
+_PROCEEDINGS_RE = re.compile(
+    r"inproceedings|conference|proceeding|\bconf\b|\bcpaper\b|chapter|"
+    r"incollection|inbook|\bchap\b",
+    re.IGNORECASE,
+)
 _DOI_CODE_RE = re.compile(r"^10\.\d{4,9}/(?:j\.)?([a-z]{3,12})\.[0-9a-z]")
 
 
@@ -169,7 +293,7 @@ def _erratum_keys(title: str | None) -> tuple[str, str, tuple[tuple[str, str], .
                 kind = name
                 break
     if prefix:
-        core = core[prefix.end():]
+        core = core[prefix.end() :]
     elif _REPLY_SUFFIX_RE.search(core) and len(core.split()) > 4:
         kind = "reply"
         core = _REPLY_SUFFIX_RE.sub("", core)
@@ -200,7 +324,7 @@ def code_fits_journal(code: str, journal: tuple[str, ...]) -> bool:
     if not code or not journal:
         return False
 
-    @lru_cache(maxsize=None)
+    @cache
     def fits(i: int, w: int) -> bool:
         if i == len(code):
             return True
@@ -316,7 +440,7 @@ def parse_pages(pages: str | None) -> tuple[str, int | None]:
         return "", None  # "Suppl", "NA": no page
     last: int | None = None
     digits = "".join(ch for ch in first if ch.isdigit())
-    if len(parts) > 1 and (first.isdigit() or first[:1].isalpha() and first[1:].isdigit()):
+    if len(parts) > 1 and (first.isdigit() or (first[:1].isalpha() and first[1:].isdigit())):
         tail = re.sub(r"[^0-9]", "", parts[1])
         if tail:
             if len(tail) < len(digits):

@@ -59,8 +59,9 @@ APPLIED = "merged"
 BLOCKING = ("rejected", "undone")
 NOTICE = "notice"
 # A record's own title that says it is retracted ("RETRACTED: ...", "Retracted article: ...").
-_RETRACTED_TITLE = re.compile(r"^\s*\[?\s*(?:retracted|withdrawn)(?:\s+(?:article|paper|publication))?\s*[:\]\-]",
-                              re.IGNORECASE)
+_RETRACTED_TITLE = re.compile(
+    r"^\s*\[?\s*(?:retracted|withdrawn)(?:\s+(?:article|paper|publication))?\s*[:\]\-]", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -143,9 +144,7 @@ class MergeUndone(Result):
 def _load(session: Session, review_id: int) -> dict[int, RecordData]:
     columns = [getattr(Record, name) for name in NORMALISED_FIELDS]
     rows = session.execute(
-        select(Record.id, Record.source_record_id, *columns)
-        .where(Record.review_id == review_id)
-        .order_by(Record.id)
+        select(Record.id, Record.source_record_id, *columns).where(Record.review_id == review_id).order_by(Record.id)
     )
     out: dict[int, RecordData] = {}
     for row in rows:
@@ -236,9 +235,7 @@ def run_dedup(
         must = [frozenset(p) for p, link in links.items() if link.status == APPLIED]
         from .core import find_duplicates
 
-        result = find_duplicates(
-            sorted(records.items()), cannot_link=cannot, must_link=must, progress=progress
-        )
+        result = find_duplicates(sorted(records.items()), cannot_link=cannot, must_link=must, progress=progress)
         group_of = {m: i for i, g in enumerate(result.groups) for m in g}
         now = utcnow()
         new_links: list[dict[str, Any]] = []
@@ -269,8 +266,7 @@ def run_dedup(
             }
             new_links.append(row)
             if status == APPLIED:
-                merges.append(Merge(key[0], key[1], float(match.score), list(match.matched_fields),
-                                    match.reason))
+                merges.append(Merge(key[0], key[1], float(match.score), list(match.matched_fields), match.reason))
         if new_links:
             session.execute(DuplicateLink.__table__.insert(), new_links)
         groups = _apply_groups(session, rid, records)
@@ -285,9 +281,11 @@ def run_dedup(
             pending=pending,
             dry_run=dry_run,
             merges=merges,
-            notices=[NoticeLink(r["record_id"], r["other_id"], r["matched_fields"][0].removeprefix("notice:"),
-                                r["reason"])
-                     for r in new_links if r["status"] == NOTICE],
+            notices=[
+                NoticeLink(r["record_id"], r["other_id"], r["matched_fields"][0].removeprefix("notice:"), r["reason"])
+                for r in new_links
+                if r["status"] == NOTICE
+            ],
         )
         review.log(
             session,
@@ -329,8 +327,7 @@ def pending_pairs(review: ReviewHandle) -> list[DuplicatePair]:
 
 
 def _brief(record: Record) -> RecordBrief:
-    return RecordBrief(record.id, record.title, (record.authors or [])[:3], record.year,
-                       record.journal, record.doi)
+    return RecordBrief(record.id, record.title, (record.authors or [])[:3], record.year, record.journal, record.doi)
 
 
 def _get_link(session: Session, review: ReviewHandle, pair_id: int) -> DuplicateLink:
@@ -405,14 +402,14 @@ def undo_merge(review: ReviewHandle, record_id: int, *, note: str | None = None)
         return MergeUndone(record_id, len(links))
 
 
-
-
 def notice_link_rows(session: Session, review_id: int) -> list[DuplicateLink]:
-    return list(session.scalars(
-        select(DuplicateLink)
-        .where(DuplicateLink.review_id == review_id, DuplicateLink.status == NOTICE)
-        .order_by(DuplicateLink.other_id, DuplicateLink.record_id)
-    ))
+    return list(
+        session.scalars(
+            select(DuplicateLink)
+            .where(DuplicateLink.review_id == review_id, DuplicateLink.status == NOTICE)
+            .order_by(DuplicateLink.other_id, DuplicateLink.record_id)
+        )
+    )
 
 
 def link_kind(link: DuplicateLink) -> str:
@@ -424,8 +421,10 @@ def notice_links(review: ReviewHandle) -> list[NoticeLink]:
     """Every notice link (record ids; kind: erratum, retraction, concern,
     comment or reply), by article."""
     with review.session() as session:
-        return [NoticeLink(link.record_id, link.other_id, link_kind(link), link.reason)
-                for link in notice_link_rows(session, review.review_id)]
+        return [
+            NoticeLink(link.record_id, link.other_id, link_kind(link), link.reason)
+            for link in notice_link_rows(session, review.review_id)
+        ]
 
 
 def retracted_records(session: Session, review_id: int) -> dict[int, str]:
@@ -437,10 +436,14 @@ def retracted_records(session: Session, review_id: int) -> dict[int, str]:
     """
     out: dict[int, str] = {}
     canonical_of_id: dict[int, int] = {
-        rid: canon for rid, canon in session.execute(
+        rid: canon
+        for rid, canon in session.execute(
             select(Record.id, Record.duplicate_of_id).where(
-                Record.review_id == review_id, Record.duplicate_of_id.is_not(None)))
-        if canon is not None}
+                Record.review_id == review_id, Record.duplicate_of_id.is_not(None)
+            )
+        )
+        if canon is not None
+    }
     members: dict[int, list[int]] = defaultdict(list)
     for rid, canon in canonical_of_id.items():
         members[canon].append(rid)
@@ -452,9 +455,11 @@ def retracted_records(session: Session, review_id: int) -> dict[int, str]:
         for rid in [root, *members.get(root, [])]:
             out.setdefault(rid, why)
     for rid, title in session.execute(
-            select(Record.id, Record.title).where(
-                Record.review_id == review_id,
-                or_(func.lower(Record.title).like("%retract%"), func.lower(Record.title).like("%withdrawn%")))):
+        select(Record.id, Record.title).where(
+            Record.review_id == review_id,
+            or_(func.lower(Record.title).like("%retract%"), func.lower(Record.title).like("%withdrawn%")),
+        )
+    ):
         if title and _RETRACTED_TITLE.match(title):
             root = canonical_of_id.get(rid, rid)
             for other in [root, *members.get(root, [])]:

@@ -29,10 +29,10 @@ from typing import Any
 
 import yaml
 
+from .. import protocol as protocol_mod
 from ..errors import InvalidInput
 from ..records import RecordData
 from ..review import ReviewHandle, init_review
-from .. import protocol as protocol_mod
 from ..synthesise.claims import parse_citations
 
 __all__ = ["EXAMPLES", "CODER", "build_example", "example_data", "list_examples", "ExampleData"]
@@ -76,28 +76,52 @@ def example_data(name: str = "peer-harm-reduction") -> ExampleData:
     folder = _folder(name)
     text = folder.joinpath("protocol.yaml").read_text(encoding="utf-8")
     return ExampleData(
-        name=name, protocol_text=text, protocol=yaml.safe_load(text),
-        search=_yaml(folder, "search.yaml"), studies=_yaml(folder, "studies.yaml"),
-        screening=_yaml(folder, "screening.yaml"), appraisals=_yaml(folder, "appraisals.yaml"),
-        codings=_yaml(folder, "codings.yaml"), cmocs=_yaml(folder, "cmocs.yaml"),
+        name=name,
+        protocol_text=text,
+        protocol=yaml.safe_load(text),
+        search=_yaml(folder, "search.yaml"),
+        studies=_yaml(folder, "studies.yaml"),
+        screening=_yaml(folder, "screening.yaml"),
+        appraisals=_yaml(folder, "appraisals.yaml"),
+        codings=_yaml(folder, "codings.yaml"),
+        cmocs=_yaml(folder, "cmocs.yaml"),
     )
 
 
 def _record(row: dict[str, Any]) -> RecordData:
-    printed = {k: row[k] for k in ("authors", "year", "title", "journal", "volume", "issue", "pages",
-                                   "design_reported", "country_reported") if row.get(k) is not None}
+    printed = {
+        k: row[k]
+        for k in (
+            "authors",
+            "year",
+            "title",
+            "journal",
+            "volume",
+            "issue",
+            "pages",
+            "design_reported",
+            "country_reported",
+        )
+        if row.get(k) is not None
+    }
     first = row["authors"].removesuffix(", et al.").strip()
     return RecordData(
         raw={"table1_row": str(row["row"]), **{k: str(v) for k, v in printed.items()}},
         source_record_id=f"table1-row{row['row']}",
-        title=row["title"], authors=[first], year=int(row["year"]), journal=row.get("journal"),
-        volume=row.get("volume"), issue=row.get("issue"), pages=row.get("pages"), language="English",
+        title=row["title"],
+        authors=[first],
+        year=int(row["year"]),
+        journal=row.get("journal"),
+        volume=row.get("volume"),
+        issue=row.get("issue"),
+        pages=row.get("pages"),
+        language="English",
     )
 
 
 def _at(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return dt.datetime.fromisoformat(str(value))
 
 
@@ -125,35 +149,58 @@ def build_example(
     try:
         rows = sorted(data.studies, key=lambda r: r["row"])
         src = data.search["source"]
-        source_id, _ = import_records(review, [_record(r) for r in rows], source=src["name"],
-                                      kind=src["kind"], format="example", details=src.get("details") or {})
+        source_id, _ = import_records(
+            review,
+            [_record(r) for r in rows],
+            source=src["name"],
+            kind=src["kind"],
+            format="example",
+            details=src.get("details") or {},
+        )
         record_ids = _record_ids(review, source_id)
 
         screening = data.screening
         at = _at(screening["at"])
         for rid in record_ids:
             for stage in screening["stages"]:
-                decide(review, rid, screening["decision"], reviewer=screening["reviewer"], stage=stage,
-                       note=screening["note"], at=at)
+                decide(
+                    review,
+                    rid,
+                    screening["decision"],
+                    reviewer=screening["reviewer"],
+                    stage=stage,
+                    note=screening["note"],
+                    at=at,
+                )
 
         for row, rid in zip(rows, record_ids):
             et_al = row["authors"].endswith("et al.")
             details = {
-                "first_author": row["first_author"], "et_al": et_al, "table1_row": row["row"],
-                "authors_printed": row["authors"], "design_reported": row["design_reported"],
-                "country_reported": row["country_reported"], "mapping": row["mapping"],
+                "first_author": row["first_author"],
+                "et_al": et_al,
+                "table1_row": row["row"],
+                "authors_printed": row["authors"],
+                "design_reported": row["design_reported"],
+                "country_reported": row["country_reported"],
+                "mapping": row["mapping"],
             }
             if row.get("places_unspecified"):
                 details["places_unspecified"] = row["places_unspecified"]
-            add_study(review, rid, key=row["key"], ref_number=row["ref"], design=row["design"],
-                      countries=row["countries"], year=int(row["year"]),
-                      label=f"{row['first_author']}{' et al.' if et_al else ''} {row['year']}",
-                      details=details)
+            add_study(
+                review,
+                rid,
+                key=row["key"],
+                ref_number=row["ref"],
+                design=row["design"],
+                countries=row["countries"],
+                year=int(row["year"]),
+                label=f"{row['first_author']}{' et al.' if et_al else ''} {row['year']}",
+                details=details,
+            )
 
         for entry in data.appraisals.get("language", []):
             for ref in parse_citations(entry["refs"]):
-                record_judgement(review, f"[{ref}]", entry["classification"], note=entry["evidence"],
-                                 by=CODER)
+                record_judgement(review, f"[{ref}]", entry["classification"], note=entry["evidence"], by=CODER)
 
         for entry in data.codings:
             memo = f"{entry['section']}: \u201c{entry['evidence']}\u201d"
@@ -164,14 +211,29 @@ def build_example(
 
         ids = []
         for c in data.cmocs["study_level"]:
-            info = add_cmoc(review, f"[{c['study']}]", intervention=c["intervention"], context=c["context"],
-                            mechanism=c["mechanism"], outcome=c["outcome"], statement=c["statement"],
-                            memo=c.get("memo"))
+            info = add_cmoc(
+                review,
+                f"[{c['study']}]",
+                intervention=c["intervention"],
+                context=c["context"],
+                mechanism=c["mechanism"],
+                outcome=c["outcome"],
+                statement=c["statement"],
+                memo=c.get("memo"),
+            )
             ids.append(info.id)
         theme = data.cmocs["theme"]
-        add_cmoc(review, None, intervention=theme["intervention"], context=theme["context"],
-                 mechanism=theme["mechanism"], outcome=theme["outcome"], statement=theme["statement"],
-                 memo=" ".join(str(theme.get("memo") or "").split()) or None, based_on=ids)
+        add_cmoc(
+            review,
+            None,
+            intervention=theme["intervention"],
+            context=theme["context"],
+            mechanism=theme["mechanism"],
+            outcome=theme["outcome"],
+            statement=theme["statement"],
+            memo=" ".join(str(theme.get("memo") or "").split()) or None,
+            based_on=ids,
+        )
     except BaseException:
         review.close()
         raise
@@ -184,5 +246,4 @@ def _record_ids(review: ReviewHandle, source_id: int) -> list[int]:
     from ..store.models import Record
 
     with review.session() as session:
-        return list(session.scalars(select(Record.id).where(Record.source_id == source_id)
-                                    .order_by(Record.position)))
+        return list(session.scalars(select(Record.id).where(Record.source_id == source_id).order_by(Record.position)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -97,8 +97,16 @@ def import_records(
     _check_kind(kind)
     records = list(records)  # all parsed (and validated) before anything is written
     try:
-        return _store(review, records, source=source, kind=kind, format=format, file_name=file_name,
-                      file_sha256=file_sha256, details=details)
+        return _store(
+            review,
+            records,
+            source=source,
+            kind=kind,
+            format=format,
+            file_name=file_name,
+            file_sha256=file_sha256,
+            details=details,
+        )
     except (SQLAlchemyError, OverflowError) as err:
         # The transaction was rolled back: the review is unchanged.  Say which record.
         raise _refusal(review, records, err, where=file_name or f"source {source!r}") from None
@@ -166,7 +174,8 @@ def _refusal(review: ReviewHandle, records: list[RecordData], err: BaseException
     short = title if len(title) <= 60 else title[:57] + "..."
     return ImportStoreError(
         f"the database refused this record ({short!r}): {reason}; nothing was imported",
-        file=where, record=number,
+        file=where,
+        record=number,
     )
 
 
@@ -177,8 +186,14 @@ def _first_refused(review: ReviewHandle, records: list[RecordData]) -> int | Non
     def refused(lo: int, hi: int) -> bool:
         with Session(review.engine) as session:
             try:
-                src = Source(review_id=review.review_id, name="probe", kind="other", record_count=0,
-                             imported_by=review.actor, details={})
+                src = Source(
+                    review_id=review.review_id,
+                    name="probe",
+                    kind="other",
+                    record_count=0,
+                    imported_by=review.actor,
+                    details={},
+                )
                 session.add(src)
                 session.flush()
                 rows = [record_row(review.review_id, src.id, i, records[i - 1]) for i in range(lo, hi)]
@@ -230,15 +245,15 @@ def import_file(
     if not force:
         with review.session() as session:
             earlier = session.scalar(
-                select(Source).where(
-                    Source.review_id == review.review_id, Source.file_sha256 == digest
-                )
+                select(Source).where(Source.review_id == review.review_id, Source.file_sha256 == digest)
             )
             if earlier is not None:
                 raise DuplicateImport(
                     f"{path}: this file was already imported as source {earlier.id} "
                     f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d})",
-                    file=str(path), field="force", key="already-imported",
+                    file=str(path),
+                    field="force",
+                    key="already-imported",
                 )
     from .formats import read_bytes  # the readers (lxml, bibtexparser ...) load on first import
 

@@ -69,9 +69,7 @@ def decode_with_notes(data: bytes, *, file: str | None = None) -> tuple[str, lis
     notes: list[str] = []
     converted = False
     if is_zip(data):
-        raise ImportFormatError(
-            "is a zip container (an XLSX workbook?), not a text export", file=file
-        )
+        raise ImportFormatError("is a zip container (an XLSX workbook?), not a text export", file=file)
     if data.startswith(codecs.BOM_UTF8):
         # CR and LF bytes never occur inside a UTF-8 sequence and end any
         # broken one, so converting line endings on the bytes gives the same
@@ -91,9 +89,7 @@ def decode_with_notes(data: bytes, *, file: str | None = None) -> tuple[str, lis
             notes.append("decoded as UTF-16 without byte-order mark")
         else:
             if data.count(b"\x00", 0, 65536) > 0:
-                raise ImportFormatError(
-                    "is not a text export (it contains binary data)", file=file
-                )
+                raise ImportFormatError("is not a text export (it contains binary data)", file=file)
             strict: str | None = None
             note: str | None = None
             if b"\r" in data:

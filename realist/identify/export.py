@@ -29,8 +29,35 @@ __all__ = ["EXPORT_FORMATS", "export_records"]
 
 EXPORT_FORMATS: tuple[str, ...] = ("ris", "bibtex", "csv", "csl-json")
 
-_RIS_TYPES = {"ABST", "BOOK", "CHAP", "CONF", "CPAPER", "DATA", "ELEC", "GEN", "JOUR", "MGZN", "NEWS", "RPRT", "THES", "UNPB", "WEB"}
-_BIB_TYPES = {"article", "book", "incollection", "inproceedings", "misc", "phdthesis", "techreport", "online", "report", "thesis"}
+_RIS_TYPES = {
+    "ABST",
+    "BOOK",
+    "CHAP",
+    "CONF",
+    "CPAPER",
+    "DATA",
+    "ELEC",
+    "GEN",
+    "JOUR",
+    "MGZN",
+    "NEWS",
+    "RPRT",
+    "THES",
+    "UNPB",
+    "WEB",
+}
+_BIB_TYPES = {
+    "article",
+    "book",
+    "incollection",
+    "inproceedings",
+    "misc",
+    "phdthesis",
+    "techreport",
+    "online",
+    "report",
+    "thesis",
+}
 
 
 def _pages(pages: str | None) -> tuple[str | None, str | None]:
@@ -126,8 +153,24 @@ def to_bibtex(records: Iterable[RecordData]) -> str:
 
 
 CSV_COLUMNS = (
-    "id", "title", "abstract", "authors", "year", "journal", "volume", "issue", "pages", "doi",
-    "pmid", "pmcid", "openalex_id", "issn", "keywords", "language", "publication_type", "url",
+    "id",
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "pmcid",
+    "openalex_id",
+    "issn",
+    "keywords",
+    "language",
+    "publication_type",
+    "url",
     "referenced_works",
 )
 
@@ -146,7 +189,13 @@ def to_csv(records: Iterable[RecordData]) -> str:
     return buffer.getvalue()
 
 
-_CSL_TYPES = {"JOUR": "article-journal", "BOOK": "book", "CHAP": "chapter", "CONF": "paper-conference", "THES": "thesis"}
+_CSL_TYPES = {
+    "JOUR": "article-journal",
+    "BOOK": "book",
+    "CHAP": "chapter",
+    "CONF": "paper-conference",
+    "THES": "thesis",
+}
 
 
 def _csl_name(author: str) -> dict[str, str]:

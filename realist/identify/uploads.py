@@ -28,8 +28,14 @@ class Upload:
     data: bytes
 
 
-def import_uploads(review: ReviewHandle, uploads: Sequence[Upload], *, source: str | None = None,
-                   kind: str = "database", force: bool = False) -> list[ImportResult]:
+def import_uploads(
+    review: ReviewHandle,
+    uploads: Sequence[Upload],
+    *,
+    source: str | None = None,
+    kind: str = "database",
+    force: bool = False,
+) -> list[ImportResult]:
     """Import each upload as a source (named ``source``, or after the file); all or nothing."""
     _check_kind(kind)
     if not uploads:
@@ -43,12 +49,14 @@ def import_uploads(review: ReviewHandle, uploads: Sequence[Upload], *, source: s
         seen[digest] = upload.name
         if not force:
             with review.session() as session:
-                earlier = session.scalar(select(Source).where(
-                    Source.review_id == review.review_id, Source.file_sha256 == digest))
+                earlier = session.scalar(
+                    select(Source).where(Source.review_id == review.review_id, Source.file_sha256 == digest)
+                )
                 if earlier is not None:
                     raise DuplicateImport(
                         f"{upload.name}: this file was already imported as source {earlier.id} "
-                        f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d})")
+                        f"({earlier.name!r}, {earlier.imported_at:%Y-%m-%d})"
+                    )
         try:
             parsed.append((upload, digest, read_bytes(upload.data, file=upload.name)))
         except ImportFormatError as exc:
@@ -58,7 +66,8 @@ def import_uploads(review: ReviewHandle, uploads: Sequence[Upload], *, source: s
         name = source or upload.name
         if source and len(parsed) > 1:
             name = f"{source} ({upload.name})"
-        source_id, count = import_records(review, file.records, source=name, kind=kind, format=file.format,
-                                          file_name=upload.name, file_sha256=digest)
+        source_id, count = import_records(
+            review, file.records, source=name, kind=kind, format=file.format, file_name=upload.name, file_sha256=digest
+        )
         results.append(ImportResult(source_id, upload.name, file.format, count, list(file.warnings)))
     return results

@@ -23,47 +23,87 @@ from .handsearch import handsearch
 
 if TYPE_CHECKING:
     from .chase import (
-        ChaseResult as ChaseResult,
         DIRECTIONS as DIRECTIONS,
+    )
+    from .chase import (
+        ChaseResult as ChaseResult,
+    )
+    from .chase import (
         NothingFound as NothingFound,
+    )
+    from .chase import (
         Seed as Seed,
+    )
+    from .chase import (
         included_record_ids as included_record_ids,
+    )
+    from .chase import (
         resolve_seeds as resolve_seeds,
     )
     from .enrich import (
         ENRICH_FIELDS as ENRICH_FIELDS,
+    )
+    from .enrich import (
         EnrichResult as EnrichResult,
     )
     from .handsearch import (
         HandSearchResult as HandSearchResult,
+    )
+    from .handsearch import (
         Journal as Journal,
+    )
+    from .handsearch import (
         resolve_journal as resolve_journal,
     )
     from .offline import (
         OfflineWorks as OfflineWorks,
+    )
+    from .offline import (
         read_works as read_works,
     )
     from .openalex import (
         OpenAlexClient as OpenAlexClient,
+    )
+    from .openalex import (
         OpenAlexError as OpenAlexError,
+    )
+    from .openalex import (
         OpenAlexSettings as OpenAlexSettings,
+    )
+    from .openalex import (
         OpenAlexUnavailable as OpenAlexUnavailable,
+    )
+    from .openalex import (
         parse_identifier as parse_identifier,
     )
     from .provenance import (
         identification_counts as identification_counts,
+    )
+    from .provenance import (
         record_provenance as record_provenance,
+    )
+    from .provenance import (
         seed_contributions as seed_contributions,
     )
     from .sources import (
         close_source as close_source,
+    )
+    from .sources import (
         default_cache_dir as default_cache_dir,
+    )
+    from .sources import (
         openalex_settings as openalex_settings,
+    )
+    from .sources import (
         search_source as search_source,
+    )
+    from .sources import (
         works_source as works_source,
     )
     from .works import (
         OnlineWorks as OnlineWorks,
+    )
+    from .works import (
         WorkSource as WorkSource,
     )
 

@@ -46,8 +46,13 @@ class Seed:
     title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "openalex_id": self.openalex_id, "record_id": self.record_id,
-                "title": self.title, "references": len(self.references)}
+        return {
+            "label": self.label,
+            "openalex_id": self.openalex_id,
+            "record_id": self.record_id,
+            "title": self.title,
+            "references": len(self.references),
+        }
 
 
 @dataclass
@@ -117,9 +122,12 @@ def resolve_seeds(
                     raise NotFound(f"no record {text} in this review (use pmid:{text} for a PubMed id)")
                 ids = _record_ids(rec)
                 if not ids:
-                    raise InvalidInput(f"record {text} has no DOI, PMID or OpenAlex id to chase from; "
-                                       "add one, or name the work by its DOI", field="seeds",
-                                       key="seed-without-identifier")
+                    raise InvalidInput(
+                        f"record {text} has no DOI, PMID or OpenAlex id to chase from; "
+                        "add one, or name the work by its DOI",
+                        field="seeds",
+                        key="seed-without-identifier",
+                    )
                 wanted.append((f"record {rec.id}", ids, rec, True))
             else:
                 ident = parse_identifier(text)
@@ -153,8 +161,12 @@ def resolve_seeds(
             if wid not in seeds:
                 seeds[wid] = Seed(label, wid, refs, rec.id if rec is not None else None, title)
     if not seeds:
-        raise InvalidInput("nothing to chase from: name seed works, or chase from the included records"
-                           + (f" ({'; '.join(warnings)})" if warnings else ""), field="seeds", key="no-seeds")
+        raise InvalidInput(
+            "nothing to chase from: name seed works, or chase from the included records"
+            + (f" ({'; '.join(warnings)})" if warnings else ""),
+            field="seeds",
+            key="no-seeds",
+        )
     return list(seeds.values()), warnings
 
 
@@ -239,7 +251,8 @@ def chase(
     if not found:
         raise NothingFound(
             f"the {direction} chase from {', '.join(s.label for s in resolved)} found no works"
-            + (f" ({'; '.join(warnings)})" if warnings else "") + "; the review is unchanged"
+            + (f" ({'; '.join(warnings)})" if warnings else "")
+            + "; the review is unchanged"
         )
     fmt = OpenAlexJSON()
     records = [fmt.record(work) for work in found.values()]
@@ -248,7 +261,7 @@ def chase(
         "method": "citation_chase",
         "direction": direction,
         "depth": depth,
-        "run_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seeds": [s.to_dict() for s in resolved],
         "found": len(found),
         "found_by_direction": by_direction,
@@ -256,10 +269,12 @@ def chase(
         **source.describe(),
     }
     label = name or f"Citation chase ({direction}) from {len(resolved)} seed(s)"
-    source_id = store_found(review, records, links, name=label, kind="citation",
-                            format="openalex_json", details=details)
-    result = ChaseResult(source_id, direction, depth, resolved, len(found), by_direction,
-                         len(links), unresolved, warnings)
+    source_id = store_found(
+        review, records, links, name=label, kind="citation", format="openalex_json", details=details
+    )
+    result = ChaseResult(
+        source_id, direction, depth, resolved, len(found), by_direction, len(links), unresolved, warnings
+    )
     if dedup:
         from ..deduplicate.store import run_dedup
 

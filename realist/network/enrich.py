@@ -64,12 +64,14 @@ def enrich(
 
         raise InvalidInput(f"cannot enrich {', '.join(bad)}: choose from {', '.join(ENRICH_FIELDS)}")
     with review.session() as session:
-        query = select(Record).where(Record.review_id == review.review_id,
-                                     Record.duplicate_of_id.is_(None)).order_by(Record.id)
+        query = (
+            select(Record)
+            .where(Record.review_id == review.review_id, Record.duplicate_of_id.is_(None))
+            .order_by(Record.id)
+        )
         if record_ids is not None:
             query = query.where(Record.id.in_(record_ids))
-        candidates = [r for r in session.scalars(query)
-                      if _ids(r) and any(_empty(getattr(r, f)) for f in fields)]
+        candidates = [r for r in session.scalars(query) if _ids(r) and any(_empty(getattr(r, f)) for f in fields)]
         wanted = {r.id: _ids(r) for r in candidates}
     # Fetch everything before writing anything.
     answers = source.lookup([i for ids in wanted.values() for i in ids]) if wanted else {}
@@ -95,8 +97,15 @@ def enrich(
                     result.filled[name] += 1
             if changes:
                 result.records_changed += 1
-                review.log(session, "record.enriched", entity="record", entity_id=rid,
-                           source="openalex", openalex_id=fresh.openalex_id, changes=changes)
+                review.log(
+                    session,
+                    "record.enriched",
+                    entity="record",
+                    entity_id=rid,
+                    source="openalex",
+                    openalex_id=fresh.openalex_id,
+                    changes=changes,
+                )
         if dry_run:
             session.rollback()
     return result

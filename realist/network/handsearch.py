@@ -73,6 +73,7 @@ def _journal(obj: dict[str, Any]) -> Journal:
 def _same(a: str, b: str) -> bool:
     def norm(s: str) -> str:
         return re.sub(r"^the ", "", re.sub(r"\W+", " ", s.lower()).strip())
+
     return norm(a) == norm(b)
 
 
@@ -90,15 +91,20 @@ def resolve_journal(client: OpenAlexClient, journal: str) -> Journal:
     else:
         page = client.get("/sources", {"search": text}) or {}
     results = [r for r in page.get("results") or [] if isinstance(r, dict)]
-    exact = [r for r in results if _same(r.get("display_name") or "", text)
-             or any(_same(t, text) for t in r.get("alternate_titles") or [])
-             or text.upper() in (r.get("issn") or [])]
+    exact = [
+        r
+        for r in results
+        if _same(r.get("display_name") or "", text)
+        or any(_same(t, text) for t in r.get("alternate_titles") or [])
+        or text.upper() in (r.get("issn") or [])
+    ]
     if len(exact) == 1 or (len(results) == 1 and not exact):
         return _journal((exact or results)[0])
     if not results:
         raise NotFound(f"OpenAlex knows no journal called {text!r}: check the name, or give its ISSN")
-    names = "; ".join(f"{_journal(r).display_name} ({_journal(r).id}, ISSN {r.get('issn_l') or '?'})"
-                      for r in (exact or results)[:5])
+    names = "; ".join(
+        f"{_journal(r).display_name} ({_journal(r).id}, ISSN {r.get('issn_l') or '?'})" for r in (exact or results)[:5]
+    )
     raise InvalidInput(f"{text!r} matches several journals: {names}. Name one by its S id or ISSN")
 
 
@@ -114,20 +120,31 @@ def search_query(terms: list[str], match: str = "any") -> str:
 
 
 def _matches(work: dict[str, Any], terms: list[str], match: str) -> bool:
-    text = " ".join(filter(None, [work.get("display_name") or work.get("title") or "",
-                                  rebuild_abstract(work.get("abstract_inverted_index")) or ""])).lower()
+    text = " ".join(
+        filter(
+            None,
+            [
+                work.get("display_name") or work.get("title") or "",
+                rebuild_abstract(work.get("abstract_inverted_index")) or "",
+            ],
+        )
+    ).lower()
     hits = [re.search(rf"\b{re.escape(t.lower())}", text) is not None for t in terms]
     return any(hits) if match == "any" else all(hits)
 
 
-def _offline_search(works: OfflineWorks, journal: str, terms: list[str], match: str,
-                    start: str | None, end: str | None) -> tuple[Journal, list[dict[str, Any]]]:
+def _offline_search(
+    works: OfflineWorks, journal: str, terms: list[str], match: str, start: str | None, end: str | None
+) -> tuple[Journal, list[dict[str, Any]]]:
     chosen: Journal | None = None
     out = []
     for work in works.all_works():
         src = (work.get("primary_location") or {}).get("source") or {}
-        if not (_same(src.get("display_name") or "", journal) or journal.upper() in (src.get("issn") or [])
-                or str(src.get("id", "")).endswith("/" + journal)):
+        if not (
+            _same(src.get("display_name") or "", journal)
+            or journal.upper() in (src.get("issn") or [])
+            or str(src.get("id", "")).endswith("/" + journal)
+        ):
             continue
         chosen = chosen or _journal(src)
         date = str(work.get("publication_date") or work.get("publication_year") or "")
@@ -188,15 +205,16 @@ def handsearch(
         "from": start,
         "to": end,
         "query": query,
-        "run_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "count_reported": reported,
         "found": len(records),
         "with_doi": sum(1 for r in records if normalise_doi(r.doi)),
         **via,
     }
     label = name or f"Hand search: {found_journal.display_name}"
-    source_id = store_found(review, records, [], name=label, kind="hand_search",
-                            format="openalex_json", details=details)
+    source_id = store_found(
+        review, records, [], name=label, kind="hand_search", format="openalex_json", details=details
+    )
     result = HandSearchResult(source_id, found_journal, query, reported, len(records))
     if dedup and records:
         from ..deduplicate.store import run_dedup

@@ -121,7 +121,7 @@ class OfflineWorks:
                 self.cited_by.setdefault(ref, []).append(wid)
 
     @classmethod
-    def from_paths(cls, paths: Sequence[str | Path]) -> "OfflineWorks":
+    def from_paths(cls, paths: Sequence[str | Path]) -> OfflineWorks:
         return cls(read_works(paths), files=[str(p) for p in paths])
 
     def describe(self) -> dict[str, Any]:

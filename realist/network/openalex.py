@@ -75,7 +75,7 @@ class OpenAlexSettings:
     user_agent: str = "realist (https://github.com/realist-review/realist)"
 
     @classmethod
-    def from_env(cls, **overrides: Any) -> "OpenAlexSettings":
+    def from_env(cls, **overrides: Any) -> OpenAlexSettings:
         """Settings from ``REALIST_OPENALEX_*`` variables; ``None`` overrides are ignored."""
         base = cls(
             base_url=os.environ.get(ENV_URL) or DEFAULT_URL,
@@ -98,9 +98,7 @@ def parse_identifier(text: str) -> Identifier:
         return ("doi", doi)
     if re.fullmatch(r"(?:https?://openalex\.org/)?[Ww]\d+", value):
         return ("openalex", normalise_openalex_id(value) or value)
-    raise OpenAlexError(
-        f"{value!r} is not a DOI (10.xxxx/...), a PMID (pmid:123) or an OpenAlex work id (W123)"
-    )
+    raise OpenAlexError(f"{value!r} is not a DOI (10.xxxx/...), a PMID (pmid:123) or an OpenAlex work id (W123)")
 
 
 def work_identifiers(work: dict[str, Any]) -> list[Identifier]:
@@ -142,8 +140,10 @@ class OpenAlexClient:
         import httpx
 
         if self._http is None:
-            headers = {"User-Agent": self.settings.user_agent
-                       + (f" mailto:{self.settings.mailto}" if self.settings.mailto else "")}
+            headers = {
+                "User-Agent": self.settings.user_agent
+                + (f" mailto:{self.settings.mailto}" if self.settings.mailto else "")
+            }
             self._http = httpx.Client(
                 base_url=self.settings.base_url.rstrip("/"),
                 timeout=self.settings.timeout,
@@ -158,7 +158,7 @@ class OpenAlexClient:
             self._http.close()
             self._http = None
 
-    def __enter__(self) -> "OpenAlexClient":
+    def __enter__(self) -> OpenAlexClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -262,7 +262,10 @@ class OpenAlexClient:
         return found if isinstance(found, dict) else None
 
     def iter_works(
-        self, filter: str | None = None, *, search: str | None = None,
+        self,
+        filter: str | None = None,
+        *,
+        search: str | None = None,
         on_page: Callable[[int, int], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """All works matching a filter (and search), page by page with a cursor.
@@ -272,7 +275,11 @@ class OpenAlexClient:
         yield from self.iter_list("/works", filter=filter, search=search, on_page=on_page)
 
     def iter_list(
-        self, path: str, *, filter: str | None = None, search: str | None = None,
+        self,
+        path: str,
+        *,
+        filter: str | None = None,
+        search: str | None = None,
         on_page: Callable[[int, int], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"per_page": self.settings.per_page, "cursor": "*"}

@@ -31,15 +31,27 @@ def record_provenance(review: ReviewHandle, record_id: int) -> list[dict[str, An
         for link in links:
             seed = session.get(Record, link.seed_record_id) if link.seed_record_id else None
             seed_name = f"record {seed.id} ({seed.title})" if seed else link.seed_openalex_id
-            out.append({
-                "source_id": src.id, "source": src.name, "kind": src.kind,
-                "direction": link.direction, "depth": link.depth,
-                "seed_openalex_id": link.seed_openalex_id, "seed_record_id": link.seed_record_id,
-                "text": f"{_PHRASE[link.direction]} {seed_name}",
-            })
+            out.append(
+                {
+                    "source_id": src.id,
+                    "source": src.name,
+                    "kind": src.kind,
+                    "direction": link.direction,
+                    "depth": link.depth,
+                    "seed_openalex_id": link.seed_openalex_id,
+                    "seed_record_id": link.seed_record_id,
+                    "text": f"{_PHRASE[link.direction]} {seed_name}",
+                }
+            )
         if not out:
-            out.append({"source_id": src.id, "source": src.name, "kind": src.kind,
-                        "text": f"imported from {src.name} ({src.kind})"})
+            out.append(
+                {
+                    "source_id": src.id,
+                    "source": src.name,
+                    "kind": src.kind,
+                    "text": f"imported from {src.name} ({src.kind})",
+                }
+            )
         return out
 
 
@@ -54,8 +66,7 @@ def identification_counts(review: ReviewHandle) -> dict[str, Any]:
         ).all()
     by_kind = {kind: n for kind, n in rows}
     other = {k: n for k, n in sorted(by_kind.items()) if k != "database"}
-    return {"databases": by_kind.get("database", 0), "other_methods": other,
-            "other_methods_total": sum(other.values())}
+    return {"databases": by_kind.get("database", 0), "other_methods": other, "other_methods_total": sum(other.values())}
 
 
 def seed_contributions(review: ReviewHandle) -> list[dict[str, Any]]:
@@ -69,20 +80,37 @@ def seed_contributions(review: ReviewHandle) -> list[dict[str, Any]]:
     link = CitationLink
     with review.session() as session:
         rows = session.execute(
-            select(link.seed_openalex_id, link.direction, func.min(link.seed_record_id),
-                   func.count(func.distinct(link.record_id)))
+            select(
+                link.seed_openalex_id,
+                link.direction,
+                func.min(link.seed_record_id),
+                func.count(func.distinct(link.record_id)),
+            )
             .where(link.review_id == review.review_id)
             .group_by(link.seed_openalex_id, link.direction)
         ).all()
         seed_ids = {rid for _, _, rid, _ in rows if rid is not None}
-        titles = dict(session.execute(
-            select(Record.id, Record.title).where(Record.id.in_(seed_ids))
-        ).all()) if seed_ids else {}
+        titles = (
+            dict(session.execute(select(Record.id, Record.title).where(Record.id.in_(seed_ids))).all())
+            if seed_ids
+            else {}
+        )
     out = [
-        {"seed_openalex_id": seed, "seed_record_id": rid, "seed_title": titles.get(rid) if rid else None,
-         "direction": direction, "records": int(n)}
+        {
+            "seed_openalex_id": seed,
+            "seed_record_id": rid,
+            "seed_title": titles.get(rid) if rid else None,
+            "direction": direction,
+            "records": int(n),
+        }
         for seed, direction, rid, n in rows
     ]
-    out.sort(key=lambda r: (r["seed_record_id"] is None, r["seed_record_id"] or 0, r["seed_openalex_id"],
-                            r["direction"] != "backward"))
+    out.sort(
+        key=lambda r: (
+            r["seed_record_id"] is None,
+            r["seed_record_id"] or 0,
+            r["seed_openalex_id"],
+            r["direction"] != "backward",
+        )
+    )
     return out

@@ -66,8 +66,9 @@ def works_source(
     """Works for chasing and enrichment: the ``saved`` files if any, else OpenAlex (cached)."""
     if saved:
         return OfflineWorks.from_paths(list(saved))
-    settings = openalex_settings(review, base_url=base_url, mailto=mailto, api_key=api_key,
-                                 cache_dir=cache_dir, offline=offline)
+    settings = openalex_settings(
+        review, base_url=base_url, mailto=mailto, api_key=api_key, cache_dir=cache_dir, offline=offline
+    )
     return OnlineWorks(OpenAlexClient(settings))
 
 
@@ -84,8 +85,11 @@ def search_source(
     """What a hand search searches: the ``saved`` files if any, else the OpenAlex client (cached)."""
     if saved:
         return OfflineWorks.from_paths(list(saved))
-    return OpenAlexClient(openalex_settings(review, base_url=base_url, mailto=mailto, api_key=api_key,
-                                            cache_dir=cache_dir, offline=offline))
+    return OpenAlexClient(
+        openalex_settings(
+            review, base_url=base_url, mailto=mailto, api_key=api_key, cache_dir=cache_dir, offline=offline
+        )
+    )
 
 
 def close_source(source: object) -> None:

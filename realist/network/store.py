@@ -49,8 +49,13 @@ def store_found(
     """Store records (and citation links) as one new source; returns the source id."""
     with review.session() as session:
         src = Source(
-            review_id=review.review_id, name=name, kind=kind, format=format,
-            record_count=len(records), imported_by=review.actor, details=details,
+            review_id=review.review_id,
+            name=name,
+            kind=kind,
+            format=format,
+            record_count=len(records),
+            imported_by=review.actor,
+            details=details,
         )
         session.add(src)
         session.flush()
@@ -80,8 +85,17 @@ def store_found(
         if link_rows:
             session.execute(insert(CitationLink), link_rows)
         review.log(
-            session, "source.imported", entity="source", entity_id=src.id, name=name, kind=kind,
-            format=format, file=None, sha256=None, records=len(rows), links=len(link_rows),
+            session,
+            "source.imported",
+            entity="source",
+            entity_id=src.id,
+            name=name,
+            kind=kind,
+            format=format,
+            file=None,
+            sha256=None,
+            records=len(rows),
+            links=len(link_rows),
             details=details,
         )
         return src.id
@@ -91,9 +105,7 @@ def new_after_dedup(review: ReviewHandle, source_id: int) -> int:
     """Duplicate groups (or single records) made only of this source's records."""
     with review.session() as session:
         rows = session.execute(
-            select(Record.id, Record.duplicate_of_id, Record.source_id).where(
-                Record.review_id == review.review_id
-            )
+            select(Record.id, Record.duplicate_of_id, Record.source_id).where(Record.review_id == review.review_id)
         ).all()
     groups: dict[int, set[int]] = {}
     for rid, dup_of, sid in rows:

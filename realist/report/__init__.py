@@ -15,14 +15,26 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from .build import (
         REPORT_FORMATS as REPORT_FORMATS,
+    )
+    from .build import (
         Report as Report,
+    )
+    from .build import (
         assemble as assemble,
+    )
+    from .build import (
         build_prisma as build_prisma,
+    )
+    from .build import (
         build_report as build_report,
     )
     from .prisma import (
         PrismaCounts as PrismaCounts,
+    )
+    from .prisma import (
         prisma_counts as prisma_counts,
+    )
+    from .prisma import (
         prisma_csv as prisma_csv,
     )
 

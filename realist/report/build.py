@@ -29,8 +29,13 @@ def parse_formats(value: str | tuple[str, ...] | list[str], allowed: tuple[str, 
     return out
 
 
-def assemble(review: ReviewHandle, *, style: str = "vancouver", code_columns: tuple[str, ...] = (),
-             heatmaps: list[tuple[str, str]] | None = None) -> Report:
+def assemble(
+    review: ReviewHandle,
+    *,
+    style: str = "vancouver",
+    code_columns: tuple[str, ...] = (),
+    heatmaps: list[tuple[str, str]] | None = None,
+) -> Report:
     """Read the review and build every part of the report."""
     data = collect(review, heatmaps=heatmaps)
     table = included_studies_table(data, style=style, code_kinds=code_columns)
@@ -49,9 +54,15 @@ def assemble(review: ReviewHandle, *, style: str = "vancouver", code_columns: tu
     return report
 
 
-def build_report(review: ReviewHandle, out_dir: str | Path, formats: tuple[str, ...] | str = REPORT_FORMATS,
-                 *, style: str = "vancouver", code_columns: tuple[str, ...] = (),
-                 heatmaps: list[tuple[str, str]] | None = None) -> list[Path]:
+def build_report(
+    review: ReviewHandle,
+    out_dir: str | Path,
+    formats: tuple[str, ...] | str = REPORT_FORMATS,
+    *,
+    style: str = "vancouver",
+    code_columns: tuple[str, ...] = (),
+    heatmaps: list[tuple[str, str]] | None = None,
+) -> list[Path]:
     """Write the report (``report.html``, ``report.docx``, ``report.md``) and its parts.
 
     Beside the report: the PRISMA diagram (SVG, PNG, PDF) and its counts
@@ -94,14 +105,21 @@ def build_report(review: ReviewHandle, out_dir: str | Path, formats: tuple[str, 
         render_docx(report, path)
         paths.append(path)
     with review.session() as session:
-        review.log(session, "report.built", formats=list(formats), out=str(out), style=style,
-                   identified=report.data.prisma.identified, included=report.data.prisma.new_studies)
+        review.log(
+            session,
+            "report.built",
+            formats=list(formats),
+            out=str(out),
+            style=style,
+            identified=report.data.prisma.identified,
+            included=report.data.prisma.new_studies,
+        )
     return paths
 
 
-def build_prisma(review: ReviewHandle, out_dir: str | Path,
-                 formats: tuple[str, ...] | str = DIAGRAM_FORMATS) -> list[Path]:
+def build_prisma(
+    review: ReviewHandle, out_dir: str | Path, formats: tuple[str, ...] | str = DIAGRAM_FORMATS
+) -> list[Path]:
     """Write only the PRISMA 2020 flow diagram (and/or its CSV counts)."""
     formats = parse_formats(formats, DIAGRAM_FORMATS)
     return write_diagram(prisma_counts(review), out_dir, formats)
-

@@ -35,20 +35,36 @@ from .tables import Table
 __all__ = ["CHECKLISTS", "ChecklistItem", "fill_checklist", "checklists_for", "checklist_table", "STATUS"]
 
 CHECKLISTS = {
-    "prisma2020": ("PRISMA 2020", "prisma2020.csv",
-                   "Page MJ, et al. The PRISMA 2020 statement. BMJ 2021;372:n71."),
-    "rameses": ("RAMESES (realist syntheses)", "rameses.csv",
-                "Wong G, Greenhalgh T, Westhorp G, Buckingham J, Pawson R. RAMESES publication standards: "
-                "realist syntheses. BMC Med 2013;11:21."),
-    "rapid_review": ("Rapid review items", "rapid_review.csv",
-                     "Stevens A, et al. Rapid review method series: interim guidance for the reporting of "
-                     "rapid reviews. BMJ Evid Based Med 2024."),
+    "prisma2020": ("PRISMA 2020", "prisma2020.csv", "Page MJ, et al. The PRISMA 2020 statement. BMJ 2021;372:n71."),
+    "rameses": (
+        "RAMESES (realist syntheses)",
+        "rameses.csv",
+        "Wong G, Greenhalgh T, Westhorp G, Buckingham J, Pawson R. RAMESES publication standards: "
+        "realist syntheses. BMC Med 2013;11:21.",
+    ),
+    "rapid_review": (
+        "Rapid review items",
+        "rapid_review.csv",
+        "Stevens A, et al. Rapid review method series: interim guidance for the reporting of "
+        "rapid reviews. BMJ Evid Based Med 2024.",
+    ),
 }
-_ALIASES = {"prisma": "prisma2020", "prisma 2020": "prisma2020", "prisma2020": "prisma2020",
-            "rameses": "rameses", "rapid": "rapid_review", "rapid review": "rapid_review",
-            "rapid_review": "rapid_review"}
-STATUS = {"reported": "Reported", "partly": "Partly reported", "missing": "Missing",
-          "author": "For the authors", "na": "Not applicable"}
+_ALIASES = {
+    "prisma": "prisma2020",
+    "prisma 2020": "prisma2020",
+    "prisma2020": "prisma2020",
+    "rameses": "rameses",
+    "rapid": "rapid_review",
+    "rapid review": "rapid_review",
+    "rapid_review": "rapid_review",
+}
+STATUS = {
+    "reported": "Reported",
+    "partly": "Partly reported",
+    "missing": "Missing",
+    "author": "For the authors",
+    "na": "Not applicable",
+}
 
 
 @dataclass
@@ -150,8 +166,12 @@ def a_sources(d: ReportData) -> Answer:
 
 
 def a_search_strings(d: ReportData) -> Answer:
-    strings = [f"{s['name']}: {s['details'].get(k)}" for s in d.sources
-               for k in ("query", "search", "search_string", "terms") if s["details"].get(k)]
+    strings = [
+        f"{s['name']}: {s['details'].get(k)}"
+        for s in d.sources
+        for k in ("query", "search", "search_string", "terms")
+        if s["details"].get(k)
+    ]
     if not strings:
         return "missing", "No search strings recorded with the sources.", "Appendix: Search strategies"
     return "reported", "; ".join(strings), "Methods: Information sources"
@@ -167,14 +187,16 @@ def _selection_text(d: ReportData) -> str:
     parts = []
     for stage, names in d.reviewers.items():
         per = d.reviewers_per_record.get(stage, 0)
-        parts.append(f"{stage.replace('_', '/')}: {len(names)} reviewers ({', '.join(names)}), "
-                     f"{per:.1f} per record on average")
+        parts.append(
+            f"{stage.replace('_', '/')}: {len(names)} reviewers ({', '.join(names)}), {per:.1f} per record on average"
+        )
         ag = d.agreement.get(stage)
         if ag:
             pa = ag["percent_agreement"]["value"]
             fk = ag["fleiss_kappa"]["value"]
-            parts[-1] += (f"; agreement {pa:.0%} on {ag['n_compared']} records"
-                          + (f", Fleiss' kappa {fk:.2f}" if fk is not None else ""))
+            parts[-1] += f"; agreement {pa:.0%} on {ag['n_compared']} records" + (
+                f", Fleiss' kappa {fk:.2f}" if fk is not None else ""
+            )
     if any(v > 1 for v in d.reviewers_per_record.values()):
         parts.append("decisions recorded blind to the other reviewers; conflicts settled by a resolution")
     return "; ".join(parts)
@@ -184,8 +206,12 @@ def a_coding(d: ReportData) -> Answer:
     coded = sum(1 for s in d.studies if s.codes)
     if not coded:
         return "missing", "No study has been coded yet.", "Methods: Data collection"
-    return "reported", f"{coded} of {len(d.studies)} studies coded with the codebook "\
-        f"({', '.join(f'{k}: {len(v)} codes' for k, v in d.code_kinds.items())}).", "Methods: Data collection"
+    return (
+        "reported",
+        f"{coded} of {len(d.studies)} studies coded with the codebook "
+        f"({', '.join(f'{k}: {len(v)} codes' for k, v in d.code_kinds.items())}).",
+        "Methods: Data collection",
+    )
 
 
 def a_outcomes(d: ReportData) -> Answer:
@@ -215,6 +241,7 @@ def _rigour_counts(rows: list[dict[str, Any]]) -> str:
         for r in rows:
             counts[str(r.get(key) or "not judged")] = counts.get(str(r.get(key) or "not judged"), 0) + 1
         return ", ".join(f"{k} {v}" for k, v in counts.items())
+
     return f"relevance: {tally('relevance')}; rigour: {tally('rigour')}"
 
 
@@ -231,8 +258,10 @@ def _appraisal_text(d: ReportData) -> str:
         parts.append(declared.approach.rstrip("."))
     if judged:
         judges = sorted({str(r["judged_by"]) for r in judged if r.get("judged_by")})
-        parts.append(f"relevance and rigour judged per study for {len(judged)} of {len(d.studies)} studies"
-                     + (f" (by {', '.join(judges)})" if judges else ""))
+        parts.append(
+            f"relevance and rigour judged per study for {len(judged)} of {len(d.studies)} studies"
+            + (f" (by {', '.join(judges)})" if judges else "")
+        )
     return ". ".join(parts) + "." if parts else ""
 
 
@@ -242,10 +271,17 @@ def a_risk_of_bias(d: ReportData) -> Answer:
     declared = _declared(d)
     if declared is None:
         if _judged(d):
-            return "partly", _appraisal_text(d) + " The protocol does not declare whether a formal " \
-                "appraisal is done (protocol: quality_appraisal).", where
-        return "missing", "The protocol does not say whether risk of bias or quality is appraised " \
-            "(protocol: quality_appraisal).", where
+            return (
+                "partly",
+                _appraisal_text(d) + " The protocol does not declare whether a formal "
+                "appraisal is done (protocol: quality_appraisal).",
+                where,
+            )
+        return (
+            "missing",
+            "The protocol does not say whether risk of bias or quality is appraised (protocol: quality_appraisal).",
+            where,
+        )
     return "reported", _appraisal_text(d), where
 
 
@@ -260,13 +296,24 @@ def a_risk_of_bias_results(d: ReportData) -> Answer:
     if judged:
         return "partly", f"Judgements for {len(judged)} of {n} studies: {_rigour_counts(judged)}.", where
     if declared is not None and not declared.formal:
-        return "na", f"No per-study risk-of-bias judgements: no formal appraisal, as the protocol declares " \
-            f"({declared.reason.rstrip('.')}).", where
+        return (
+            "na",
+            f"No per-study risk-of-bias judgements: no formal appraisal, as the protocol declares "
+            f"({declared.reason.rstrip('.')}).",
+            where,
+        )
     if declared is not None:
-        return "missing", f"The protocol names {declared.tool}, but no judgement is recorded " \
-            "(realist appraise rigour).", where
-    return "missing", "No risk-of-bias or quality judgements recorded, and the protocol does not say why " \
-        "(protocol: quality_appraisal).", where
+        return (
+            "missing",
+            f"The protocol names {declared.tool}, but no judgement is recorded (realist appraise rigour).",
+            where,
+        )
+    return (
+        "missing",
+        "No risk-of-bias or quality judgements recorded, and the protocol does not say why "
+        "(protocol: quality_appraisal).",
+        where,
+    )
 
 
 def a_selection_appraisal(d: ReportData) -> Answer:
@@ -277,8 +324,12 @@ def a_selection_appraisal(d: ReportData) -> Answer:
     if selection and appraisal:
         return "reported", f"Selection: {selection}. Appraisal: {appraisal}", where
     if selection:
-        return "partly", f"Selection: {selection}. How documents were appraised is not stated " \
-            "(protocol: quality_appraisal; realist appraise rigour).", where
+        return (
+            "partly",
+            f"Selection: {selection}. How documents were appraised is not stated "
+            "(protocol: quality_appraisal; realist appraise rigour).",
+            where,
+        )
     if appraisal:
         return "partly", f"Appraisal: {appraisal} No screening decisions recorded.", where
     return "missing", "No screening decisions recorded and no appraisal declared.", where
@@ -287,8 +338,10 @@ def a_selection_appraisal(d: ReportData) -> Answer:
 def a_synthesis(d: ReportData) -> Answer:
     stated = _report(d, "synthesis")
     if d.cmocs:
-        text = (f"{len(d.cmocs)} CMO configurations recorded, each linked to the excerpts that back it; "
-                "recurring configurations form the programme theory")
+        text = (
+            f"{len(d.cmocs)} CMO configurations recorded, each linked to the excerpts that back it; "
+            "recurring configurations form the programme theory"
+        )
         return "reported", (stated + ". " if stated else "") + text, "Methods: Synthesis"
     return ("partly" if stated else "missing"), stated or "No CMO configurations recorded.", "Methods: Synthesis"
 
@@ -299,25 +352,37 @@ def a_synthesis_grouping(d: ReportData) -> Answer:
     stated = _report(d, "synthesis_grouping")
     coded = sum(1 for s in d.studies if s.codes)
     if not coded:
-        return ("reported" if stated else "missing"), stated or "No study has been coded, so no synthesis " \
-            "has studies yet.", where
+        return (
+            ("reported" if stated else "missing"),
+            stated or "No study has been coded, so no synthesis has studies yet.",
+            where,
+        )
     codes = sum(len(v) for v in d.code_kinds.values())
-    text = (f"A study contributes to the synthesis of a code when it is coded with that code or one of its "
-            f"descendants ({codes} codes; {coded} of {len(d.studies)} studies coded); disputed codings are left out.")
+    text = (
+        f"A study contributes to the synthesis of a code when it is coded with that code or one of its "
+        f"descendants ({codes} codes; {coded} of {len(d.studies)} studies coded); disputed codings are left out."
+    )
     return "reported", (stated + ". " if stated else "") + text, where
 
 
 def a_displays(d: ReportData) -> Answer:
-    return "reported", "Table of included studies; bar charts of designs, years and regions; map of " \
-        "countries; heatmaps of code pairs; programme theory graph.", "Results"
+    return (
+        "reported",
+        "Table of included studies; bar charts of designs, years and regions; map of "
+        "countries; heatmaps of code pairs; programme theory graph.",
+        "Results",
+    )
 
 
 def a_flow(d: ReportData) -> Answer:
     c = d.prisma
     if not c.identified:
         return "missing", "No records identified yet.", "Results: Figure 1 (PRISMA flow diagram)"
-    return "reported", f"{c.identified} records identified; {c.new_studies} studies ({c.new_reports} reports) " \
-        "included.", "Results: Figure 1 (PRISMA flow diagram)"
+    return (
+        "reported",
+        f"{c.identified} records identified; {c.new_studies} studies ({c.new_reports} reports) included.",
+        "Results: Figure 1 (PRISMA flow diagram)",
+    )
 
 
 def a_exclusions(d: ReportData) -> Answer:
@@ -326,8 +391,13 @@ def a_exclusions(d: ReportData) -> Answer:
         reasons[k] = reasons.get(k, 0) + v
     if not reasons:
         return "missing", "No reports excluded with reasons.", "Results: Figure 1"
-    return "partly", "Excluded reports by reason: " + ", ".join(f"{k} {v}" for k, v in reasons.items()) + \
-        ". The excluded studies are not cited individually.", "Results: Figure 1"
+    return (
+        "partly",
+        "Excluded reports by reason: "
+        + ", ".join(f"{k} {v}" for k, v in reasons.items())
+        + ". The excluded studies are not cited individually.",
+        "Results: Figure 1",
+    )
 
 
 def a_characteristics(d: ReportData) -> Answer:
@@ -335,24 +405,29 @@ def a_characteristics(d: ReportData) -> Answer:
         return "missing", "No included studies recorded.", "Results: Table 1"
     complete = sum(1 for s in d.studies if s.design and s.countries and s.year)
     status = "reported" if complete == len(d.studies) else "partly"
-    return status, f"{len(d.studies)} studies cited with design, country and year " \
-        f"({complete} complete).", "Results: Table 1"
+    return (
+        status,
+        f"{len(d.studies)} studies cited with design, country and year ({complete} complete).",
+        "Results: Table 1",
+    )
 
 
 def a_study_codes(d: ReportData) -> Answer:
     coded = sum(1 for s in d.studies if s.codes)
     if not coded:
         return "missing", "No study codes recorded.", "Results: Evidence plots"
-    return "partly", f"Codes per study for {coded} studies (qualitative synthesis: no effect estimates).", \
-        "Results: Evidence plots"
+    return (
+        "partly",
+        f"Codes per study for {coded} studies (qualitative synthesis: no effect estimates).",
+        "Results: Evidence plots",
+    )
 
 
 def a_synthesis_results(d: ReportData) -> Answer:
     if not d.cmocs:
         return "missing", "No CMO configurations recorded.", "Results: Programme theory"
     studies = {c.study_key for c in d.cmocs if c.study_key}
-    return "reported", f"{len(d.cmocs)} CMO configurations from {len(studies)} studies.", \
-        "Results: Programme theory"
+    return "reported", f"{len(d.cmocs)} CMO configurations from {len(studies)} studies.", "Results: Programme theory"
 
 
 def a_synthesis_characteristics(d: ReportData) -> Answer:
@@ -372,12 +447,19 @@ def a_synthesis_characteristics(d: ReportData) -> Answer:
     if incomplete:
         gaps.append(f"design, country or year missing for {', '.join(incomplete)}")
     if not rob_ok:
-        gaps.append(f"no relevance-and-rigour judgement for {', '.join(unjudged)}"
-                    + ("" if declared is not None else " and no quality_appraisal declared"))
+        gaps.append(
+            f"no relevance-and-rigour judgement for {', '.join(unjudged)}"
+            + ("" if declared is not None else " and no quality_appraisal declared")
+        )
     if gaps:
         return "partly", text + "; " + "; ".join(gaps) + ".", where
-    rob = ("relevance and rigour judged for all of them" if not unjudged else
-           f"no formal risk-of-bias appraisal, as declared ({declared.reason.rstrip('.')})" if declared else "")
+    rob = (
+        "relevance and rigour judged for all of them"
+        if not unjudged
+        else f"no formal risk-of-bias appraisal, as declared ({declared.reason.rstrip('.')})"
+        if declared
+        else ""
+    )
     return "reported", f"{text}, each with design, country and year (Table 1); {rob}.", where
 
 
@@ -389,11 +471,18 @@ def a_amendments(d: ReportData) -> Answer:
         tail = f" The protocol file has {versions} logged versions." if versions > 1 else ""
         return "reported", stated.rstrip(".") + "." + tail, where
     if versions > 1:
-        return "partly", f"The protocol was changed: {versions} logged versions, but the changes are not " \
-            "described or explained (report: amendments).", where
+        return (
+            "partly",
+            f"The protocol was changed: {versions} logged versions, but the changes are not "
+            "described or explained (report: amendments).",
+            where,
+        )
     if versions == 1:
-        return "reported", "No amendments: the protocol has one logged version, unchanged since it was " \
-            "first recorded.", where
+        return (
+            "reported",
+            "No amendments: the protocol has one logged version, unchanged since it was first recorded.",
+            where,
+        )
     return "missing", "No protocol version is logged and no amendments are stated (report: amendments).", where
 
 
@@ -401,6 +490,7 @@ def _stated(key: str, where: str, missing: str) -> Callable[[ReportData], Answer
     def answer(d: ReportData) -> Answer:
         value = _report(d, key)
         return ("reported", value, where) if value else ("missing", missing, where)
+
     return answer
 
 
@@ -408,9 +498,13 @@ def a_prisma_base(d: ReportData) -> Answer:
     named = [str(n) for n in d.protocol.get("reporting_standards") or []]
     if any(_ALIASES.get(n.lower().strip()) == "prisma2020" for n in named):
         return "reported", "The PRISMA 2020 checklist is filled in this appendix.", "Appendix: Checklists"
-    return "missing", "The protocol's reporting_standards do not name PRISMA 2020" + \
-        (f" (they name {', '.join(named)})" if named else "") + ", so its checklist is not filled.", \
-        "Appendix: Checklists"
+    return (
+        "missing",
+        "The protocol's reporting_standards do not name PRISMA 2020"
+        + (f" (they name {', '.join(named)})" if named else "")
+        + ", so its checklist is not filled.",
+        "Appendix: Checklists",
+    )
 
 
 def a_funding_interests(d: ReportData) -> Answer:
@@ -422,8 +516,11 @@ def a_funding_interests(d: ReportData) -> Answer:
         missing = "competing interests (report: competing_interests)" if funding else "funding (report: funding)"
         have = f"Funding: {funding}." if funding else f"Competing interests: {interests}."
         return "partly", f"{have} Not stated: {missing}.", "Other information"
-    return "missing", "Neither funding nor competing interests stated (report: funding, competing_interests).", \
-        "Other information"
+    return (
+        "missing",
+        "Neither funding nor competing interests stated (report: funding, competing_interests).",
+        "Other information",
+    )
 
 
 def a_protocol(d: ReportData) -> Answer:
@@ -434,33 +531,57 @@ def a_protocol(d: ReportData) -> Answer:
 
 
 ANSWERERS: dict[str, Callable[[ReportData], Answer]] = {
-    "title_prisma": a_title_prisma, "title_realist": a_title_realist, "question": a_question, "criteria": a_criteria, "sources": a_sources,
-    "search_strings": a_search_strings, "selection": a_selection, "coding": a_coding,
-    "outcomes": a_outcomes, "characteristics_method": a_characteristics_method,
-    "risk_of_bias": a_risk_of_bias, "risk_of_bias_results": a_risk_of_bias_results,
-    "selection_appraisal": a_selection_appraisal, "synthesis": a_synthesis,
-    "synthesis_grouping": a_synthesis_grouping, "synthesis_characteristics": a_synthesis_characteristics,
-    "displays": a_displays, "flow": a_flow, "exclusions": a_exclusions,
-    "characteristics": a_characteristics, "study_codes": a_study_codes,
-    "synthesis_results": a_synthesis_results, "amendments": a_amendments,
-    "prisma_base": a_prisma_base, "protocol": a_protocol, "funding_interests": a_funding_interests,
-    "not_applicable": lambda d: ("na", "Qualitative realist synthesis: no effect measures or meta-analysis.",
-                                 "Methods: Synthesis"),
+    "title_prisma": a_title_prisma,
+    "title_realist": a_title_realist,
+    "question": a_question,
+    "criteria": a_criteria,
+    "sources": a_sources,
+    "search_strings": a_search_strings,
+    "selection": a_selection,
+    "coding": a_coding,
+    "outcomes": a_outcomes,
+    "characteristics_method": a_characteristics_method,
+    "risk_of_bias": a_risk_of_bias,
+    "risk_of_bias_results": a_risk_of_bias_results,
+    "selection_appraisal": a_selection_appraisal,
+    "synthesis": a_synthesis,
+    "synthesis_grouping": a_synthesis_grouping,
+    "synthesis_characteristics": a_synthesis_characteristics,
+    "displays": a_displays,
+    "flow": a_flow,
+    "exclusions": a_exclusions,
+    "characteristics": a_characteristics,
+    "study_codes": a_study_codes,
+    "synthesis_results": a_synthesis_results,
+    "amendments": a_amendments,
+    "prisma_base": a_prisma_base,
+    "protocol": a_protocol,
+    "funding_interests": a_funding_interests,
+    "not_applicable": lambda d: (
+        "na",
+        "Qualitative realist synthesis: no effect measures or meta-analysis.",
+        "Methods: Synthesis",
+    ),
     "registration": _stated("registration", "Other information", "Registration not stated (report: registration)."),
     "funding": _stated("funding", "Other information", "Funding not stated (report: funding)."),
-    "competing_interests": _stated("competing_interests", "Other information",
-                                   "Competing interests not stated (report: competing_interests)."),
-    "availability": _stated("availability", "Other information",
-                            "Availability of data not stated (report: availability)."),
+    "competing_interests": _stated(
+        "competing_interests", "Other information", "Competing interests not stated (report: competing_interests)."
+    ),
+    "availability": _stated(
+        "availability", "Other information", "Availability of data not stated (report: availability)."
+    ),
     "shortcuts": _stated("shortcuts", "Methods", "Rapid-review shortcuts not stated (report: shortcuts)."),
-    "knowledge_users": _stated("knowledge_users", "Methods",
-                               "Knowledge-user involvement not stated (report: knowledge_users)."),
+    "knowledge_users": _stated(
+        "knowledge_users", "Methods", "Knowledge-user involvement not stated (report: knowledge_users)."
+    ),
     "authors": _stated("authors", "Title page", "Authors not stated (report: authors)."),
-    "acknowledgements": _stated("acknowledgements", "Acknowledgements",
-                                "Acknowledgements not stated (report: acknowledgements)."),
+    "acknowledgements": _stated(
+        "acknowledgements", "Acknowledgements", "Acknowledgements not stated (report: acknowledgements)."
+    ),
     "peer_review": _stated("peer_review", "Methods", "Expert peer review not stated (report: peer_review)."),
-    "iterative_methods": _stated("iterative_methods", "Methods",
-                                 "Pre-specified iterative methods not stated (report: iterative_methods)."),
+    "iterative_methods": _stated(
+        "iterative_methods", "Methods", "Pre-specified iterative methods not stated (report: iterative_methods)."
+    ),
 }
 
 
@@ -473,8 +594,14 @@ def fill_checklist(data: ReportData, name: str) -> list[ChecklistItem]:
     """One checklist, each item answered from the data where it can be."""
     key = _ALIASES.get(name.lower().strip(), name)
     if key not in CHECKLISTS:
-        hint = (" (there is no published PRISMA extension for rapid reviews yet; 'rapid_review' holds the "
-                "interim rapid-review items)") if "rr" in name.lower().replace("prisma", "") else ""
+        hint = (
+            (
+                " (there is no published PRISMA extension for rapid reviews yet; 'rapid_review' holds the "
+                "interim rapid-review items)"
+            )
+            if "rr" in name.lower().replace("prisma", "")
+            else ""
+        )
         raise InvalidInput(f"unknown checklist {name!r}: use one of {', '.join(CHECKLISTS)}{hint}")
     label = CHECKLISTS[key][0]
     rows = []
@@ -484,14 +611,26 @@ def fill_checklist(data: ReportData, name: str) -> list[ChecklistItem]:
             status, answer, where = "author", "To be written by the authors.", _where_for_author(item["section"])
         else:
             status, answer, where = answerer(data)
-        rows.append(ChecklistItem(label, item["item"], item["section"], item["topic"], item["text"],
-                                  item["verification"], status, answer, where))
+        rows.append(
+            ChecklistItem(
+                label,
+                item["item"],
+                item["section"],
+                item["topic"],
+                item["text"],
+                item["verification"],
+                status,
+                answer,
+                where,
+            )
+        )
     return rows
 
 
 def _where_for_author(section: str) -> str:
     return {"Abstract": "Abstract", "Introduction": "Introduction", "Discussion": "Discussion"}.get(
-        section, f"{section} (to be written)")
+        section, f"{section} (to be written)"
+    )
 
 
 def checklists_for(data: ReportData) -> dict[str, list[ChecklistItem]]:
@@ -509,8 +648,11 @@ def checklist_table(items: list[ChecklistItem], key: str) -> Table:
     cols = ["Item", "Section", "Topic", "Status", "Where addressed", "From the review's data"]
     rows = []
     for it in items:
-        topic = it.topic if it.verification.startswith(("verified", "partly")) or it.verification == "" \
+        topic = (
+            it.topic
+            if it.verification.startswith(("verified", "partly")) or it.verification == ""
             else f"{it.topic} (item wording unverified)"
+        )
         rows.append([it.item, it.section, topic, STATUS.get(it.status, it.status), it.where, it.answer])
     name = CHECKLISTS[key][0]
     return Table(f"checklist_{key}", f"{name} checklist ({CHECKLISTS[key][2]})", cols, rows)

@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..deduplicate.store import retracted_records
 from ..errors import InvalidInput, RealistError
 from ..review import ReviewHandle
-from ..deduplicate.store import retracted_records
 from ..store.events import events
 from ..store.models import Record, Source, Study
 from ..study import StudyInfo, first_author
@@ -134,9 +134,15 @@ def record_csl(record: Record | None, study: Study) -> dict[str, Any]:
         item["author"] = [_csl_author(a) for a in authors]
         if others:  # the record lists only the first author(s): keep the "et al." it printed
             item["author"].append({"literal": "et al."})
-    for key, value in (("title", record.title), ("container-title", record.journal),
-                       ("volume", record.volume), ("issue", record.issue), ("page", record.pages),
-                       ("DOI", record.doi), ("URL", None if record.doi else record.url)):
+    for key, value in (
+        ("title", record.title),
+        ("container-title", record.journal),
+        ("volume", record.volume),
+        ("issue", record.issue),
+        ("page", record.pages),
+        ("DOI", record.doi),
+        ("URL", None if record.doi else record.url),
+    ):
         if value:
             item[key] = str(value)
     year = record.year or study.year
@@ -176,13 +182,25 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
     missing: list[str] = []
     with review.session() as session:
         studies = session.scalars(select(Study).where(Study.review_id == review.review_id)).all()
-        records = {r.id: r for r in session.scalars(
-            select(Record).where(Record.review_id == review.review_id, Record.study_id.is_not(None)))}
-        sources = session.scalars(select(Source).where(Source.review_id == review.review_id)
-                                  .order_by(Source.id)).all()
-        source_rows = [{"id": s.id, "name": s.name, "kind": s.kind, "format": s.format,
-                        "records": s.record_count, "imported_at": s.imported_at.date().isoformat(),
-                        "details": dict(s.details or {})} for s in sources]
+        records = {
+            r.id: r
+            for r in session.scalars(
+                select(Record).where(Record.review_id == review.review_id, Record.study_id.is_not(None))
+            )
+        }
+        sources = session.scalars(select(Source).where(Source.review_id == review.review_id).order_by(Source.id)).all()
+        source_rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": s.kind,
+                "format": s.format,
+                "records": s.record_count,
+                "imported_at": s.imported_at.date().isoformat(),
+                "details": dict(s.details or {}),
+            }
+            for s in sources
+        ]
         log = events(session, review.review_id)
         protocol_versions = sum(1 for e in log if e.action == "protocol.changed")
         first = log[0].at.date().isoformat() if log else None
@@ -194,24 +212,53 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
         for st in studies:
             recs = sorted(by_study.get(st.id, []), key=lambda r: (r.duplicate_of_id is not None, r.id))
             surname, authors_count = first_author(list(recs[0].authors or []) if recs else [], st.details or {})
-            rows.append(StudyRow(
-                id=st.id, key=st.key, label=st.label, ref_number=st.ref_number, design=st.design,
-                countries=list(st.countries or []), data_years=list(st.data_years or []),
-                year=st.year or (recs[0].year if recs else None),
-                record_ids=[r.id for r in recs if r.duplicate_of_id is None], details=dict(st.details or {}),
-                first_author=surname, authors_count=authors_count, csl=record_csl(recs[0] if recs else None, st)))
+            rows.append(
+                StudyRow(
+                    id=st.id,
+                    key=st.key,
+                    label=st.label,
+                    ref_number=st.ref_number,
+                    design=st.design,
+                    countries=list(st.countries or []),
+                    data_years=list(st.data_years or []),
+                    year=st.year or (recs[0].year if recs else None),
+                    record_ids=[r.id for r in recs if r.duplicate_of_id is None],
+                    details=dict(st.details or {}),
+                    first_author=surname,
+                    authors_count=authors_count,
+                    csl=record_csl(recs[0] if recs else None, st),
+                )
+            )
         retracted = retracted_records(session, review.review_id)
         warnings: list[str] = []
         for row in rows:
-            why = next((f"record {rec.id}: {retracted[rec.id]}" for rec in sorted(
-                by_study.get(row.id, []), key=lambda r: r.id) if rec.id in retracted), None)
+            why = next(
+                (
+                    f"record {rec.id}: {retracted[rec.id]}"
+                    for rec in sorted(by_study.get(row.id, []), key=lambda r: r.id)
+                    if rec.id in retracted
+                ),
+                None,
+            )
             if why is not None:
                 row.retracted = why
-                warnings.append(f"RETRACTED: included study {row.label} reports a retracted article ({why}). "
-                                "Check whether it should stay in the synthesis.")
+                warnings.append(
+                    f"RETRACTED: included study {row.label} reports a retracted article ({why}). "
+                    "Check whether it should stay in the synthesis."
+                )
     rows.sort(key=lambda r: (r.ref_number is None, r.ref_number or 0, r.label.lower()))
-    data = ReportData(review.title, protocol, counts, rows, source_rows, protocol_versions=protocol_versions,
-                      first_activity=first, last_activity=last, missing=missing, warnings=warnings)
+    data = ReportData(
+        review.title,
+        protocol,
+        counts,
+        rows,
+        source_rows,
+        protocol_versions=protocol_versions,
+        first_activity=first,
+        last_activity=last,
+        missing=missing,
+        warnings=warnings,
+    )
     if not rows:
         missing.append("No included studies are recorded yet (realist studies / studies_from_included).")
     from ..network.provenance import seed_contributions
@@ -222,6 +269,7 @@ def collect(review: ReviewHandle, *, heatmaps: list[tuple[str, str]] | None = No
         _collect_cmocs(review, data)
     _collect_language(review, data)
     from ..appraise.rigour import rigour_summary
+
     data.rigour = rigour_summary(review)
     _collect_screening(review, data)
     if codebook_readable:
@@ -248,8 +296,10 @@ def _collect_codes(review: ReviewHandle, data: ReportData) -> bool:
     try:
         codebook = load_codebook(review)
     except InvalidInput as exc:  # a mistake in protocol.yaml's codebook must not stop the report
-        data.missing.append(f"Codes could not be read: {exc}; codes, CMO configurations and the synthesis "
-                            "are left out until it is fixed.")
+        data.missing.append(
+            f"Codes could not be read: {exc}; codes, CMO configurations and the synthesis "
+            "are left out until it is fixed."
+        )
         return False
     kinds: dict[str, list[str]] = {}
     for code in codebook:
@@ -274,8 +324,9 @@ def _collect_cmocs(review: ReviewHandle, data: ReportData) -> None:
     from ..code.cmoc import list_cmocs
 
     for c in list_cmocs(review):
-        elements: dict[str, list[str]] = {role: [e.get("name") or e["code"] for e in items]
-                    for role, items in (c.elements or {}).items()}
+        elements: dict[str, list[str]] = {
+            role: [e.get("name") or e["code"] for e in items] for role, items in (c.elements or {}).items()
+        }
         data.cmocs.append(CmocRow(c.study_key, c.ref_number, c.statement, elements))
     if not data.cmocs:
         data.missing.append("No CMO configurations are recorded yet: the programme theory graph is empty.")

@@ -20,12 +20,23 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import rcParams  # noqa: E402
-from matplotlib.figure import Figure as MplFigure  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib import rcParams
+from matplotlib.figure import Figure as MplFigure
+from matplotlib.font_manager import FontProperties
 
-__all__ = ["Figure", "FONT", "INK", "MUTED", "ACCENT", "PALETTE", "measure", "wrap", "render",
-           "svg_tooltips", "new_figure"]
+__all__ = [
+    "Figure",
+    "FONT",
+    "INK",
+    "MUTED",
+    "ACCENT",
+    "PALETTE",
+    "measure",
+    "wrap",
+    "render",
+    "svg_tooltips",
+    "new_figure",
+]
 
 FONT = "DejaVu Sans"  # ships with matplotlib: the same metrics everywhere
 SVG_FONT = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif"
@@ -35,21 +46,23 @@ GRID = "#d9dee3"
 ACCENT = "#2b6cb0"
 PALETTE = ["#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#c53030", "#b7791f", "#319795", "#d53f8c"]
 
-rcParams.update({
-    "font.family": FONT,
-    "font.size": 10,
-    "svg.fonttype": "none",  # text stays text in SVG
-    "pdf.fonttype": 42,
-    "axes.edgecolor": MUTED,
-    "axes.labelcolor": INK,
-    "axes.titleweight": "bold",
-    "axes.titlesize": 12,
-    "axes.titlelocation": "left",
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "text.color": INK,
-    "svg.hashsalt": "realist",  # stable ids: identical input gives identical SVG
-})
+rcParams.update(
+    {
+        "font.family": FONT,
+        "font.size": 10,
+        "svg.fonttype": "none",  # text stays text in SVG
+        "pdf.fonttype": 42,
+        "axes.edgecolor": MUTED,
+        "axes.labelcolor": INK,
+        "axes.titleweight": "bold",
+        "axes.titlesize": 12,
+        "axes.titlelocation": "left",
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "text.color": INK,
+        "svg.hashsalt": "realist",  # stable ids: identical input gives identical SVG
+    }
+)
 
 
 @dataclass
@@ -123,15 +136,25 @@ def new_figure(width_in: float, height_in: float) -> MplFigure:
 def _accessible(svg: str, title: str, desc: str) -> str:
     svg = re.sub(r"<!--.*?-->\s*", "", svg, count=1, flags=re.S)  # generator comment
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    head = (f'<title id="t">{html.escape(title)}</title>\n'
-            f'<desc id="d">{html.escape(desc)}</desc>\n')
-    return re.sub(r"<svg([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" aria-labelledby="t d">\n{head}',
-                  svg, count=1)
+    head = f'<title id="t">{html.escape(title)}</title>\n<desc id="d">{html.escape(desc)}</desc>\n'
+    return re.sub(
+        r"<svg([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" aria-labelledby="t d">\n{head}', svg, count=1
+    )
 
 
-def render(fig: MplFigure, *, name: str, title: str, caption: str, desc: str,
-           data: dict[str, Any] | None = None, tooltips: dict[str, str] | None = None,
-           pdf: bool = False, empty: bool = False, dpi: int = 200) -> Figure:
+def render(
+    fig: MplFigure,
+    *,
+    name: str,
+    title: str,
+    caption: str,
+    desc: str,
+    data: dict[str, Any] | None = None,
+    tooltips: dict[str, str] | None = None,
+    pdf: bool = False,
+    empty: bool = False,
+    dpi: int = 200,
+) -> Figure:
     """Render a matplotlib figure to an accessible SVG, a PNG (and a PDF)."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.1)
@@ -143,19 +166,25 @@ def render(fig: MplFigure, *, name: str, title: str, caption: str, desc: str,
     pdf_bytes = None
     if pdf:
         pbuf = io.BytesIO()
-        fig.savefig(pbuf, format="pdf", bbox_inches="tight", pad_inches=0.1,
-                    metadata={"Title": title, "Creator": "realist", "CreationDate": None})
+        fig.savefig(
+            pbuf,
+            format="pdf",
+            bbox_inches="tight",
+            pad_inches=0.1,
+            metadata={"Title": title, "Creator": "realist", "CreationDate": None},
+        )
         pdf_bytes = pbuf.getvalue()
     return Figure(name, title, caption, svg, png.getvalue(), pdf_bytes, dict(data or {}), empty)
 
 
 def svg_tooltips(svg: str, tooltips: dict[str, str]) -> str:
     """Add a hover ``<title>`` to each SVG group whose id is a key of ``tooltips``."""
+
     def add(match: re.Match[str]) -> str:
         gid = match.group(1)
         tip = tooltips.get(gid)
         if tip is None:
             return match.group(0)
-        return f'{match.group(0)}\n   <title>{html.escape(tip)}</title>'
+        return f"{match.group(0)}\n   <title>{html.escape(tip)}</title>"
 
     return re.sub(r'<g id="([^"]+)"[^>]*>', add, svg)

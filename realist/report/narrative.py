@@ -45,34 +45,49 @@ def methods_sections(d: ReportData) -> list[Section]:
     for stage, crit in (p.get("eligibility") or {}).items():
         stage_name = "title and abstract" if stage == "title_abstract" else "full text"
         for kind, verb in (("include", "Included"), ("exclude", "Excluded")):
-            labels = [str(c.get("label") or c.get("id")) if isinstance(c, dict) else str(c)
-                      for c in (crit or {}).get(kind) or []]
+            labels = [
+                str(c.get("label") or c.get("id")) if isinstance(c, dict) else str(c)
+                for c in (crit or {}).get(kind) or []
+            ]
             if labels:
                 crit_text.append(f"{verb} at {stage_name}: {'; '.join(labels)}.")
     out.append(("Eligibility criteria", crit_text or ["No eligibility criteria are recorded in the protocol."]))
 
     src_text = []
     if d.sources:
-        src_text.append(f"Records came from {plural(len(d.sources), 'source')}: " + _join([
-            f"{s['name']} ({s['kind'].replace('_', ' ')}, {plural(s['records'], 'record')})" for s in d.sources]) + ".")
+        src_text.append(
+            f"Records came from {plural(len(d.sources), 'source')}: "
+            + _join(
+                [f"{s['name']} ({s['kind'].replace('_', ' ')}, {plural(s['records'], 'record')})" for s in d.sources]
+            )
+            + "."
+        )
         for s in d.sources:
             det = s["details"]
             if det.get("method"):
                 src_text.append(f"{s['name']}: {str(det['method']).strip()}")
             elif det.get("journals") or det.get("terms"):
-                src_text.append(f"Hand search ({s['name']}): journals {', '.join(map(str, det.get('journals') or []))}"
-                                f"; terms {', '.join(map(str, det.get('terms') or []))}.")
+                src_text.append(
+                    f"Hand search ({s['name']}): journals {', '.join(map(str, det.get('journals') or []))}"
+                    f"; terms {', '.join(map(str, det.get('terms') or []))}."
+                )
             if det.get("dates"):
                 src_text.append(f"Searched: {det['dates']}.")
             outside = det.get("outside_tool")
             if isinstance(outside, dict) and outside.get("identified"):
-                src_text.append(f"A further {plural(int(outside['identified']), 'record')} from this source "
-                                f"were counted outside realist ({outside.get('excluded', 0)} excluded"
-                                + (f": {outside['reason']}" if outside.get("reason") else "") + ").")
+                src_text.append(
+                    f"A further {plural(int(outside['identified']), 'record')} from this source "
+                    f"were counted outside realist ({outside.get('excluded', 0)} excluded"
+                    + (f": {outside['reason']}" if outside.get("reason") else "")
+                    + ")."
+                )
             if s["kind"] == "citation" and det.get("seeds"):
-                src_text.append(f"Citation searching ({s['name']}) started from "
-                                f"{plural(len(det['seeds']), 'seed paper')}"
-                                + (f", {det['direction']}" if det.get("direction") else "") + ".")
+                src_text.append(
+                    f"Citation searching ({s['name']}) started from "
+                    f"{plural(len(det['seeds']), 'seed paper')}"
+                    + (f", {det['direction']}" if det.get("direction") else "")
+                    + "."
+                )
         src_text += _seed_sentences(d.citation_seeds)
         if d.prisma.duplicates:
             src_text.append(f"{plural(d.prisma.duplicates, 'duplicate record')} were removed before screening.")
@@ -87,15 +102,19 @@ def methods_sections(d: ReportData) -> list[Section]:
         if len(names) == 1:
             sel.append(f"{stage_name} were screened by {names[0]}.")
         else:
-            sel.append(f"{stage_name} were screened by {plural(len(names), 'reviewer')} "
-                       f"({_join(names)}), {per:.1f} per record on average"
-                       + (", each blind to the others' decisions." if per > 1 else "."))
+            sel.append(
+                f"{stage_name} were screened by {plural(len(names), 'reviewer')} "
+                f"({_join(names)}), {per:.1f} per record on average"
+                + (", each blind to the others' decisions." if per > 1 else ".")
+            )
         ag = d.agreement.get(stage)
         if ag and ag["percent_agreement"]["value"] is not None:
             fk = ag["fleiss_kappa"]["value"]
-            sel.append(f"Agreement before resolution was {ag['percent_agreement']['value']:.0%} on "
-                       f"{plural(ag['n_compared'], 'record')} screened by two or more reviewers"
-                       + (f" (Fleiss' kappa {fk:.2f})." if fk is not None else "."))
+            sel.append(
+                f"Agreement before resolution was {ag['percent_agreement']['value']:.0%} on "
+                f"{plural(ag['n_compared'], 'record')} screened by two or more reviewers"
+                + (f" (Fleiss' kappa {fk:.2f})." if fk is not None else ".")
+            )
     if not sel:
         sel.append("No screening decisions are recorded yet.")
     if d.prisma.manual:
@@ -103,23 +122,30 @@ def methods_sections(d: ReportData) -> list[Section]:
     out.append(("Selection of studies", sel))
 
     appraisal = []
-    stated = ((p.get("report") or {}).get("appraisal") if isinstance(p.get("report"), dict) else None)
+    stated = (p.get("report") or {}).get("appraisal") if isinstance(p.get("report"), dict) else None
     if stated:
         appraisal.append(str(stated))
     appraised = [row for row in d.language if row.get("classification")]
     if appraised:
-        appraisal.append(f"The language of {plural(len(appraised), 'included study', 'included studies')} "
-                         "was appraised for stigmatising terms and person-first alternatives.")
+        appraisal.append(
+            f"The language of {plural(len(appraised), 'included study', 'included studies')} "
+            "was appraised for stigmatising terms and person-first alternatives."
+        )
     out.append(("Appraisal", appraisal or ["No appraisal is recorded yet."]))
 
     analysis = []
     if d.code_kinds:
-        analysis.append("Studies were coded with a codebook of " + _join(
-            [f"{plural(len(v), k + ' code')}" for k, v in d.code_kinds.items()]) + ".")
+        analysis.append(
+            "Studies were coded with a codebook of "
+            + _join([f"{plural(len(v), k + ' code')}" for k, v in d.code_kinds.items()])
+            + "."
+        )
     if d.cmocs:
-        analysis.append(f"Context\u2013mechanism\u2013outcome configurations ({len(d.cmocs)}) were recorded per "
-                        "study, each element backed by coded excerpts; recurring configurations form the "
-                        "programme theory.")
+        analysis.append(
+            f"Context\u2013mechanism\u2013outcome configurations ({len(d.cmocs)}) were recorded per "
+            "study, each element backed by coded excerpts; recurring configurations form the "
+            "programme theory."
+        )
     out.append(("Analysis and synthesis", analysis or ["No coding or synthesis is recorded yet."]))
     return out
 
@@ -162,14 +188,18 @@ def _counts_text(c: PrismaCounts) -> list[str]:
         parts[0] += " (" + ", ".join(bits) + ")"
     parts[0] += "."
     if c.duplicates:
-        parts.append(f"After removing {plural(c.duplicates, 'duplicate')}, "
-                     f"{plural(c.records_screened, 'record')} from databases were screened.")
+        parts.append(
+            f"After removing {plural(c.duplicates, 'duplicate')}, "
+            f"{plural(c.records_screened, 'record')} from databases were screened."
+        )
     excluded = sum(c.dbr_excluded.values()) + sum(c.other_excluded.values())
     assessed = c.dbr_assessed + c.other_assessed
     if assessed:
-        parts.append(f"{plural(assessed, 'report')} were assessed for eligibility and "
-                     f"{excluded} excluded; {plural(c.new_studies, 'study', 'studies')} "
-                     f"({plural(c.new_reports, 'report')}) were included (Figure 1).")
+        parts.append(
+            f"{plural(assessed, 'report')} were assessed for eligibility and "
+            f"{excluded} excluded; {plural(c.new_studies, 'study', 'studies')} "
+            f"({plural(c.new_reports, 'report')}) were included (Figure 1)."
+        )
     if c.awaiting:
         parts.append(f"{sum(c.awaiting.values())} records still await a screening decision.")
     return [" ".join(parts)] + list(c.notes)
@@ -204,11 +234,15 @@ def results_sections(d: ReportData) -> list[Section]:
                     per_code.setdefault((kind, code), []).append(s)
         lines = []
         for kind in CMO_ROLES:
-            items = sorted(((code, ss) for (k, code), ss in per_code.items() if k == kind),
-                           key=lambda kv: -len(kv[1]))
+            items = sorted(((code, ss) for (k, code), ss in per_code.items() if k == kind), key=lambda kv: -len(kv[1]))
             if items:
-                lines.append(f"{kind.capitalize()} codes: " + "; ".join(
-                    f"{code} \u2013 {plural(len(ss), 'study', 'studies')} {cite_list(ss)}" for code, ss in items) + ".")
+                lines.append(
+                    f"{kind.capitalize()} codes: "
+                    + "; ".join(
+                        f"{code} \u2013 {plural(len(ss), 'study', 'studies')} {cite_list(ss)}" for code, ss in items
+                    )
+                    + "."
+                )
         out.append(("Evidence by code", lines))
     study_level = [c for c in d.cmocs if c.study_key]
     if study_level:

@@ -18,8 +18,16 @@ from .collect import CmocRow, ReportData, StudyRow, country_names, country_regio
 from .figures import ACCENT, GRID, INK, MUTED, Figure, measure, new_figure, render, wrap
 from .worldmap import world_map
 
-__all__ = ["bar_chart", "designs_chart", "years_chart", "regions_chart", "heatmap", "theory_graph",
-           "evidence_figures", "cite_list"]
+__all__ = [
+    "bar_chart",
+    "designs_chart",
+    "years_chart",
+    "regions_chart",
+    "heatmap",
+    "theory_graph",
+    "evidence_figures",
+    "cite_list",
+]
 
 
 def cite_list(studies: list[StudyRow]) -> str:
@@ -72,9 +80,18 @@ def _integer_ticks(axis: Any) -> None:
         locator.set_params(integer=True)
 
 
-def bar_chart(name: str, title: str, counts: list[tuple[str, int]], *, caption: str,
-              members: dict[str, list[StudyRow]] | None = None, horizontal: bool = True,
-              xlabel: str = "Number of studies", note: str = "", empty_message: str = "") -> Figure:
+def bar_chart(
+    name: str,
+    title: str,
+    counts: list[tuple[str, int]],
+    *,
+    caption: str,
+    members: dict[str, list[StudyRow]] | None = None,
+    horizontal: bool = True,
+    xlabel: str = "Number of studies",
+    note: str = "",
+    empty_message: str = "",
+) -> Figure:
     """A labelled bar chart; horizontal bars sorted as given."""
     if not counts:
         return _empty(name, title, empty_message or "No data recorded yet")
@@ -91,8 +108,14 @@ def bar_chart(name: str, title: str, counts: list[tuple[str, int]], *, caption: 
         ax.set_xlim(0, max(values) * 1.15 + 0.5)
         ax.set_xlabel(xlabel, color=MUTED, fontsize=9)
         for bar, v in zip(bars, values):
-            ax.text(bar.get_width() + max(values) * 0.015, bar.get_y() + bar.get_height() / 2, str(v),
-                    va="center", fontsize=9, color=INK)
+            ax.text(
+                bar.get_width() + max(values) * 0.015,
+                bar.get_y() + bar.get_height() / 2,
+                str(v),
+                va="center",
+                fontsize=9,
+                color=INK,
+            )
         _style(ax, "x")
         _integer_ticks(ax.xaxis)
     else:
@@ -106,15 +129,30 @@ def bar_chart(name: str, title: str, counts: list[tuple[str, int]], *, caption: 
         ax.set_ylabel(xlabel, color=MUTED, fontsize=9)
         for bar, v in zip(bars, values):
             if v:
-                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height() + max(values) * 0.02, str(v),
-                        ha="center", va="bottom", fontsize=8, color=INK)
+                ax.text(
+                    bar.get_x() + bar.get_width() / 2,
+                    bar.get_height() + max(values) * 0.02,
+                    str(v),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    color=INK,
+                )
         _style(ax, "y")
         _integer_ticks(ax.yaxis)
     ax.set_title(title, pad=10)
     if note:
-        ax.annotate("\n".join(wrap(note, 330, 7.5)), xy=(0, 0), xycoords="axes fraction",
-                    xytext=(0, -40 if horizontal else -30), textcoords="offset points", fontsize=7.5,
-                    color=MUTED, va="top", ha="left")
+        ax.annotate(
+            "\n".join(wrap(note, 330, 7.5)),
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -40 if horizontal else -30),
+            textcoords="offset points",
+            fontsize=7.5,
+            color=MUTED,
+            va="top",
+            ha="left",
+        )
     # hover text: the studies behind each bar
     tooltips = {}
     for i, (bar, label) in enumerate(zip(bars, labels)):
@@ -123,8 +161,9 @@ def bar_chart(name: str, title: str, counts: list[tuple[str, int]], *, caption: 
         if members and members.get(label):
             tooltips[gid] = f"{label}: {len(members[label])} studies {cite_list(members[label])}"
     desc = f"{title}: " + "; ".join(f"{label} {n}" for label, n in counts) + "."
-    return render(fig, name=name, title=title, caption=caption, desc=desc,
-                  data={"counts": dict(counts)}, tooltips=tooltips)
+    return render(
+        fig, name=name, title=title, caption=caption, desc=desc, data={"counts": dict(counts)}, tooltips=tooltips
+    )
 
 
 def designs_chart(studies: list[StudyRow]) -> Figure:
@@ -135,9 +174,15 @@ def designs_chart(studies: list[StudyRow]) -> Figure:
     counts = sorted(((k, len(v)) for k, v in groups.items()), key=lambda kv: (-kv[1], kv[0]))
     missing = sum(1 for s in studies if not s.design)
     note = f"Design not recorded for {missing} studies." if missing and counts else ""
-    return bar_chart("bar_designs", "Study designs", counts, members=groups, note=note,
-                     caption="Included studies by design.",
-                     empty_message="No study designs recorded yet")
+    return bar_chart(
+        "bar_designs",
+        "Study designs",
+        counts,
+        members=groups,
+        note=note,
+        caption="Included studies by design.",
+        empty_message="No study designs recorded yet",
+    )
 
 
 def years_chart(studies: list[StudyRow]) -> Figure:
@@ -149,9 +194,15 @@ def years_chart(studies: list[StudyRow]) -> Figure:
     counts: list[tuple[str, int]] = []
     if years:
         counts = [(str(y), years.get(y, 0)) for y in range(min(years), max(years) + 1)]
-    return bar_chart("bar_years", "Year of publication", counts, members=groups, horizontal=False,
-                     caption="Included studies by year of publication.",
-                     empty_message="No publication years recorded yet")
+    return bar_chart(
+        "bar_years",
+        "Year of publication",
+        counts,
+        members=groups,
+        horizontal=False,
+        caption="Included studies by year of publication.",
+        empty_message="No publication years recorded yet",
+    )
 
 
 def regions_chart(studies: list[StudyRow], synthesis: dict[str, Any] | None = None) -> Figure:
@@ -160,13 +211,20 @@ def regions_chart(studies: list[StudyRow], synthesis: dict[str, Any] | None = No
         by_key = {s.key: s for s in studies}
         chosen = {r["value"]: [by_key[k] for k in r["studies"] if k in by_key] for r in rows}
         counts = [(r["value"], int(r["n"])) for r in rows]
-        counts.sort(key=lambda kv: (kv[0] == (synthesis or {}).get("settings", {}).get("multi_country",
-                                                                                         "Multi-country"), -kv[1]))
+        counts.sort(
+            key=lambda kv: (
+                kv[0] == (synthesis or {}).get("settings", {}).get("multi_country", "Multi-country"),
+                -kv[1],
+            )
+        )
         scheme = (synthesis or {}).get("settings", {}).get("region_scheme", "fy2026")
-        note = (f"Regions as grouped by the synthesis (World Bank {scheme.upper()} regions, the protocol's "
-                "region groups); a study in several countries counts once, as multi-country.")
-        return bar_chart("bar_regions", "Region", counts, members=chosen, note=note,
-                         caption="Included studies by region.")
+        note = (
+            f"Regions as grouped by the synthesis (World Bank {scheme.upper()} regions, the protocol's "
+            "region groups); a study in several countries counts once, as multi-country."
+        )
+        return bar_chart(
+            "bar_regions", "Region", counts, members=chosen, note=note, caption="Included studies by region."
+        )
     regions = country_regions()
     groups: dict[str, list[StudyRow]] = defaultdict(list)
     for s in studies:
@@ -175,9 +233,15 @@ def regions_chart(studies: list[StudyRow], synthesis: dict[str, Any] | None = No
     counts = sorted(((k, len(v)) for k, v in groups.items()), key=lambda kv: (-kv[1], kv[0]))
     multi = sum(1 for s in studies if len({regions.get(c) for c in s.countries}) > 1)
     note = "World Bank regions (FY2026)." + (f" {multi} multi-region studies count in each region." if multi else "")
-    return bar_chart("bar_regions", "World Bank region", counts, members=groups, note=note,
-                     caption="Included studies by World Bank region of the study countries.",
-                     empty_message="No study countries recorded yet")
+    return bar_chart(
+        "bar_regions",
+        "World Bank region",
+        counts,
+        members=groups,
+        note=note,
+        caption="Included studies by World Bank region of the study countries.",
+        empty_message="No study countries recorded yet",
+    )
 
 
 def map_chart(studies: list[StudyRow]) -> Figure:
@@ -199,13 +263,25 @@ def heatmap_from_crosstab(crosstab: dict[str, Any], studies: list[StudyRow]) -> 
     for cell in crosstab.get("cells", []):
         members = [by_key[k] for k in cell.get("studies", []) if k in by_key]
         cells[(names_r.get(cell["row"], cell["row"]), names_c.get(cell["column"], cell["column"]))] = members
-    return heatmap(studies, crosstab["rows"], crosstab["columns"], cells=cells,
-                   order_a=list(names_r.values()), order_b=list(names_c.values()))
+    return heatmap(
+        studies,
+        crosstab["rows"],
+        crosstab["columns"],
+        cells=cells,
+        order_a=list(names_r.values()),
+        order_b=list(names_c.values()),
+    )
 
 
-def heatmap(studies: list[StudyRow], kind_a: str, kind_b: str, *,
-            order_a: list[str] | None = None, order_b: list[str] | None = None,
-            cells: dict[tuple[str, str], list[StudyRow]] | None = None) -> Figure:
+def heatmap(
+    studies: list[StudyRow],
+    kind_a: str,
+    kind_b: str,
+    *,
+    order_a: list[str] | None = None,
+    order_b: list[str] | None = None,
+    cells: dict[tuple[str, str], list[StudyRow]] | None = None,
+) -> Figure:
     """Studies coded with both a code of ``kind_a`` (rows) and of ``kind_b`` (columns).
 
     ``cells`` (row name, column name) -> studies, when given, replaces the
@@ -237,8 +313,7 @@ def heatmap(studies: list[StudyRow], kind_a: str, kind_b: str, *,
     cmap = LinearSegmentedColormap.from_list("realist", ["#ffffff", "#c6dbef", "#2171b5", "#08306b"])
     top = max(int(grid.max()), 1)
     ax.imshow(grid, cmap=cmap, vmin=0, vmax=top, aspect="auto")
-    ax.set_xticks(range(len(cols)), col_labels, fontsize=8.5, rotation=35, ha="left",
-                  rotation_mode="anchor")
+    ax.set_xticks(range(len(cols)), col_labels, fontsize=8.5, rotation=35, ha="left", rotation_mode="anchor")
     ax.set_yticks(range(len(rows)), row_labels, fontsize=9)
     ax.xaxis.tick_top()
     ax.set_xticks(np.arange(-0.5, len(cols), 1), minor=True)
@@ -258,18 +333,38 @@ def heatmap(studies: list[StudyRow], kind_a: str, kind_b: str, *,
             gid = f"cell-{i}-{j}"
             patch.set_gid(gid)
             if n:
-                ax.text(j, i, str(n), ha="center", va="center", fontsize=10, fontweight="bold",
-                        color="white" if n / top > 0.55 else INK)
+                ax.text(
+                    j,
+                    i,
+                    str(n),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    fontweight="bold",
+                    color="white" if n / top > 0.55 else INK,
+                )
                 tooltips[gid] = f"{a} \u00d7 {b}: {n} studies {cite_list(cells[(a, b)])}"
     ax.set_title(title, pad=12, loc="left")
     fig.tight_layout()
     desc = f"Heatmap of {kind_a} (rows) by {kind_b} (columns); " + "; ".join(
-        f"{a} and {b}: {len(v)}" for (a, b), v in sorted(cells.items()))
-    data = {"rows": rows, "columns": cols, "counts": grid.tolist(),
-            "studies": {f"{a} | {b}": [s.key for s in v] for (a, b), v in cells.items()}}
-    return render(fig, name=name, title=title, desc=desc, data=data, tooltips=tooltips,
-                  caption=f"Number of studies coded with each pair of {kind_a} and {kind_b} codes "
-                          "(hover a cell for the studies).")
+        f"{a} and {b}: {len(v)}" for (a, b), v in sorted(cells.items())
+    )
+    data = {
+        "rows": rows,
+        "columns": cols,
+        "counts": grid.tolist(),
+        "studies": {f"{a} | {b}": [s.key for s in v] for (a, b), v in cells.items()},
+    }
+    return render(
+        fig,
+        name=name,
+        title=title,
+        desc=desc,
+        data=data,
+        tooltips=tooltips,
+        caption=f"Number of studies coded with each pair of {kind_a} and {kind_b} codes "
+        "(hover a cell for the studies).",
+    )
 
 
 _ROLES = tuple(r for r in CMO_ROLES if r != "intervention")  # the chain the graph draws
@@ -302,10 +397,15 @@ def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
     order["mechanism"] = sorted(nodes["mechanism"], key=lambda n: (-len(nodes["mechanism"][n]), n))
     pos = {("mechanism", n): i for i, n in enumerate(order["mechanism"])}
     for role in ("context", "outcome"):
+
         def bary(n: str, role: str = role) -> float:
-            ys = [pos.get(("mechanism", b if ra == role else a), 0) for (ra, a, rb, b) in edges
-                  if (ra == role and a == n) or (rb == role and b == n)]
+            ys = [
+                pos.get(("mechanism", b if ra == role else a), 0)
+                for (ra, a, rb, b) in edges
+                if (ra == role and a == n) or (rb == role and b == n)
+            ]
             return float(np.mean(ys)) if ys else 0.0
+
         order[role] = sorted(nodes[role], key=lambda n: (bary(n), n))
     tallest = max(len(v) for v in order.values())
     fig = new_figure(10, max(3.2, 1.3 + 0.62 * tallest))
@@ -334,13 +434,28 @@ def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
         w = 0.8 + 5.5 * len(supporters) / top
         t = np.linspace(0, 1, 40)
         xm = x0 + (x1 - x0) * t
-        ym = y0 + (y1 - y0) * (3 * t ** 2 - 2 * t ** 3)
-        ax.plot(xm, ym, color="#7b8794", alpha=0.35 + 0.5 * len(supporters) / top, linewidth=w,
-                solid_capstyle="round", zorder=1)
+        ym = y0 + (y1 - y0) * (3 * t**2 - 2 * t**3)
+        ax.plot(
+            xm,
+            ym,
+            color="#7b8794",
+            alpha=0.35 + 0.5 * len(supporters) / top,
+            linewidth=w,
+            solid_capstyle="round",
+            zorder=1,
+        )
         if len(supporters) > 1 or top == 1:
-            ax.text(x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5, str(len(supporters)), fontsize=7.5, ha="center",
-                    va="center", color=INK, zorder=3,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+            ax.text(
+                x0 + (x1 - x0) * 0.5,
+                y0 + (y1 - y0) * 0.5,
+                str(len(supporters)),
+                fontsize=7.5,
+                ha="center",
+                va="center",
+                color=INK,
+                zorder=3,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+            )
     from matplotlib.patches import FancyBboxPatch
 
     ys_all = [y for (_, y) in coords.values()]
@@ -350,33 +465,62 @@ def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
     for (role, n), (x, y) in coords.items():
         lines = wrap(n, 150, 8.5)
         h = (len(lines) * 8.5 * 1.2 + 9) / per_unit_y
-        ax.add_patch(FancyBboxPatch((x - half[(role, n)], y - h / 2), 2 * half[(role, n)], h,
-                                    boxstyle="round,pad=0,rounding_size=0.02", facecolor=colours[role],
-                                    edgecolor="#9aa5b1", linewidth=0.6, zorder=4))
-        ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=8.5, color=INK, zorder=5,
-                linespacing=1.1)
+        ax.add_patch(
+            FancyBboxPatch(
+                (x - half[(role, n)], y - h / 2),
+                2 * half[(role, n)],
+                h,
+                boxstyle="round,pad=0,rounding_size=0.02",
+                facecolor=colours[role],
+                edgecolor="#9aa5b1",
+                linewidth=0.6,
+                zorder=4,
+            )
+        )
+        ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=8.5, color=INK, zorder=5, linespacing=1.1)
     for role in _ROLES:
-        ax.text(xs[role], max(y for (_, _), (_, y) in coords.items()) + 0.75, role.capitalize() + "s",
-                ha="center", va="bottom", fontsize=10.5, fontweight="bold", color=INK)
+        ax.text(
+            xs[role],
+            max(y for (_, _), (_, y) in coords.items()) + 0.75,
+            role.capitalize() + "s",
+            ha="center",
+            va="bottom",
+            fontsize=10.5,
+            fontweight="bold",
+            color=INK,
+        )
     ax.set_xlim(-0.45, 2.45)
     ax.set_ylim(y_lo, y_hi)
     fig.text(0.01, 0.97, title, fontsize=12, fontweight="bold", va="top")
-    fig.text(0.99, 0.97, "Line width and numbers: studies supporting the link", fontsize=8, color=MUTED,
-             ha="right", va="top")
-    edge_list = [{"from": a, "from_role": ra, "to": b, "to_role": rb, "studies": sorted(who)}
-                 for (ra, a, rb, b), who in edges.items()]
+    fig.text(
+        0.99, 0.97, "Line width and numbers: studies supporting the link", fontsize=8, color=MUTED, ha="right", va="top"
+    )
+    edge_list = [
+        {"from": a, "from_role": ra, "to": b, "to_role": rb, "studies": sorted(who)}
+        for (ra, a, rb, b), who in edges.items()
+    ]
     desc = "Programme theory graph. " + "; ".join(
-        f"{e['from']} to {e['to']}: {len(e['studies'])} studies" for e in edge_list)
-    return render(fig, name=name, title=title, desc=desc, data={"edges": edge_list, "nodes": {
-        r: {n: sorted(v) for n, v in nodes[r].items()} for r in _ROLES}},
+        f"{e['from']} to {e['to']}: {len(e['studies'])} studies" for e in edge_list
+    )
+    return render(
+        fig,
+        name=name,
+        title=title,
+        desc=desc,
+        data={"edges": edge_list, "nodes": {r: {n: sorted(v) for n, v in nodes[r].items()} for r in _ROLES}},
         caption="Programme theory from the CMO configurations: contexts, mechanisms and outcomes, "
-                "linked when a configuration joins them; line width shows the number of supporting studies.")
+        "linked when a configuration joins them; line width shows the number of supporting studies.",
+    )
 
 
 def evidence_figures(data: ReportData, *, heatmaps: list[tuple[str, str]] | None = None) -> list[Figure]:
     """Every evidence plot of the report, in order."""
-    figures = [designs_chart(data.studies), years_chart(data.studies), regions_chart(data.studies, data.synthesis),
-               map_chart(data.studies)]
+    figures = [
+        designs_chart(data.studies),
+        years_chart(data.studies),
+        regions_chart(data.studies, data.synthesis),
+        map_chart(data.studies),
+    ]
     crosstabs = (data.synthesis or {}).get("crosstabs") or []
     if crosstabs:
         for ct in crosstabs:
@@ -384,14 +528,16 @@ def evidence_figures(data: ReportData, *, heatmaps: list[tuple[str, str]] | None
     else:
         pairs = heatmaps if heatmaps is not None else _default_pairs(data)
         for a, b in pairs:
-            figures.append(heatmap(data.studies, a, b, order_a=data.code_kinds.get(a),
-                                   order_b=data.code_kinds.get(b)))
+            figures.append(heatmap(data.studies, a, b, order_a=data.code_kinds.get(a), order_b=data.code_kinds.get(b)))
     figures.append(theory_graph(data.cmocs, data.studies))
     return figures
 
 
 def _default_pairs(data: ReportData) -> list[tuple[str, str]]:
     used = {k for s in data.studies for k in s.codes}
-    pairs = [(a, b) for a, b in (("intervention", "outcome"), ("intervention", "mechanism"),
-                                 ("context", "mechanism")) if a in used and b in used]
+    pairs = [
+        (a, b)
+        for a, b in (("intervention", "outcome"), ("intervention", "mechanism"), ("context", "mechanism"))
+        if a in used and b in used
+    ]
     return pairs or [("intervention", "outcome")]

@@ -66,10 +66,17 @@ OTHER_CATEGORIES: dict[str, str] = {
     "other": "Other sources",
 }
 _CATEGORY_ALIASES = {
-    "citation_searching": "citation", "citations": "citation", "citation": "citation",
-    "hand_searching": "hand_search", "hand_search": "hand_search", "handsearch": "hand_search",
-    "websites": "website", "website": "website",
-    "organisations": "organisation", "organisation": "organisation", "organizations": "organisation",
+    "citation_searching": "citation",
+    "citations": "citation",
+    "citation": "citation",
+    "hand_searching": "hand_search",
+    "hand_search": "hand_search",
+    "handsearch": "hand_search",
+    "websites": "website",
+    "website": "website",
+    "organisations": "organisation",
+    "organisation": "organisation",
+    "organizations": "organisation",
     "other": "other",
 }
 
@@ -82,44 +89,96 @@ NO_REASON = "Reason not recorded"
 RPKG_FIELDS: list[tuple[str | None, str | None, str, str, str]] = [
     # (data, node, box, description, boxtext)
     (None, "node4", "prevstud", "Grey title box; Previous studies", "Previous studies"),
-    ("previous_studies", "node5", "box1", "Studies included in previous version of review",
-     "Studies included in previous version of review"),
-    ("previous_reports", None, "box1", "Reports of studies included in previous version of review",
-     "Reports of studies included in previous version of review"),
-    (None, "node6", "newstud", "Yellow title box; Identification of new studies via databases and registers",
-     "Identification of new studies via databases and registers"),
+    (
+        "previous_studies",
+        "node5",
+        "box1",
+        "Studies included in previous version of review",
+        "Studies included in previous version of review",
+    ),
+    (
+        "previous_reports",
+        None,
+        "box1",
+        "Reports of studies included in previous version of review",
+        "Reports of studies included in previous version of review",
+    ),
+    (
+        None,
+        "node6",
+        "newstud",
+        "Yellow title box; Identification of new studies via databases and registers",
+        "Identification of new studies via databases and registers",
+    ),
     ("database_results", "node7", "box2", "Records identified from: Databases", "Databases"),
-    ("database_specific_results", None, "box2", "Records identified from: specific databases",
-     "Specific Databases"),
+    ("database_specific_results", None, "box2", "Records identified from: specific databases", "Specific Databases"),
     ("register_results", None, "box2", "Records identified from: Registers", "Registers"),
-    ("register_specific_results", None, "box2", "Records identified from: specific registers",
-     "Specific Registers"),
-    (None, "node16", "othstud", "Grey title box; Identification of new studies via other methods",
-     "Identification of new studies via other methods"),
+    ("register_specific_results", None, "box2", "Records identified from: specific registers", "Specific Registers"),
+    (
+        None,
+        "node16",
+        "othstud",
+        "Grey title box; Identification of new studies via other methods",
+        "Identification of new studies via other methods",
+    ),
     ("website_results", "node17", "box11", "Records identified from: Websites", "Websites"),
     ("organisation_results", None, "box11", "Records identified from: Organisations", "Organisations"),
     ("citations_results", None, "box11", "Records identified from: Citation searching", "Citation searching"),
     ("duplicates", "node8", "box3", "Duplicate records", "Duplicate records"),
-    ("excluded_automatic", None, "box3", "Records marked as ineligible by automation tools",
-     "Records marked as ineligible by automation tools"),
+    (
+        "excluded_automatic",
+        None,
+        "box3",
+        "Records marked as ineligible by automation tools",
+        "Records marked as ineligible by automation tools",
+    ),
     ("excluded_other", None, "box3", "Records removed for other reasons", "Records removed for other reasons"),
     ("records_screened", "node9", "box4", "Records screened (databases and registers)", "Records screened"),
     ("records_excluded", "node10", "box5", "Records excluded (databases and registers)", "Records excluded"),
-    ("dbr_sought_reports", "node11", "box6", "Reports sought for retrieval (databases and registers)",
-     "Reports sought for retrieval"),
-    ("dbr_notretrieved_reports", "node12", "box7", "Reports not retrieved (databases and registers)",
-     "Reports not retrieved"),
-    ("other_sought_reports", "node18", "box12", "Reports sought for retrieval (other)",
-     "Reports sought for retrieval"),
+    (
+        "dbr_sought_reports",
+        "node11",
+        "box6",
+        "Reports sought for retrieval (databases and registers)",
+        "Reports sought for retrieval",
+    ),
+    (
+        "dbr_notretrieved_reports",
+        "node12",
+        "box7",
+        "Reports not retrieved (databases and registers)",
+        "Reports not retrieved",
+    ),
+    ("other_sought_reports", "node18", "box12", "Reports sought for retrieval (other)", "Reports sought for retrieval"),
     ("other_notretrieved_reports", "node19", "box13", "Reports not retrieved (other)", "Reports not retrieved"),
-    ("dbr_assessed", "node13", "box8", "Reports assessed for eligibility (databases and registers)",
-     "Reports assessed for eligibility"),
-    ("dbr_excluded", "node14", "box9", "Reports excluded (databases and registers): reasons and numbers "
-     "separated by ;", "Reports excluded"),
-    ("other_assessed", "node20", "box14", "Reports assessed for eligibility (other)",
-     "Reports assessed for eligibility"),
-    ("other_excluded", "node21", "box15", "Reports excluded (other): reasons and numbers separated by ;",
-     "Reports excluded"),
+    (
+        "dbr_assessed",
+        "node13",
+        "box8",
+        "Reports assessed for eligibility (databases and registers)",
+        "Reports assessed for eligibility",
+    ),
+    (
+        "dbr_excluded",
+        "node14",
+        "box9",
+        "Reports excluded (databases and registers): reasons and numbers separated by ;",
+        "Reports excluded",
+    ),
+    (
+        "other_assessed",
+        "node20",
+        "box14",
+        "Reports assessed for eligibility (other)",
+        "Reports assessed for eligibility",
+    ),
+    (
+        "other_excluded",
+        "node21",
+        "box15",
+        "Reports excluded (other): reasons and numbers separated by ;",
+        "Reports excluded",
+    ),
     ("new_studies", "node15", "box10", "New studies included in review", "New studies included in review"),
     ("new_reports", None, "box10", "Reports of new included studies", "Reports of new included studies"),
     ("total_studies", "node22", "box16", "Total studies included in review", "Total studies included in review"),
@@ -127,10 +186,20 @@ RPKG_FIELDS: list[tuple[str | None, str | None, str, str, str]] = [
     (None, "node1", "identification", "Blue identification box", "Identification"),
     (None, "node2", "screening", "Blue screening box", "Screening"),
     (None, "node3", "included", "Blue included box", "Included"),
-    ("total_studies_ma", "node23", "box17", "Total studies included in meta-analysis",
-     "Total studies included in meta-analysis"),
-    ("total_reports_ma", None, "box17", "Reports of total included studies in meta-analysis",
-     "Reports of total included studies in meta-analysis"),
+    (
+        "total_studies_ma",
+        "node23",
+        "box17",
+        "Total studies included in meta-analysis",
+        "Total studies included in meta-analysis",
+    ),
+    (
+        "total_reports_ma",
+        None,
+        "box17",
+        "Reports of total included studies in meta-analysis",
+        "Reports of total included studies in meta-analysis",
+    ),
 ]
 _RPKG_SLOTS = ("website_results", "organisation_results", "citations_results")
 
@@ -223,8 +292,15 @@ class PrismaCounts:
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
             out[name] = sorted(value) if isinstance(value, set) else value
-        for name in ("database_results", "register_results", "other_results", "identified",
-                     "removed_before_screening", "total_studies", "total_reports"):
+        for name in (
+            "database_results",
+            "register_results",
+            "other_results",
+            "identified",
+            "removed_before_screening",
+            "total_studies",
+            "total_reports",
+        ):
             out[name] = getattr(self, name)
         return out
 
@@ -251,10 +327,22 @@ def _add(mapping: dict[str, int], key: str, n: int) -> None:
 
 def _stage_used(review: ReviewHandle, stage: str) -> bool:
     with review.session() as session:
-        decided = session.scalar(select(func.count()).select_from(Decision).where(
-            Decision.review_id == review.review_id, Decision.stage == stage)) or 0
-        assigned = session.scalar(select(func.count()).select_from(Assignment).where(
-            Assignment.review_id == review.review_id, Assignment.stage == stage)) or 0
+        decided = (
+            session.scalar(
+                select(func.count())
+                .select_from(Decision)
+                .where(Decision.review_id == review.review_id, Decision.stage == stage)
+            )
+            or 0
+        )
+        assigned = (
+            session.scalar(
+                select(func.count())
+                .select_from(Assignment)
+                .where(Assignment.review_id == review.review_id, Assignment.stage == stage)
+            )
+            or 0
+        )
     return bool(decided or assigned)
 
 
@@ -262,11 +350,14 @@ def prisma_counts(review: ReviewHandle) -> PrismaCounts:
     """The PRISMA 2020 counts of a review, from its store and protocol."""
     counts = PrismaCounts()
     with review.session() as session:
-        sources = {s.id: s for s in session.scalars(
-            select(Source).where(Source.review_id == review.review_id).order_by(Source.id))}
+        sources = {
+            s.id: s
+            for s in session.scalars(select(Source).where(Source.review_id == review.review_id).order_by(Source.id))
+        }
         rows = session.execute(
-            select(Record.id, Record.source_id, Record.duplicate_of_id, Record.study_id)
-            .where(Record.review_id == review.review_id)
+            select(Record.id, Record.source_id, Record.duplicate_of_id, Record.study_id).where(
+                Record.review_id == review.review_id
+            )
         ).all()
         for src in sources.values():
             session.expunge(src)
@@ -376,8 +467,10 @@ def _apply_outside_tool(counts: PrismaCounts, sources: Any) -> None:
             counts.manual.add(f"source:{src.name}")
             # identified but not excluded records stay unexplained: say so.
             if identified > excluded:
-                counts.notes.append(f"{identified - excluded} record(s) of {src.name!r} counted "
-                                    "outside realist were neither imported nor excluded.")
+                counts.notes.append(
+                    f"{identified - excluded} record(s) of {src.name!r} counted "
+                    "outside realist were neither imported nor excluded."
+                )
         else:
             cat = _category(src)
             _add(counts.other_methods, cat, identified)
@@ -388,8 +481,10 @@ def _apply_outside_tool(counts: PrismaCounts, sources: Any) -> None:
                 counts.manual.add(f"other_excluded:{reason}")
             counts.manual.update({f"other:{cat}", "other_sought_reports", "other_assessed"})
             if identified > excluded:
-                counts.notes.append(f"{identified - excluded} record(s) of {src.name!r} counted "
-                                    "outside realist were neither imported nor excluded.")
+                counts.notes.append(
+                    f"{identified - excluded} record(s) of {src.name!r} counted "
+                    "outside realist were neither imported nor excluded."
+                )
         if extra.get("note"):
             counts.notes.append(f"{src.name}: {extra['note']}")
 
@@ -401,22 +496,37 @@ def _as_count(value: Any, where: str) -> int:
 
 
 _SCALAR_OVERRIDES = (
-    "duplicates", "excluded_automatic", "excluded_other", "records_screened", "records_excluded",
-    "dbr_sought_reports", "dbr_notretrieved_reports", "dbr_assessed", "other_sought_reports",
-    "other_notretrieved_reports", "other_assessed", "new_studies", "new_reports",
-    "previous_studies", "previous_reports",
+    "duplicates",
+    "excluded_automatic",
+    "excluded_other",
+    "records_screened",
+    "records_excluded",
+    "dbr_sought_reports",
+    "dbr_notretrieved_reports",
+    "dbr_assessed",
+    "other_sought_reports",
+    "other_notretrieved_reports",
+    "other_assessed",
+    "new_studies",
+    "new_reports",
+    "previous_studies",
+    "previous_reports",
 )
 _MAPPING_OVERRIDES = {
-    "database_specific_results": "databases", "register_specific_results": "registers",
-    "dbr_excluded": "dbr_excluded", "other_excluded": "other_excluded",
+    "database_specific_results": "databases",
+    "register_specific_results": "registers",
+    "dbr_excluded": "dbr_excluded",
+    "other_excluded": "other_excluded",
 }
 _TOTAL_OVERRIDES = {  # a single total replaces the parts
     "database_results": ("databases", "Databases"),
     "register_results": ("registers", "Registers"),
 }
 _OTHER_OVERRIDES = {
-    "website_results": "Websites", "organisation_results": "Organisations",
-    "citations_results": "Citation searching", "hand_search_results": "Hand searching",
+    "website_results": "Websites",
+    "organisation_results": "Organisations",
+    "citations_results": "Citation searching",
+    "hand_search_results": "Hand searching",
     "other_results": "Other sources",
 }
 
@@ -437,10 +547,8 @@ def _apply_protocol(counts: PrismaCounts, section: Any) -> None:
         elif key in _MAPPING_OVERRIDES:
             if not isinstance(value, dict):
                 raise InvalidInput(f"{where} must map names to counts, e.g. {{Reason: 3}}")
-            setattr(counts, _MAPPING_OVERRIDES[key],
-                    {str(k): _as_count(v, f"{where}.{k}") for k, v in value.items()})
-            counts.manual.add(_MAPPING_OVERRIDES[key] if key.endswith("excluded") else
-                              key.replace("_specific", ""))
+            setattr(counts, _MAPPING_OVERRIDES[key], {str(k): _as_count(v, f"{where}.{k}") for k, v in value.items()})
+            counts.manual.add(_MAPPING_OVERRIDES[key] if key.endswith("excluded") else key.replace("_specific", ""))
         elif key in _TOTAL_OVERRIDES:
             attr, name = _TOTAL_OVERRIDES[key]
             setattr(counts, attr, {name: _as_count(value, where)})
@@ -514,8 +622,11 @@ def prisma_csv(counts: PrismaCounts) -> str:
 
 
 def _other_slots(other: dict[str, int]) -> dict[str, tuple[str, int]]:
-    home = {"website_results": "Websites", "organisation_results": "Organisations",
-            "citations_results": "Citation searching"}
+    home = {
+        "website_results": "Websites",
+        "organisation_results": "Organisations",
+        "citations_results": "Citation searching",
+    }
     slots = {key: (label, other.get(label, 0)) for key, label in home.items()}
     free = [key for key, label in home.items() if label not in other]
     rest = [(label, n) for label, n in other.items() if label not in home.values()]
@@ -525,7 +636,7 @@ def _other_slots(other: dict[str, int]) -> dict[str, tuple[str, int]]:
         free, rest = ["organisation_results"], [slots["organisation_results"], *rest]
     if len(rest) > len(free):  # more categories than free slots: merge the overflow
         keep = rest[: len(free) - 1]
-        merged = rest[len(free) - 1:]
+        merged = rest[len(free) - 1 :]
         rest = [*keep, ("; ".join(label for label, _ in merged), sum(n for _, n in merged))]
     for key, (label, n) in zip(free, rest):
         slots[key] = (label, n)

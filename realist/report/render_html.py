@@ -21,8 +21,11 @@ _WIDE = ("map_countries",)
 
 
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("realist.report", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=False)
+    return Environment(
+        loader=PackageLoader("realist.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=False,
+    )
 
 
 def _inline(svg: str, prefix: str) -> str:
@@ -38,10 +41,16 @@ def _inline(svg: str, prefix: str) -> str:
 
     svg = re.sub(r'\bid="([^"]+)"', fix_id, svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})" if m.group(1) in ids else m.group(0), svg)
-    svg = re.sub(r'(xlink:href|href)="#([^"]+)"',
-                 lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"' if m.group(2) in ids else m.group(0), svg)
-    svg = re.sub(r'aria-labelledby="([^"]+)"',
-                 lambda m: 'aria-labelledby="' + " ".join(f"{prefix}-{i}" for i in m.group(1).split()) + '"', svg)
+    svg = re.sub(
+        r'(xlink:href|href)="#([^"]+)"',
+        lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"' if m.group(2) in ids else m.group(0),
+        svg,
+    )
+    svg = re.sub(
+        r'aria-labelledby="([^"]+)"',
+        lambda m: 'aria-labelledby="' + " ".join(f"{prefix}-{i}" for i in m.group(1).split()) + '"',
+        svg,
+    )
     return svg
 
 
@@ -52,7 +61,7 @@ def _summary(items: list[ChecklistItem]) -> str:
     return ", ".join(f"{n} {STATUS[k].lower()}" for k, n in counts.items())
 
 
-def render_html(report: "Report") -> str:
+def render_html(report: Report) -> str:
     d = report.data
     inlined = [replace(f, svg=_inline(f.svg, f.name)) for f in report.figures]
     figures = [f for f in inlined if f.name != "programme_theory"]
@@ -62,13 +71,22 @@ def render_html(report: "Report") -> str:
     countries = len({c for s in d.studies for c in s.countries})
     template = _env().get_template("report.html.j2")
     return template.render(
-        title=report.title, data=d, prisma=d.prisma, countries=countries,
-        generated=dt.date.today().isoformat(), missing=report.missing,
-        methods=report.methods, results=report.results,
-        prisma_svg=_inline(report.prisma.svg, "prisma"), prisma_caption=report.prisma.caption,
+        title=report.title,
+        data=d,
+        prisma=d.prisma,
+        countries=countries,
+        generated=dt.date.today().isoformat(),
+        missing=report.missing,
+        methods=report.methods,
+        results=report.results,
+        prisma_svg=_inline(report.prisma.svg, "prisma"),
+        prisma_caption=report.prisma.caption,
         studies_table=report.studies_table.to_html(table_id="table-studies"),
-        small_figures=small, wide_figures=wide, theory=theory,
-        checklists=report.checklists, checklist_names={k: CHECKLISTS[k][0] for k in CHECKLISTS},
+        small_figures=small,
+        wide_figures=wide,
+        theory=theory,
+        checklists=report.checklists,
+        checklist_names={k: CHECKLISTS[k][0] for k in CHECKLISTS},
         checklist_summary={k: _summary(v) for k, v in report.checklists.items()},
         status_names=STATUS,
         unverified=any(it.verification == "unverified" for v in report.checklists.values() for it in v),

@@ -22,8 +22,7 @@ from typing import Any
 from ..errors import InvalidInput
 from .collect import ReportData, StudyRow, country_names
 
-__all__ = ["CITATION_STYLES", "Table", "format_citations", "included_studies_table", "write_table",
-           "TABLE_FORMATS"]
+__all__ = ["CITATION_STYLES", "Table", "format_citations", "included_studies_table", "write_table", "TABLE_FORMATS"]
 
 CITATION_STYLES = {"vancouver": "nlm-citation-sequence.csl", "apa": "apa.csl"}
 TABLE_FORMATS = ("csv", "html", "md")
@@ -52,8 +51,10 @@ class Table:
         def cell(text: str) -> str:
             return text.replace("|", "\\|").replace("\n", " ")
 
-        lines = ["| " + " | ".join(cell(c) for c in self.columns) + " |",
-                 "|" + "|".join("---" for _ in self.columns) + "|"]
+        lines = [
+            "| " + " | ".join(cell(c) for c in self.columns) + " |",
+            "|" + "|".join("---" for _ in self.columns) + "|",
+        ]
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
         return "\n".join(lines) + "\n"
 
@@ -107,9 +108,13 @@ def _countries(study: StudyRow, names: dict[str, str]) -> str:
     return ", ".join(names.get(c, c) for c in study.countries)
 
 
-def included_studies_table(data: ReportData, *, style: str = "vancouver",
-                           columns: tuple[str, ...] = DEFAULT_COLUMNS,
-                           code_kinds: tuple[str, ...] = ()) -> Table:
+def included_studies_table(
+    data: ReportData,
+    *,
+    style: str = "vancouver",
+    columns: tuple[str, ...] = DEFAULT_COLUMNS,
+    code_kinds: tuple[str, ...] = (),
+) -> Table:
     """Table 1: one row per included study.
 
     ``columns`` are chosen among ``ref``, ``study``, ``citation``, ``design``,
@@ -118,8 +123,15 @@ def included_studies_table(data: ReportData, *, style: str = "vancouver",
     """
     names = country_names()
     citations = format_citations([s.csl for s in data.studies], style)
-    headers = {"ref": "Ref.", "study": "Study", "citation": "Reference", "design": "Design",
-               "country": "Country", "year": "Year", "language": "Language appraisal"}
+    headers = {
+        "ref": "Ref.",
+        "study": "Study",
+        "citation": "Reference",
+        "design": "Design",
+        "country": "Country",
+        "year": "Year",
+        "language": "Language appraisal",
+    }
     cols = [headers.get(c, c.replace("_", " ").capitalize()) for c in columns]
     cols += [f"{k.capitalize()} codes" for k in code_kinds]
     rows: list[list[str]] = []
@@ -159,8 +171,14 @@ def included_studies_table(data: ReportData, *, style: str = "vancouver",
     style_name = "Vancouver" if style.lower() == "vancouver" else style.upper()
     notes = [] if data.studies else ["No included studies are recorded yet."]
     notes += [f"{s.label}: RETRACTED ({s.retracted})." for s in data.studies if s.retracted]
-    return Table("included_studies", f"Table 1. Characteristics of the {len(rows)} included studies "
-                 f"(citations: {style_name} style).", cols, rows, rich, notes)
+    return Table(
+        "included_studies",
+        f"Table 1. Characteristics of the {len(rows)} included studies (citations: {style_name} style).",
+        cols,
+        rows,
+        rich,
+        notes,
+    )
 
 
 def write_table(table: Table, out_dir: str | Path, formats: tuple[str, ...] = TABLE_FORMATS) -> list[Path]:
@@ -174,8 +192,11 @@ def write_table(table: Table, out_dir: str | Path, formats: tuple[str, ...] = TA
         elif fmt == "md":
             path.write_text(f"{table.caption}\n\n{table.to_markdown()}", encoding="utf-8")
         elif fmt == "html":
-            path.write_text(f"<!doctype html><meta charset=\"utf-8\"><title>{html.escape(table.caption)}"
-                            f"</title>\n{table.to_html()}\n", encoding="utf-8")
+            path.write_text(
+                f'<!doctype html><meta charset="utf-8"><title>{html.escape(table.caption)}'
+                f"</title>\n{table.to_html()}\n",
+                encoding="utf-8",
+            )
         else:
             continue
         paths.append(path)

@@ -55,8 +55,9 @@ def _bins(maximum: int) -> list[tuple[int, int]]:
     return [(int(a) + 1, int(b)) for a, b in itertools.pairwise(edges)]
 
 
-def world_map(country_counts: dict[str, int], names: dict[str, str], *,
-              studies: dict[str, list[str]] | None = None) -> Figure:
+def world_map(
+    country_counts: dict[str, int], names: dict[str, str], *, studies: dict[str, list[str]] | None = None
+) -> Figure:
     """Countries shaded by number of studies, with a legend and labels of the counts."""
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
@@ -71,10 +72,16 @@ def world_map(country_counts: dict[str, int], names: dict[str, str], *,
     lat = np.linspace(-90, 90, 181)
     lx, ly = equal_earth(np.full_like(lat, -180.0), lat)
     rx, ry = equal_earth(np.full_like(lat, 180.0), lat)
-    ax.fill(np.concatenate([lx, rx[::-1]]), np.concatenate([ly, ry[::-1]]), color="#f4f7fa", zorder=0,
-            edgecolor="#c3ccd5", linewidth=0.6)
+    ax.fill(
+        np.concatenate([lx, rx[::-1]]),
+        np.concatenate([ly, ry[::-1]]),
+        color="#f4f7fa",
+        zorder=0,
+        edgecolor="#c3ccd5",
+        linewidth=0.6,
+    )
     bins = _bins(max(counts.values())) if counts else []
-    colours = _SHADES[-len(bins):] if len(bins) <= len(_SHADES) else _SHADES
+    colours = _SHADES[-len(bins) :] if len(bins) <= len(_SHADES) else _SHADES
 
     def shade(n: int) -> str:
         for (lo, hi), colour in zip(bins, colours):
@@ -101,16 +108,33 @@ def world_map(country_counts: dict[str, int], names: dict[str, str], *,
         x, y = equal_earth(arr[:, 0], arr[:, 1])
         # dark text with a white halo reads on any shade, and where the centroid
         # of a thin country (Vietnam, Chile) falls just outside its outline
-        ax.text(float(np.mean(x)), float(np.mean(y)), str(n), ha="center", va="center", fontsize=7.5,
-                fontweight="bold", color=INK,
-                path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")])
+        ax.text(
+            float(np.mean(x)),
+            float(np.mean(y)),
+            str(n),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            fontweight="bold",
+            color=INK,
+            path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")],
+        )
     ax.set_xlim(-2.75, 2.75)
     ax.set_ylim(-1.34, 1.34)
-    handles = [Patch(facecolor=c, edgecolor="none", label=f"{lo}" if lo == hi else f"{lo}\u2013{hi}")
-               for (lo, hi), c in zip(bins, colours)]
+    handles = [
+        Patch(facecolor=c, edgecolor="none", label=f"{lo}" if lo == hi else f"{lo}\u2013{hi}")
+        for (lo, hi), c in zip(bins, colours)
+    ]
     if handles:
-        ax.legend(handles=handles, title="Studies", loc="lower left", frameon=False, fontsize=8,
-                  title_fontsize=8.5, bbox_to_anchor=(0.0, 0.0))
+        ax.legend(
+            handles=handles,
+            title="Studies",
+            loc="lower left",
+            frameon=False,
+            fontsize=8,
+            title_fontsize=8.5,
+            bbox_to_anchor=(0.0, 0.0),
+        )
     unmapped = sorted(iso for iso in counts if iso not in geometry)
     title = "Countries where the included studies took place"
     fig.text(0.01, 0.97, title, fontsize=12, fontweight="bold", va="top", color=INK)
@@ -118,14 +142,21 @@ def world_map(country_counts: dict[str, int], names: dict[str, str], *,
         ax.text(0, 0.1, "No study countries recorded yet", ha="center", va="center", fontsize=13, color=MUTED)
     note = "Multi-country studies count once in each country."
     if unmapped:
-        note += " Too small to draw at this scale: " + ", ".join(
-            f"{names.get(i, i)} ({counts[i]})" for i in unmapped) + "."
+        note += (
+            " Too small to draw at this scale: " + ", ".join(f"{names.get(i, i)} ({counts[i]})" for i in unmapped) + "."
+        )
     fig.text(0.01, 0.02, note, fontsize=8, color=MUTED)
     listed = ", ".join(f"{names.get(k, k)} {v}" for k, v in counts.most_common())
     desc = f"World map; studies per country: {listed or 'none recorded'}."
     data = {"countries": dict(counts.most_common()), "unmapped": unmapped}
     if studies:
         data["studies"] = studies
-    return render(fig, name="map_countries", title=title,
-                  caption="Countries of the included studies (Natural Earth 1:110m, Equal Earth projection).",
-                  desc=desc, data=data, empty=not counts)
+    return render(
+        fig,
+        name="map_countries",
+        title=title,
+        caption="Countries of the included studies (Natural Earth 1:110m, Equal Earth projection).",
+        desc=desc,
+        data=data,
+        empty=not counts,
+    )

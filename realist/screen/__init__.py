@@ -22,45 +22,89 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .agreement import (
+        AgreementReport as AgreementReport,
+    )
+    from .agreement_store import (
+        review_agreement as review_agreement,
+    )
+    from .agreement_store import (
+        review_agreement_over_time as review_agreement_over_time,
+    )
+    from .decisions import (
+        ASSIGN_MODES as ASSIGN_MODES,
+    )
+    from .decisions import (
+        DECISIONS as DECISIONS,
+    )
+    from .decisions import (
+        STAGES as STAGES,
+    )
+    from .decisions import (
+        DecisionOutcome as DecisionOutcome,
+    )
+    from .decisions import (
+        RecordStatus as RecordStatus,
+    )
+    from .decisions import (
+        ResolutionOutcome as ResolutionOutcome,
+    )
+    from .decisions import (
+        ReviewerProgress as ReviewerProgress,
+    )
     from .decisions import (
         ScreeningProgress as ScreeningProgress,
-        ReviewerProgress as ReviewerProgress,
-        ResolutionOutcome as ResolutionOutcome,
-        DecisionOutcome as DecisionOutcome,
-        ASSIGN_MODES as ASSIGN_MODES,
-        DECISIONS as DECISIONS,
-        RecordStatus as RecordStatus,
-        STAGES as STAGES,
+    )
+    from .decisions import (
         assign as assign,
+    )
+    from .decisions import (
         conflicts as conflicts,
+    )
+    from .decisions import (
         decide as decide,
+    )
+    from .decisions import (
         eligible_records as eligible_records,
+    )
+    from .decisions import (
         exclusion_criteria as exclusion_criteria,
+    )
+    from .decisions import (
         progress as progress,
+    )
+    from .decisions import (
         resolve as resolve,
+    )
+    from .decisions import (
         retract as retract,
+    )
+    from .decisions import (
         statuses as statuses,
+    )
+    from .decisions import (
         visible_decisions as visible_decisions,
     )
     from .queue import (
         SamplingStarted as SamplingStarted,
+    )
+    from .queue import (
         next_records as next_records,
+    )
+    from .queue import (
         start_sampling as start_sampling,
+    )
+    from .queue import (
         stopping_estimate as stopping_estimate,
-    )
-    from .stopping import (
-        StoppingEstimate as StoppingEstimate,
-    )
-    from .agreement_store import (
-        review_agreement as review_agreement,
-        review_agreement_over_time as review_agreement_over_time,
-    )
-    from .agreement import (
-        AgreementReport as AgreementReport,
     )
     from .simulate import (
         SimulationResult as SimulationResult,
+    )
+    from .simulate import (
         load_labelled_csv as load_labelled_csv,
+    )
+    from .stopping import (
+        StoppingEstimate as StoppingEstimate,
     )
 
 _EXPORTS = {

@@ -449,9 +449,7 @@ def agreement_report(
     )
 
 
-def agreement_by_stage(
-    ratings_by_stage: Mapping[str, Ratings], **options: Any
-) -> dict[str, AgreementReport]:
+def agreement_by_stage(ratings_by_stage: Mapping[str, Ratings], **options: Any) -> dict[str, AgreementReport]:
     """One :func:`agreement_report` per screening stage (same keyword options)."""
     return {stage: agreement_report(r, **options) for stage, r in ratings_by_stage.items()}
 
@@ -505,9 +503,6 @@ def agreement_over_time(
     for end in ends:
         now = decided[end - 1][0]
         chosen = decided[max(0, end - window) if window else 0 : end]
-        subset = {
-            rid: {rv: cat for rv, (cat, t) in ratings_with_times[rid].items() if t <= now}
-            for _, rid in chosen
-        }
+        subset = {rid: {rv: cat for rv, (cat, t) in ratings_with_times[rid].items() if t <= now} for _, rid in chosen}
         points.append(AgreementPoint(end, now, agreement_report(subset, **options)))
     return points

@@ -22,12 +22,14 @@ def stage_ratings(review: ReviewHandle, stage: str) -> dict[int, dict[str, tuple
     return {rid: {who: (d.decision, d.at) for who, d in row.items()} for rid, row in latest.items() if row}
 
 
-def review_agreement(review: ReviewHandle, stage: str = "title_abstract", *,
-                     collapse_maybe: bool = True) -> AgreementReport:
+def review_agreement(
+    review: ReviewHandle, stage: str = "title_abstract", *, collapse_maybe: bool = True
+) -> AgreementReport:
     ratings = {rid: {who: v[0] for who, v in row.items()} for rid, row in stage_ratings(review, stage).items()}
     return agreement_report(ratings, collapse_maybe=collapse_maybe)
 
 
-def review_agreement_over_time(review: ReviewHandle, stage: str = "title_abstract", *,
-                               batch: int = 50) -> list[AgreementPoint]:
+def review_agreement_over_time(
+    review: ReviewHandle, stage: str = "title_abstract", *, batch: int = 50
+) -> list[AgreementPoint]:
     return agreement_over_time(stage_ratings(review, stage), batch=batch)

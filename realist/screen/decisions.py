@@ -217,9 +217,7 @@ def eligible_records(session: Session, review_id: int, stage: str) -> list[int]:
     """Records that can be screened at ``stage`` (unique; full text needs inclusion first)."""
     _check_stage(stage)
     ids = session.scalars(
-        select(Record.id)
-        .where(Record.review_id == review_id, Record.duplicate_of_id.is_(None))
-        .order_by(Record.id)
+        select(Record.id).where(Record.review_id == review_id, Record.duplicate_of_id.is_(None)).order_by(Record.id)
     ).all()
     if stage == "title_abstract":
         return list(ids)
@@ -243,9 +241,14 @@ def _statuses(session: Session, review_id: int, stage: str, ids: Iterable[int]) 
             status=_derive(assigned.get(rid, []), decided, res),
             assigned=list(assigned.get(rid, [])),
             decisions={name: _decision_dict(d) for name, d in sorted(decided.items())},
-            resolution=None if res is None else {
-                "decision": res.decision, "reason": res.reason, "note": res.note,
-                "resolved_by": res.resolved_by, "at": res.at.isoformat(),
+            resolution=None
+            if res is None
+            else {
+                "decision": res.decision,
+                "reason": res.reason,
+                "note": res.note,
+                "resolved_by": res.resolved_by,
+                "at": res.at.isoformat(),
             },
         )
     return out
@@ -288,11 +291,12 @@ def assign(
     if mode not in ASSIGN_MODES:
         raise InvalidInput(f"unknown assignment mode {mode!r}: use {', '.join(ASSIGN_MODES)}")
     if mode == "balanced" and not 1 <= per_record <= len(names):
-        raise InvalidInput(f"reviewers per record must be between 1 and the number of reviewers "
-                           f"({len(names)}), not {per_record}", field="per_record")
+        raise InvalidInput(
+            f"reviewers per record must be between 1 and the number of reviewers ({len(names)}), not {per_record}",
+            field="per_record",
+        )
     if mode == "single" and not 0.0 <= fraction <= 1.0:
-        raise InvalidInput(f"the double-screened fraction must be between 0 and 1, not {fraction}",
-                           field="fraction")
+        raise InvalidInput(f"the double-screened fraction must be between 0 and 1, not {fraction}", field="fraction")
     if mode == "single" and fraction > 0 and len(names) < 2:
         raise InvalidInput("double screening a fraction needs at least two reviewers")
     import numpy as np
@@ -310,7 +314,11 @@ def assign(
             offset = int(rng.integers(len(combos)))
             plan = [(rid, list(combos[(i + offset) % len(combos)])) for i, rid in enumerate(order)]
         else:
-            second = set(rng.choice(len(order), size=round(fraction * len(order)), replace=False).tolist()) if order else set()
+            second = (
+                set(rng.choice(len(order), size=round(fraction * len(order)), replace=False).tolist())
+                if order
+                else set()
+            )
             for i, rid in enumerate(order):
                 first = names[i % len(names)]
                 who = [first]
@@ -319,9 +327,16 @@ def assign(
                 plan.append((rid, who))
         now = utcnow()
         rows = [
-            {"review_id": review.review_id, "record_id": rid, "stage": stage, "reviewer": who,
-             "assigned_by": review.actor, "assigned_at": now}
-            for rid, people in sorted(plan) for who in people
+            {
+                "review_id": review.review_id,
+                "record_id": rid,
+                "stage": stage,
+                "reviewer": who,
+                "assigned_by": review.actor,
+                "assigned_at": now,
+            }
+            for rid, people in sorted(plan)
+            for who in people
         ]
         if rows:
             session.execute(Assignment.__table__.insert(), rows)
@@ -329,8 +344,17 @@ def assign(
         for _, people in plan:
             for person in people:
                 counts[person] += 1
-        review.log(session, "screen.assigned", stage=stage, mode=mode, per_record=per_record,
-                   fraction=fraction, seed=seed, records=len(plan), per_reviewer=counts)
+        review.log(
+            session,
+            "screen.assigned",
+            stage=stage,
+            mode=mode,
+            per_record=per_record,
+            fraction=fraction,
+            seed=seed,
+            records=len(plan),
+            per_reviewer=counts,
+        )
         return counts
 
 
@@ -347,16 +371,12 @@ def _record(session: Session, review: ReviewHandle, record_id: int) -> Record:
 def _check_can_decide(session: Session, review: ReviewHandle, record_id: int, stage: str, reviewer: str) -> None:
     record = _record(session, review, record_id)
     if record.duplicate_of_id is not None:
-        raise InvalidInput(
-            f"record {record_id} is a duplicate of record {record.duplicate_of_id}: screen that one"
-        )
+        raise InvalidInput(f"record {record_id} is a duplicate of record {record.duplicate_of_id}: screen that one")
     if stage != STAGES[0]:
         previous = STAGES[STAGES.index(stage) - 1]
         state = _statuses(session, review.review_id, previous, [record_id])[record_id]
         if state.status != "included":
-            raise InvalidInput(
-                f"record {record_id} has not reached {stage}: it is {state.status} at {previous}"
-            )
+            raise InvalidInput(f"record {record_id} has not reached {stage}: it is {state.status} at {previous}")
     any_assigned = session.scalar(
         select(Assignment.id).where(Assignment.review_id == review.review_id, Assignment.stage == stage).limit(1)
     )
@@ -395,8 +415,7 @@ def decide(
             matches = [k for k, label in criteria.items() if label.lower() == reason.lower()]
             if not matches:
                 raise InvalidInput(
-                    f"unknown reason {reason!r} for {stage}: the protocol's criteria are "
-                    + ", ".join(criteria)
+                    f"unknown reason {reason!r} for {stage}: the protocol's criteria are " + ", ".join(criteria)
                 )
             reason = matches[0]
     if idempotency_key is not None:
@@ -404,8 +423,17 @@ def decide(
         if earlier is not None:
             return earlier
     try:
-        return _decide(review, record_id, decision, reviewer=reviewer, stage=stage, reason=reason,
-                       note=note, at=at, idempotency_key=idempotency_key)
+        return _decide(
+            review,
+            record_id,
+            decision,
+            reviewer=reviewer,
+            stage=stage,
+            reason=reason,
+            note=note,
+            at=at,
+            idempotency_key=idempotency_key,
+        )
     except IntegrityError:
         # A concurrent request with the same key won the race: its answer counts.
         earlier = _remembered(review, reviewer, idempotency_key) if idempotency_key else None
@@ -416,33 +444,62 @@ def decide(
 
 def _remembered(review: ReviewHandle, reviewer: str, key: str) -> DecisionOutcome | None:
     with review.session() as session:
-        row = session.scalar(select(RequestKey).where(RequestKey.actor == reviewer,
-                                                      RequestKey.key == f"decide:{review.review_id}:{key}"[:100]))
+        row = session.scalar(
+            select(RequestKey).where(
+                RequestKey.actor == reviewer, RequestKey.key == f"decide:{review.review_id}:{key}"[:100]
+            )
+        )
         return None if row is None else DecisionOutcome(**row.result)
 
 
-def _decide(review: ReviewHandle, record_id: int, decision: str, *, reviewer: str, stage: str,
-            reason: str | None, note: str | None, at: dt.datetime | None,
-            idempotency_key: str | None) -> DecisionOutcome:
+def _decide(
+    review: ReviewHandle,
+    record_id: int,
+    decision: str,
+    *,
+    reviewer: str,
+    stage: str,
+    reason: str | None,
+    note: str | None,
+    at: dt.datetime | None,
+    idempotency_key: str | None,
+) -> DecisionOutcome:
     with review.session() as session:
         _check_can_decide(session, review, record_id, stage, reviewer)
-        row = Decision(review_id=review.review_id, record_id=record_id, stage=stage,
-                       reviewer=reviewer, decision=decision, reason=reason, note=note,
-                       at=at or utcnow())
+        row = Decision(
+            review_id=review.review_id,
+            record_id=record_id,
+            stage=stage,
+            reviewer=reviewer,
+            decision=decision,
+            reason=reason,
+            note=note,
+            at=at or utcnow(),
+        )
         session.add(row)
         try:
             session.flush()
         except IntegrityError:
-            raise InvalidInput(
-                f"{reviewer} already decided record {record_id} at {stage} at this instant"
-            ) from None
-        review.log(session, "screen.decided", entity="record", entity_id=record_id, stage=stage,
-                   reviewer=reviewer, decision=decision, reason=reason, note=note)
+            raise InvalidInput(f"{reviewer} already decided record {record_id} at {stage} at this instant") from None
+        review.log(
+            session,
+            "screen.decided",
+            entity="record",
+            entity_id=record_id,
+            stage=stage,
+            reviewer=reviewer,
+            decision=decision,
+            reason=reason,
+            note=note,
+        )
         state = _statuses(session, review.review_id, stage, [record_id])[record_id]
         result = DecisionOutcome(record_id, stage, reviewer, decision, state.status)
         if idempotency_key is not None:
-            session.add(RequestKey(actor=reviewer, key=f"decide:{review.review_id}:{idempotency_key}"[:100],
-                                   result=result.to_dict()))
+            session.add(
+                RequestKey(
+                    actor=reviewer, key=f"decide:{review.review_id}:{idempotency_key}"[:100], result=result.to_dict()
+                )
+            )
             session.flush()  # a concurrent twin fails here (unique key), rolling back its decision
         return result
 
@@ -454,10 +511,17 @@ def retract(review: ReviewHandle, record_id: int, *, reviewer: str, stage: str =
         latest = _latest_decisions(session, review.review_id, stage, [record_id]).get(record_id, {})
         if reviewer not in latest:
             raise InvalidInput(f"{reviewer} has no decision on record {record_id} at {stage} to undo")
-        session.add(Decision(review_id=review.review_id, record_id=record_id, stage=stage,
-                             reviewer=reviewer, decision=RETRACTED, at=utcnow()))
-        review.log(session, "screen.retracted", entity="record", entity_id=record_id,
-                   stage=stage, reviewer=reviewer)
+        session.add(
+            Decision(
+                review_id=review.review_id,
+                record_id=record_id,
+                stage=stage,
+                reviewer=reviewer,
+                decision=RETRACTED,
+                at=utcnow(),
+            )
+        )
+        review.log(session, "screen.retracted", entity="record", entity_id=record_id, stage=stage, reviewer=reviewer)
 
 
 def is_blinded(review: ReviewHandle, stage: str) -> bool:
@@ -479,8 +543,9 @@ def set_blinded(review: ReviewHandle, stage: str, blinded: bool) -> None:
     review.protocol()  # log the new version now, with the acting person
 
 
-def visible_decisions(review: ReviewHandle, record_id: int, *, reviewer: str,
-                      stage: str = "title_abstract") -> dict[str, dict[str, Any]]:
+def visible_decisions(
+    review: ReviewHandle, record_id: int, *, reviewer: str, stage: str = "title_abstract"
+) -> dict[str, dict[str, Any]]:
     """The decisions on a record that ``reviewer`` may see (blinding).
 
     A reviewer always sees their own.  While the stage is blinded
@@ -511,8 +576,15 @@ def conflicts(review: ReviewHandle, stage: str = "title_abstract") -> list[Recor
     return [s for s in statuses(review, stage).values() if s.status == "conflict"]
 
 
-def resolve(review: ReviewHandle, record_id: int, decision: str, *, stage: str = "title_abstract",
-            reason: str | None = None, note: str | None = None) -> ResolutionOutcome:
+def resolve(
+    review: ReviewHandle,
+    record_id: int,
+    decision: str,
+    *,
+    stage: str = "title_abstract",
+    reason: str | None = None,
+    note: str | None = None,
+) -> ResolutionOutcome:
     """Settle a conflict; the resolver (the acting user) and note are kept."""
     _check_stage(stage)
     if decision not in ("include", "exclude"):
@@ -522,12 +594,29 @@ def resolve(review: ReviewHandle, record_id: int, decision: str, *, stage: str =
         state = _statuses(session, review.review_id, stage, [record_id])[record_id]
         if state.status != "conflict":
             raise InvalidInput(f"record {record_id} is not a conflict at {stage} (it is {state.status})")
-        session.add(Resolution(review_id=review.review_id, record_id=record_id, stage=stage,
-                               decision=decision, reason=reason, note=note,
-                               resolved_by=review.actor, at=utcnow()))
-        review.log(session, "screen.resolved", entity="record", entity_id=record_id, stage=stage,
-                   decision=decision, reason=reason, note=note,
-                   decisions={k: v["decision"] for k, v in state.decisions.items()})
+        session.add(
+            Resolution(
+                review_id=review.review_id,
+                record_id=record_id,
+                stage=stage,
+                decision=decision,
+                reason=reason,
+                note=note,
+                resolved_by=review.actor,
+                at=utcnow(),
+            )
+        )
+        review.log(
+            session,
+            "screen.resolved",
+            entity="record",
+            entity_id=record_id,
+            stage=stage,
+            decision=decision,
+            reason=reason,
+            note=note,
+            decisions={k: v["decision"] for k, v in state.decisions.items()},
+        )
     return ResolutionOutcome(record_id, stage, "included" if decision == "include" else "excluded")
 
 
@@ -560,8 +649,12 @@ def progress(review: ReviewHandle, stage: str = "title_abstract") -> ScreeningPr
         for name in decided:
             people[name]["decided"] += 1
     return ScreeningProgress(
-        stage=stage, eligible=counts["eligible"], included=counts["included"],
-        excluded=counts["excluded"], conflict=counts["conflict"], pending=counts["pending"],
+        stage=stage,
+        eligible=counts["eligible"],
+        included=counts["included"],
+        excluded=counts["excluded"],
+        conflict=counts["conflict"],
+        pending=counts["pending"],
         resolved=resolved,
         exclusion_reasons=dict(sorted(reasons.items())),
         reviewers={k: ReviewerProgress(**people[k]) for k in sorted(people)},

@@ -27,7 +27,7 @@ from ..results import Result
 from ..review import ReviewHandle
 from ..store.events import events
 from ..store.models import Record
-from .decisions import _assignments, _latest_decisions, _resolutions, _statuses, _check_stage, eligible_records
+from .decisions import _assignments, _check_stage, _latest_decisions, _resolutions, _statuses, eligible_records
 
 if TYPE_CHECKING:  # numpy, scipy and scikit-learn load when a ranking or estimate is asked for
     from .stopping import StoppingEstimate
@@ -49,8 +49,11 @@ def criteria_text(protocol: dict[str, Any], stage: str) -> str:
 
 
 def _sampling_event(review: ReviewHandle, session: Session, stage: str) -> dict[str, Any] | None:
-    found = [e.payload for e in events(session, review.review_id, action="screen.sampling_started")
-             if e.payload.get("stage") == stage]
+    found = [
+        e.payload
+        for e in events(session, review.review_id, action="screen.sampling_started")
+        if e.payload.get("stage") == stage
+    ]
     return found[-1] if found else None
 
 
@@ -117,13 +120,18 @@ def next_records(
         key = (stage, tuple(ids), model)
         if cache.get("key") != key:
             rows = session.execute(
-                select(Record.id, Record.title, Record.abstract, Record.keywords, Record.referenced_works)
-                .where(Record.id.in_(ids))
+                select(Record.id, Record.title, Record.abstract, Record.keywords, Record.referenced_works).where(
+                    Record.id.in_(ids)
+                )
             ).all()
             by_id = {r.id: r for r in rows}
             docs = [
-                {"title": by_id[i].title or "", "abstract": by_id[i].abstract or "",
-                 "keywords": by_id[i].keywords or [], "referenced_works": by_id[i].referenced_works or []}
+                {
+                    "title": by_id[i].title or "",
+                    "abstract": by_id[i].abstract or "",
+                    "keywords": by_id[i].keywords or [],
+                    "referenced_works": by_id[i].referenced_works or [],
+                }
                 for i in ids
             ]
             cache["key"] = key
@@ -164,8 +172,14 @@ def stopping_estimate(
     start = None if sampling is None else min(int(sampling["screened"]), len(settled))
     from . import stopping
 
-    return stopping.evaluate([y for _, y in settled], total=total, sampling_start=start,
-                             target_recall=target_recall, confidence=confidence, rule=rule)
+    return stopping.evaluate(
+        [y for _, y in settled],
+        total=total,
+        sampling_start=start,
+        target_recall=target_recall,
+        confidence=confidence,
+        rule=rule,
+    )
 
 
 @dataclass(frozen=True)
@@ -185,6 +199,12 @@ def start_sampling(review: ReviewHandle, stage: str = "title_abstract", *, seed:
             raise InvalidInput(f"{stage} is already in random sampling")
         settled = _settled(session, review.review_id, stage)
         total = len(eligible_records(session, review.review_id, stage))
-        review.log(session, "screen.sampling_started", stage=stage, screened=len(settled),
-                   remaining=total - len(settled), seed=seed)
+        review.log(
+            session,
+            "screen.sampling_started",
+            stage=stage,
+            screened=len(settled),
+            remaining=total - len(settled),
+            seed=seed,
+        )
     return SamplingStarted(stage, len(settled), total - len(settled))

@@ -40,11 +40,14 @@ class ServedRecord:
 def decision_count(review: ReviewHandle, reviewer: str, stage: str) -> int:
     """How many decision rows (undos included) the reviewer has at a stage."""
     with review.session() as session:
-        return session.scalar(
-            select(func.count()).select_from(Decision).where(
-                Decision.review_id == review.review_id, Decision.stage == stage,
-                Decision.reviewer == reviewer)
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(Decision)
+                .where(Decision.review_id == review.review_id, Decision.stage == stage, Decision.reviewer == reviewer)
+            )
+            or 0
+        )
 
 
 def refit(review: ReviewHandle, reviewer: str, stage: str = "title_abstract") -> list[int]:
@@ -55,12 +58,24 @@ def refit(review: ReviewHandle, reviewer: str, stage: str = "title_abstract") ->
     for _ in range(2):  # a concurrent refit may insert the row first
         try:
             with review.session() as session:
-                row = session.scalar(select(StoredRanking).where(
-                    StoredRanking.review_id == review.review_id, StoredRanking.stage == stage,
-                    StoredRanking.reviewer == reviewer))
+                row = session.scalar(
+                    select(StoredRanking).where(
+                        StoredRanking.review_id == review.review_id,
+                        StoredRanking.stage == stage,
+                        StoredRanking.reviewer == reviewer,
+                    )
+                )
                 if row is None:
-                    session.add(StoredRanking(review_id=review.review_id, stage=stage, reviewer=reviewer,
-                                              record_ids=order, decisions_seen=seen, computed_at=utcnow()))
+                    session.add(
+                        StoredRanking(
+                            review_id=review.review_id,
+                            stage=stage,
+                            reviewer=reviewer,
+                            record_ids=order,
+                            decisions_seen=seen,
+                            computed_at=utcnow(),
+                        )
+                    )
                 elif row.decisions_seen <= seen:
                     row.record_ids = order
                     row.decisions_seen = seen
@@ -81,8 +96,14 @@ def _todo(review: ReviewHandle, reviewer: str, stage: str) -> list[int]:
     return [r for r in ids if not latest.get(r)]
 
 
-def next_record(review: ReviewHandle, reviewer: str, stage: str = "title_abstract", *,
-                skip: frozenset[int] = frozenset(), compute_if_missing: bool = True) -> ServedRecord:
+def next_record(
+    review: ReviewHandle,
+    reviewer: str,
+    stage: str = "title_abstract",
+    *,
+    skip: frozenset[int] = frozenset(),
+    compute_if_missing: bool = True,
+) -> ServedRecord:
     """The reviewer's next record from the stored order.
 
     With no stored order yet, one is computed now, or (``compute_if_missing=False``,
@@ -92,9 +113,13 @@ def next_record(review: ReviewHandle, reviewer: str, stage: str = "title_abstrac
     """
     _check_stage(stage)
     with review.session() as session:
-        row = session.scalar(select(StoredRanking).where(
-            StoredRanking.review_id == review.review_id, StoredRanking.stage == stage,
-            StoredRanking.reviewer == reviewer))
+        row = session.scalar(
+            select(StoredRanking).where(
+                StoredRanking.review_id == review.review_id,
+                StoredRanking.stage == stage,
+                StoredRanking.reviewer == reviewer,
+            )
+        )
         stored = None if row is None else (list(row.record_ids), row.decisions_seen)
     todo = _todo(review, reviewer, stage)
     if stored is None and compute_if_missing:
@@ -110,4 +135,3 @@ def next_record(review: ReviewHandle, reviewer: str, stage: str = "title_abstrac
         known = set(ranked)
         ranked += [r for r in todo if r in wanted and r not in known]
     return ServedRecord(ranked[0] if ranked else None, len(todo), staleness, staleness >= REFIT_EVERY)
-

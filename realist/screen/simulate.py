@@ -121,8 +121,7 @@ def load_labelled_csv(path: str | Path) -> list[dict[str, str]]:
     missing = [c for c in ("title", "abstract", "label_included") if c not in columns]
     if missing:
         raise InvalidInput(
-            f"{path}: missing column(s) {', '.join(missing)} "
-            f"(found: {', '.join(columns) or 'no header'})"
+            f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(columns) or 'no header'})"
         )
     rows: list[dict[str, str]] = []
     try:
@@ -130,9 +129,7 @@ def load_labelled_csv(path: str | Path) -> list[dict[str, str]]:
             row = {(k or "").strip(): (v or "") for k, v in row.items()}
             label = row["label_included"].strip()
             if label not in ("0", "1"):
-                raise InvalidInput(
-                    f"{path}, line {n}: label_included must be 0 or 1, not {label!r}"
-                )
+                raise InvalidInput(f"{path}, line {n}: label_included must be 0 or 1, not {label!r}")
             rows.append(row)
     except csv.Error as err:
         raise InvalidInput(f"{path}: malformed CSV ({err})") from None
@@ -226,8 +223,7 @@ class SimulationResult:
 
     def summary(self) -> dict[str, Any]:
         """The numbers ``realist simulate --json`` prints."""
-        out: dict[str, Any] = {"model": self.model, "seed": self.seed,
-                               "priors": [self.ids[i] for i in self.priors]}
+        out: dict[str, Any] = {"model": self.model, "seed": self.seed, "priors": [self.ids[i] for i in self.priors]}
         out.update(self.metrics)
         out.update(self.stopping)
         out["n_retrains"] = self.n_retrains
@@ -290,9 +286,7 @@ def simulate(
         raise InvalidInput("no record is labelled included")
     total = len(y)
     priors = _choose_priors(y, prior_included, prior_excluded, rng)
-    records = rows if use_references else [
-        {k: v for k, v in r.items() if k != "referenced_works"} for r in rows
-    ]
+    records = rows if use_references else [{k: v for k, v in r.items() if k != "referenced_works"} for r in rows]
     ranker = Ranker(records, model=model, criteria_text=criteria_text)
 
     # ---- 1. the ranked order, to the end
@@ -327,10 +321,16 @@ def simulate(
         # the rule can only change its advice once the run of exclusions is long
         # enough: skip the O(n) call otherwise
         if two_phase and switch_at is None and run >= switch_after and len(order) < total:
-            est = stopping.evaluate(seq, total=total, target_recall=target_recall,
-                                    confidence=confidence, heuristic_run=heuristic_run,
-                                    switch_after=switch_after, with_ranked_p=False,
-                                    rule="callaghan")
+            est = stopping.evaluate(
+                seq,
+                total=total,
+                target_recall=target_recall,
+                confidence=confidence,
+                heuristic_run=heuristic_run,
+                switch_after=switch_after,
+                with_ranked_p=False,
+                rule="callaghan",
+            )
             if est.recommendation == "start_sampling":
                 switch_at = len(order)
 
@@ -339,31 +339,40 @@ def simulate(
     stop_at = total
     stop_info: dict[str, Any] = {}
     if not two_phase:
-        first = stopping.first_stop(seq, rule, total=total, target_recall=target_recall,
-                                    confidence=confidence, start=len(priors))
+        first = stopping.first_stop(
+            seq, rule, total=total, target_recall=target_recall, confidence=confidence, start=len(priors)
+        )
         stop_at = total if first is None else first
-        stop_found = sum(seq[len(priors):stop_at])
+        stop_found = sum(seq[len(priors) : stop_at])
     elif switch_at is not None:
         urn = np.sort(np.asarray(order[switch_at:], dtype=np.intp))
         sample = [int(i) for i in rng.permutation(urn)]
         replay = seq[:switch_at]
         for n_drawn, i in enumerate(sample, start=1):
             replay.append(int(y[i]))
-            est = stopping.evaluate(replay, total=total, sampling_start=switch_at,
-                                    target_recall=target_recall, confidence=confidence,
-                                    heuristic_run=heuristic_run, with_ranked_p=False,
-                                    rule="callaghan")
+            est = stopping.evaluate(
+                replay,
+                total=total,
+                sampling_start=switch_at,
+                target_recall=target_recall,
+                confidence=confidence,
+                heuristic_run=heuristic_run,
+                with_ranked_p=False,
+                rule="callaghan",
+            )
             if est.should_stop:
                 stop_at = switch_at + n_drawn
-                stop_info = {"stop_p_value": est.p_value,
-                             "stop_recall_lower_bound": est.recall_lower_bound,
-                             "stop_sample_size": est.sample_size}
+                stop_info = {
+                    "stop_p_value": est.p_value,
+                    "stop_recall_lower_bound": est.recall_lower_bound,
+                    "stop_sample_size": est.sample_size,
+                }
                 break
         stop_found = sum(replay) - sum(seq[: len(priors)])
     else:
         stop_found = int(y.sum()) - sum(seq[: len(priors)])
 
-    after = seq[len(priors):]
+    after = seq[len(priors) :]
     N = total - len(priors)
     R = int(sum(after))
     metrics = screening_metrics(after)
@@ -394,7 +403,14 @@ def simulate(
     model_name = model if isinstance(model, str) else (model.description or "custom")
     ids = [record_id(r, i) for i, r in enumerate(rows)]
     return SimulationResult(
-        order=order, ids=ids, priors=priors, model=model_name, seed=seed,
-        metrics=metrics, stopping=stop_summary, n_retrains=n_retrains,
-        retrain_seconds=retrain_s, wall_seconds=time.perf_counter() - t_start,
+        order=order,
+        ids=ids,
+        priors=priors,
+        model=model_name,
+        seed=seed,
+        metrics=metrics,
+        stopping=stop_summary,
+        n_retrains=n_retrains,
+        retrain_seconds=retrain_s,
+        wall_seconds=time.perf_counter() - t_start,
     )

@@ -171,22 +171,18 @@ def k_target(r_seen: int, r_al: int, target_recall: float) -> int:
     return math.floor(Fraction(r_seen) / tau - r_al) + 1
 
 
-def hypergeometric_p_value(
-    n_urn: int, n_drawn: int, k_drawn: int, r_al: int, target_recall: float
-) -> float:
+def hypergeometric_p_value(n_urn: int, n_drawn: int, k_drawn: int, r_al: int, target_recall: float) -> float:
     """p-value of H0 "recall < target" after ``k_drawn`` relevant in ``n_drawn``
     random draws from an urn of ``n_urn`` records (``r_al`` found before)."""
     if n_drawn == 0:
         return 1.0
     K = k_target(r_al + k_drawn, r_al, target_recall)
-    if K > k_drawn + (n_urn - n_drawn):
+    if k_drawn + (n_urn - n_drawn) < K:
         return 0.0
     return float(hypergeom.cdf(k_drawn, n_urn, K, n_drawn))
 
 
-def recall_lower_bound(
-    n_urn: int, n_drawn: int, k_drawn: int, r_al: int, confidence: float
-) -> float:
+def recall_lower_bound(n_urn: int, n_drawn: int, k_drawn: int, r_al: int, confidence: float) -> float:
     """One-sided lower confidence bound on recall from the random sample."""
     r_seen = r_al + k_drawn
     if n_drawn == 0:
@@ -226,7 +222,7 @@ def ranked_p_value(labels: Sequence[int], total: int, target_recall: float) -> f
     a, b = tau.numerator, tau.denominator
     # floor(r_seen / tau - r_al) + 1 in exact integer arithmetic
     K = (r_seen * b - r_al * a) // a + 1
-    impossible = K > k + (n_urn - n)
+    impossible = k + (n_urn - n) < K
     p = np.where(impossible, 0.0, hypergeom.cdf(k, n_urn, np.minimum(K, n_urn), n))
     return float(np.nanmin(p))
 
@@ -245,9 +241,7 @@ def default_switch_after(total: int) -> int:
     return max(30, math.ceil(0.05 * total))
 
 
-def sample_needed(
-    n_urn: int, n_drawn: int, k_drawn: int, r_al: int, target_recall: float, confidence: float
-) -> int:
+def sample_needed(n_urn: int, n_drawn: int, k_drawn: int, r_al: int, target_recall: float, confidence: float) -> int:
     """Further random draws after which the test would stop if none of them is relevant."""
     alpha = 1 - confidence
     K = k_target(r_al + k_drawn, r_al, target_recall)
@@ -255,7 +249,7 @@ def sample_needed(
     def stops(n: int) -> bool:
         if n == 0:
             return False
-        if K > k_drawn + (n_urn - n):
+        if k_drawn + (n_urn - n) < K:
             return True
         return float(hypergeom.cdf(k_drawn, n_urn, K, n)) < alpha
 
@@ -308,35 +302,54 @@ def evaluate(
     heur = {"consecutive_exclusions": run, "heuristic_stop": run >= heuristic_run}
     switch_after = default_switch_after(total) if switch_after is None else switch_after
     common: dict[str, Any] = dict(
-        target_recall=target_recall, confidence=confidence, total=total,
-        screened=screened, relevant_found=found, heuristics=heur,
+        target_recall=target_recall,
+        confidence=confidence,
+        total=total,
+        screened=screened,
+        relevant_found=found,
+        heuristics=heur,
     )
     pct = f"{target_recall:.0%}"
     left = total - screened
     if screened == total:
         return StoppingEstimate(
             phase="ranked" if sampling_start is None else "sampling",
-            recommendation="stop", p_value=0.0, recall_estimate=1.0,
-            recall_lower_bound=1.0, rule=rule, records_to_screen=0,
-            explanation="Every record has been screened: recall is 100%.", **common,
+            recommendation="stop",
+            p_value=0.0,
+            recall_estimate=1.0,
+            recall_lower_bound=1.0,
+            rule=rule,
+            records_to_screen=0,
+            explanation="Every record has been screened: recall is 100%.",
+            **common,
         )
     check = RULES[rule].check
     if sampling_start is None and check is not None:
         verdict = check(y, total, target_recall, confidence)
         stop = verdict.stop
         if stop:
-            text = (f"Stop: {verdict.reason} The {left} unscreened records need not be "
-                    f"screened ({RULES[rule].title}; an empirical rule, not a statistical "
-                    f"guarantee).")
+            text = (
+                f"Stop: {verdict.reason} The {left} unscreened records need not be "
+                f"screened ({RULES[rule].title}; an empirical rule, not a statistical "
+                f"guarantee)."
+            )
         elif verdict.more is not None:
-            text = (f"Screen about {_plural(verdict.more, 'more record')} in ranked order "
-                    f"(of {left} unscreened). {verdict.reason}")
+            text = (
+                f"Screen about {_plural(verdict.more, 'more record')} in ranked order "
+                f"(of {left} unscreened). {verdict.reason}"
+            )
         else:
             text = f"Keep screening in ranked order ({left} unscreened). {verdict.reason}"
         return StoppingEstimate(
-            phase="ranked", recommendation="stop" if stop else "continue", p_value=None,
-            recall_estimate=verdict.recall_estimate, recall_lower_bound=None, rule=rule,
-            records_to_screen=0 if stop else verdict.more, explanation=text, **common,
+            phase="ranked",
+            recommendation="stop" if stop else "continue",
+            p_value=None,
+            recall_estimate=verdict.recall_estimate,
+            recall_lower_bound=None,
+            rule=rule,
+            records_to_screen=0 if stop else verdict.more,
+            explanation=text,
+            **common,
         )
     if sampling_start is None:
         alpha = 1 - confidence
@@ -345,29 +358,42 @@ def evaluate(
             rec = "start_sampling"
             needed = sample_needed(left, 0, 0, found, target_recall, confidence)
             more: int | None = needed
-            text = (f"Switch to random sampling: {run} exclusions in a row in ranked order, and "
-                    f"the ranked-order test suggests recall {pct} (indicative p = {rp:.3g}). "
-                    f"Screening a random sample of the {left} unscreened records tests whether "
-                    f"recall has reached {pct}; if the sample finds no further relevant record, "
-                    f"about {_plural(needed, 'record')} are needed ({confidence:.0%} confidence).")
+            text = (
+                f"Switch to random sampling: {run} exclusions in a row in ranked order, and "
+                f"the ranked-order test suggests recall {pct} (indicative p = {rp:.3g}). "
+                f"Screening a random sample of the {left} unscreened records tests whether "
+                f"recall has reached {pct}; if the sample finds no further relevant record, "
+                f"about {_plural(needed, 'record')} are needed ({confidence:.0%} confidence)."
+            )
         else:
             rec = "continue"
             wait = max(0, switch_after - run)
             more = None
-            text = (f"Keep screening in ranked order: {found} relevant in {screened} screened, "
-                    f"{run} exclusions in a row. Random sampling is suggested after at least "
-                    f"{switch_after} in a row")
+            text = (
+                f"Keep screening in ranked order: {found} relevant in {screened} screened, "
+                f"{run} exclusions in a row. Random sampling is suggested after at least "
+                f"{switch_after} in a row"
+            )
             if found:
                 after_wait = sample_needed(max(left - wait, 1), 0, 0, found, target_recall, confidence)
                 more = wait + after_wait
-                text += (f"; if no further relevant record turns up, that is {wait} more, then a "
-                         f"random sample of about {after_wait} to show recall {pct} at "
-                         f"{confidence:.0%} confidence (about {_plural(more, 'more record')} in all)")
+                text += (
+                    f"; if no further relevant record turns up, that is {wait} more, then a "
+                    f"random sample of about {after_wait} to show recall {pct} at "
+                    f"{confidence:.0%} confidence (about {_plural(more, 'more record')} in all)"
+                )
             text += ". No recall estimate is possible yet."
         return StoppingEstimate(
-            phase="ranked", recommendation=rec, p_value=None, recall_estimate=None,
-            recall_lower_bound=None, ranked_p_value=rp, explanation=text, rule=rule,
-            records_to_screen=more, **common,
+            phase="ranked",
+            recommendation=rec,
+            p_value=None,
+            recall_estimate=None,
+            recall_lower_bound=None,
+            ranked_p_value=rp,
+            explanation=text,
+            rule=rule,
+            records_to_screen=more,
+            **common,
         )
     if not 0 <= sampling_start <= screened:
         raise InvalidInput("sampling_start must lie between 0 and the number screened")
@@ -383,16 +409,29 @@ def evaluate(
         est = found / (found + remaining) if found + remaining > 0 else 1.0
     stop = p < 1 - confidence
     more = 0 if stop else sample_needed(n_urn, n, k, r_al, target_recall, confidence)
-    text = (f"Random sample of {n} from the {n_urn} records unscreened at the switch: "
-            f"{k} relevant. p = {p:.3g} for 'recall < {pct}'; recall is at least "
-            f"{lb:.1%} with {confidence:.0%} confidence")
-    text += (f" - stop: recall {pct} reached at {confidence:.0%} confidence." if stop
-             else f" - keep sampling at random: about {_plural(more, 'more record')} if none of "
-                  f"them is relevant (each relevant one found adds more).")
+    text = (
+        f"Random sample of {n} from the {n_urn} records unscreened at the switch: "
+        f"{k} relevant. p = {p:.3g} for 'recall < {pct}'; recall is at least "
+        f"{lb:.1%} with {confidence:.0%} confidence"
+    )
+    text += (
+        f" - stop: recall {pct} reached at {confidence:.0%} confidence."
+        if stop
+        else f" - keep sampling at random: about {_plural(more, 'more record')} if none of "
+        f"them is relevant (each relevant one found adds more)."
+    )
     return StoppingEstimate(
-        phase="sampling", recommendation="stop" if stop else "continue", p_value=p,
-        recall_estimate=est, recall_lower_bound=lb, sample_size=n, sample_relevant=k,
-        explanation=text, rule="callaghan", records_to_screen=more, **common,
+        phase="sampling",
+        recommendation="stop" if stop else "continue",
+        p_value=p,
+        recall_estimate=est,
+        recall_lower_bound=lb,
+        sample_size=n,
+        sample_relevant=k,
+        explanation=text,
+        rule="callaghan",
+        records_to_screen=more,
+        **common,
     )
 
 
@@ -412,8 +451,9 @@ class RuleCheck(Protocol):
     from the ranked decisions alone.  ``explain=False`` may skip the work that
     only the explanation needs (``more``): replays ask after every record."""
 
-    def __call__(self, labels: Sequence[int], total: int, target_recall: float,
-                 confidence: float, *, explain: bool = True) -> RuleVerdict: ...
+    def __call__(
+        self, labels: Sequence[int], total: int, target_recall: float, confidence: float, *, explain: bool = True
+    ) -> RuleVerdict: ...
 
 
 @dataclass(frozen=True)
@@ -443,8 +483,13 @@ def _knee(c: np.ndarray) -> int:
 
 
 def knee_rule(
-    labels: Sequence[int], total: int, target_recall: float = 0.95, confidence: float = 0.95,
-    *, explain: bool = True, min_screened: int = 150,
+    labels: Sequence[int],
+    total: int,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    *,
+    explain: bool = True,
+    min_screened: int = 150,
 ) -> RuleVerdict:
     """Cormack & Grossman's knee method (see the module docstring)."""
     y = np.asarray(labels, dtype=np.int64)
@@ -462,15 +507,21 @@ def knee_rule(
     s_stop = max(min_screened, k + math.ceil(need * (1 + r - rk) / before))
     more = max(0, min(s_stop, total) - s)
     if rho >= need and s >= min_screened:
-        return RuleVerdict(True, (
-            f"the rate of relevant records has fallen: {rk} in the first {k} screened, "
-            f"{r - rk} in the {s - k} since (slope ratio {rho:.0f}, at least {need} needed)."),
-            more=0)
-    why = (f"{r} relevant in {s} screened; the rate fell after record {k} ({rk} relevant "
-           f"before, {r - rk} since). The knee method stops when the rate before the knee is "
-           f"at least {need} times the rate since (now {rho:.0f}) and at least "
-           f"{min_screened} records were screened; if no further relevant record turns up "
-           f"that happens after about {_plural(more, 'more record')}.")
+        return RuleVerdict(
+            True,
+            (
+                f"the rate of relevant records has fallen: {rk} in the first {k} screened, "
+                f"{r - rk} in the {s - k} since (slope ratio {rho:.0f}, at least {need} needed)."
+            ),
+            more=0,
+        )
+    why = (
+        f"{r} relevant in {s} screened; the rate fell after record {k} ({rk} relevant "
+        f"before, {r - rk} since). The knee method stops when the rate before the knee is "
+        f"at least {need} times the rate since (now {rho:.0f}) and at least "
+        f"{min_screened} records were screened; if no further relevant record turns up "
+        f"that happens after about {_plural(more, 'more record')}."
+    )
     return RuleVerdict(False, why, more=more if s_stop <= total else None)
 
 
@@ -488,7 +539,11 @@ def _integral(shape: str, k: float, x0: float, x1: Any) -> Any:
 
 
 def _fit_rate(
-    pos: np.ndarray, n: int, shape: str, cautious: bool = False, confidence: float = 0.95,
+    pos: np.ndarray,
+    n: int,
+    shape: str,
+    cautious: bool = False,
+    confidence: float = 0.95,
 ) -> tuple[float, float]:
     """Maximum-likelihood ``(a, k)`` of a Poisson process with rate ``a * unit(x)``
     on ``[0, n]`` given event positions ``pos``; ``k >= 0`` (a falling rate).
@@ -526,9 +581,16 @@ def _fit_rate(
 
 
 def poisson_rule(
-    labels: Sequence[int], total: int, target_recall: float = 0.95, confidence: float = 0.95,
-    *, explain: bool = True, min_fraction: float = 0.10, min_relevant: int = 5,
-    shape: str = "exp", cautious: bool = False,
+    labels: Sequence[int],
+    total: int,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    *,
+    explain: bool = True,
+    min_fraction: float = 0.10,
+    min_relevant: int = 5,
+    shape: str = "exp",
+    cautious: bool = False,
 ) -> RuleVerdict:
     """The counting-process rule after Sneyd & Stevenson (see the module docstring)."""
     y = np.asarray(labels, dtype=np.int64)
@@ -536,10 +598,14 @@ def poisson_rule(
     r = int(y.sum())
     least = math.ceil(min_fraction * total)
     if s < least or r < min_relevant:
-        return RuleVerdict(False, (
-            f"{r} relevant in {s} screened. The rate of relevant records can be estimated once "
-            f"at least {least} records ({min_fraction:.0%}) and {min_relevant} relevant ones "
-            f"have been screened."))
+        return RuleVerdict(
+            False,
+            (
+                f"{r} relevant in {s} screened. The rate of relevant records can be estimated once "
+                f"at least {least} records ({min_fraction:.0%}) and {min_relevant} relevant ones "
+                f"have been screened."
+            ),
+        )
     pos = np.flatnonzero(y == 1).astype(float) + 0.5
     a, k = _fit_rate(pos, s, shape, cautious, confidence)
     mu = a * float(_integral(shape, k, s, total))
@@ -547,11 +613,16 @@ def poisson_rule(
     bound = r / (r + upper) if r + upper else 1.0
     pct = f"{target_recall:.0%}"
     if bound >= target_recall:
-        return RuleVerdict(True, (
-            f"the rate of relevant records has fallen so far that about {mu:.1f} are expected "
-            f"among the {total - s} unscreened (at most {upper} at {confidence:.0%}); "
-            f"recall is then at least {bound:.0%}."), more=0,
-            recall_estimate=r / (r + mu) if r + mu else 1.0)
+        return RuleVerdict(
+            True,
+            (
+                f"the rate of relevant records has fallen so far that about {mu:.1f} are expected "
+                f"among the {total - s} unscreened (at most {upper} at {confidence:.0%}); "
+                f"recall is then at least {bound:.0%}."
+            ),
+            more=0,
+            recall_estimate=r / (r + mu) if r + mu else 1.0,
+        )
     recall_estimate = r / (r + mu) if r + mu else 1.0
     if not explain:
         return RuleVerdict(False, "", recall_estimate=recall_estimate)
@@ -561,37 +632,51 @@ def poisson_rule(
     rest = mu - (found_by - r)
     ok = found_by >= target_recall * (found_by + poisson.ppf(confidence, np.maximum(rest, 0.0)))
     more = int(np.argmax(ok)) + 1 if ok.any() else total - s
-    why = (f"{r} relevant in {s} screened. At the rate at which relevant records are turning "
-           f"up, about {mu:.1f} more are expected among the {total - s} unscreened (up to "
-           f"{upper} at {confidence:.0%}), so recall may still be below {pct}; if that rate "
-           f"holds, the rule stops after about {_plural(more, 'more record')}.")
+    why = (
+        f"{r} relevant in {s} screened. At the rate at which relevant records are turning "
+        f"up, about {mu:.1f} more are expected among the {total - s} unscreened (up to "
+        f"{upper} at {confidence:.0%}), so recall may still be below {pct}; if that rate "
+        f"holds, the rule stops after about {_plural(more, 'more record')}."
+    )
     return RuleVerdict(False, why, more=more, recall_estimate=recall_estimate)
 
 
-register_rule(StoppingRule(
-    "callaghan", "Callaghan & Müller-Hansen (2020): random sample and hypergeometric test"))
+register_rule(StoppingRule("callaghan", "Callaghan & Müller-Hansen (2020): random sample and hypergeometric test"))
 register_rule(StoppingRule("knee", "Cormack & Grossman (2016): knee method", knee_rule))
-register_rule(StoppingRule(
-    "poisson", "after Sneyd & Stevenson (2021): Poisson process of relevant records, "
-    "exponential rate", poisson_rule))
+register_rule(
+    StoppingRule(
+        "poisson", "after Sneyd & Stevenson (2021): Poisson process of relevant records, exponential rate", poisson_rule
+    )
+)
 
 
-def _poisson_power(labels: Sequence[int], total: int, target_recall: float,
-                   confidence: float, *, explain: bool = True) -> RuleVerdict:
+def _poisson_power(
+    labels: Sequence[int], total: int, target_recall: float, confidence: float, *, explain: bool = True
+) -> RuleVerdict:
     return poisson_rule(labels, total, target_recall, confidence, explain=explain, shape="power")
 
 
-def _poisson_cautious(labels: Sequence[int], total: int, target_recall: float,
-                      confidence: float, *, explain: bool = True) -> RuleVerdict:
+def _poisson_cautious(
+    labels: Sequence[int], total: int, target_recall: float, confidence: float, *, explain: bool = True
+) -> RuleVerdict:
     return poisson_rule(labels, total, target_recall, confidence, explain=explain, cautious=True)
 
 
-register_rule(StoppingRule(
-    "poisson_cautious", "after Sneyd & Stevenson (2021): Poisson process of relevant records, "
-    "exponential rate at its flattest plausible decay", _poisson_cautious))
-register_rule(StoppingRule(
-    "poisson_power", "after Sneyd & Stevenson (2021): Poisson process of relevant records, "
-    "power-law rate", _poisson_power))
+register_rule(
+    StoppingRule(
+        "poisson_cautious",
+        "after Sneyd & Stevenson (2021): Poisson process of relevant records, "
+        "exponential rate at its flattest plausible decay",
+        _poisson_cautious,
+    )
+)
+register_rule(
+    StoppingRule(
+        "poisson_power",
+        "after Sneyd & Stevenson (2021): Poisson process of relevant records, power-law rate",
+        _poisson_power,
+    )
+)
 
 # chosen by docs/benchmarks.md (share of runs reaching 95% recall, then mean and
 # worst dataset's work saved); the earlier default stays registered as "callaghan"
@@ -599,8 +684,13 @@ DEFAULT_RULE = "poisson_cautious"
 
 
 def first_stop(
-    labels: Sequence[int], rule: str, *, total: int | None = None,
-    target_recall: float = 0.95, confidence: float = 0.95, start: int = 0,
+    labels: Sequence[int],
+    rule: str,
+    *,
+    total: int | None = None,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    start: int = 0,
 ) -> int | None:
     """Replay a one-phase rule on a ranked order: the number screened at its first stop.
 

@@ -16,20 +16,32 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .claims import (
+        Finding as Finding,
+    )
+    from .claims import (
+        check_manuscript as check_manuscript,
+    )
+    from .claims import (
+        read_manuscript as read_manuscript,
+    )
     from .store import (
         check_review_manuscript as check_review_manuscript,
+    )
+    from .store import (
         gather as gather,
+    )
+    from .store import (
         synthesis as synthesis,
     )
     from .synth import (
         SCHEMA as SCHEMA,
-        SynthInput as SynthInput,
-        synthesise as synthesise,
     )
-    from .claims import (
-        Finding as Finding,
-        check_manuscript as check_manuscript,
-        read_manuscript as read_manuscript,
+    from .synth import (
+        SynthInput as SynthInput,
+    )
+    from .synth import (
+        synthesise as synthesise,
     )
 
 _EXPORTS = {

@@ -65,12 +65,12 @@ Counts
 from __future__ import annotations
 
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 from realist.errors import ImportFormatError, InvalidInput
 
@@ -91,18 +91,85 @@ __all__ = [
 
 FINDING_KINDS = ("count_mismatch", "subset_mismatch", "code_mismatch", "author_mismatch", "citation_unresolved")
 
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _NUMBER = re.compile(
-    r"\b(?:a\s+dozen|(?:" + "|".join(_TENS) + r")(?:[-\u2010\s](?:" + "|".join(_UNITS[1:10]) + r"))?|"
-    + "|".join(sorted(_UNITS, key=len, reverse=True)) + r"|\d+)\b",
+    r"\b(?:a\s+dozen|(?:"
+    + "|".join(_TENS)
+    + r")(?:[-\u2010\s](?:"
+    + "|".join(_UNITS[1:10])
+    + r"))?|"
+    + "|".join(sorted(_UNITS, key=len, reverse=True))
+    + r"|\d+)\b",
     re.IGNORECASE,
 )
 _STUDY_NOUN = r"(?:studies|study|papers?|articles?|trials?|reports?|publications?|reviews?|evaluations?|RCTs?)"
 _FUNCTION = frozenset(
-    """from in on at to of were was are is had have has reported found described documented
-    used with for and or respectively each also both all which that who whose by as
-    showed show shows examined explored assessed discussed included focused""".split()
+    [
+        "from",
+        "in",
+        "on",
+        "at",
+        "to",
+        "of",
+        "were",
+        "was",
+        "are",
+        "is",
+        "had",
+        "have",
+        "has",
+        "reported",
+        "found",
+        "described",
+        "documented",
+        "used",
+        "with",
+        "for",
+        "and",
+        "or",
+        "respectively",
+        "each",
+        "also",
+        "both",
+        "all",
+        "which",
+        "that",
+        "who",
+        "whose",
+        "by",
+        "as",
+        "showed",
+        "show",
+        "shows",
+        "examined",
+        "explored",
+        "assessed",
+        "discussed",
+        "included",
+        "focused",
+    ]
 )
 _COUNT_AFTER = re.compile(
     r"\s+(?:of\s+(?P<of>the|these|those)\s+)?(?P<mods>(?:[A-Za-z][\w\u2010-]*\s+){0,3}?)" + _STUDY_NOUN + r"\b",
@@ -129,7 +196,37 @@ _SUBSET_LEAD = re.compile(
 _BRACKETS = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]")
 _CITE_CONTENT = re.compile(r"^[\d\s,;\u2013\u2014\u2010\u2011\u2212\-\[\]]+$")
 _ABBREVIATIONS = frozenset(
-    "al e.g eg i.e ie cf vs fig figs p pp no nos dr mr ms mrs prof st vol ed eds approx ca ref refs eq sec ch".split()
+    [
+        "al",
+        "e.g",
+        "eg",
+        "i.e",
+        "ie",
+        "cf",
+        "vs",
+        "fig",
+        "figs",
+        "p",
+        "pp",
+        "no",
+        "nos",
+        "dr",
+        "mr",
+        "ms",
+        "mrs",
+        "prof",
+        "st",
+        "vol",
+        "ed",
+        "eds",
+        "approx",
+        "ca",
+        "ref",
+        "refs",
+        "eq",
+        "sec",
+        "ch",
+    ]
 )
 _BOUNDARY = re.compile(r"[.!?][\"\u201d\u2019)\]]*\s+(?=[A-Z0-9\"\u201c\u2018(\[])")
 _AUTHOR_CITE = re.compile(
@@ -423,8 +520,14 @@ class _Resolver:
         for i in range(len(words)):
             hits = self.keys.get((" ".join(words[i:]), year))
             if hits is None and not year[-1:].isalpha():
-                hits = next((v for (n, y), v in self.keys.items() if n == " ".join(words[i:]) and y[:4] == year
-                             and len(v) == 1), None)
+                hits = next(
+                    (
+                        v
+                        for (n, y), v in self.keys.items()
+                        if n == " ".join(words[i:]) and y[:4] == year and len(v) == 1
+                    ),
+                    None,
+                )
             if hits:
                 return hits[0]
         return None
@@ -640,9 +743,16 @@ def check_manuscript(
         for g in groups:
             for label in g.unresolved:
                 where = "numbered 1–" + str(max(resolver.numbers)) if resolver.style == "numbered" else "author–year"
-                findings.append(Finding(
-                    sentence.lines[g.start], "citation_unresolved",
-                    f"'{label}' is not in the manuscript's reference list ({where})", s, None, g.refs))
+                findings.append(
+                    Finding(
+                        sentence.lines[g.start],
+                        "citation_unresolved",
+                        f"'{label}' is not in the manuscript's reference list ({where})",
+                        s,
+                        None,
+                        g.refs,
+                    )
+                )
         mentions = _mentions(s, [(g.start, g.end) for g in groups])
         clause_start = 0
         for i, mention in enumerate(mentions):
@@ -667,12 +777,16 @@ def check_manuscript(
             n_cited = len(cited) + len(unresolved)
             if n_cited != stated:
                 shown = fmt(cited) + (f" and {len(unresolved)} not in the reference list" if unresolved else "")
-                add("count_mismatch", f"states {stated} ('{s[mention.start:mention.end]}') but cites {n_cited}: {shown}")
+                add(
+                    "count_mismatch",
+                    f"states {stated} ('{s[mention.start : mention.end]}') but cites {n_cited}: {shown}",
+                )
             subset, n, local = _subset_of(s, mentions, i)
             if subset:
                 candidates = [st for st in statements if not local or st.sentence == k]
-                parent = next((st for st in reversed(candidates)
-                               if (st.stated == n if n is not None else not st.subset)), None)
+                parent = next(
+                    (st for st in reversed(candidates) if (st.stated == n if n is not None else not st.subset)), None
+                )
                 if parent is not None:
                     extra = sorted(set(cited) - set(parent.cited))
                     if extra:
@@ -724,8 +838,10 @@ class ClaimsReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "findings": [f.to_dict() for f in self.findings], "numbering": self.numbering,
-            "reference_style": self.reference_style, "references": self.references,
+            "findings": [f.to_dict() for f in self.findings],
+            "numbering": self.numbering,
+            "reference_style": self.reference_style,
+            "references": self.references,
             "matched": [m.to_dict() for m in self.matched],
             "unmatched": [{"number": r.number, "line": r.line, "text": r.text} for r in self.unmatched],
             "notes": list(self.notes),
@@ -764,20 +880,33 @@ def check_claims(
         number_to_key = {s.ref_number: s.key for s in studies if s.ref_number is not None}
         first_authors = {s.ref_number: s.first_author for s in studies if s.ref_number is not None and s.first_author}
         if refs is not None:
-            notes.append("the manuscript has its own reference list, but its citations were read as the "
-                         "review's reference numbers (numbering='review')")
+            notes.append(
+                "the manuscript has its own reference list, but its citations were read as the "
+                "review's reference numbers (numbering='review')"
+            )
     elif refs is not None:
         matched = map_references(refs.references, studies) if studies else []
         number_to_key = {m.number: m.study_key for m in matched}
         unmatched = [r for r in refs.references if r.number not in number_to_key]
     elif studies:
-        notes.append("no reference list found in the manuscript: citations were not compared with the "
-                      "review's codes (say numbering='review' if it cites the review's own reference numbers)")
+        notes.append(
+            "no reference list found in the manuscript: citations were not compared with the "
+            "review's codes (say numbering='review' if it cites the review's own reference numbers)"
+        )
     code_numbers: dict[str, set[int]] | None = None
     if codes and number_to_key:
-        code_numbers = {name: {n for n, key in number_to_key.items() if key in set(keys)}
-                        for name, keys in codes.items()}
-    findings = check_manuscript(text, codes=code_numbers, first_authors=first_authors,
-                                comparable=set(number_to_key) if number_to_key else None)
-    return ClaimsReport(findings, numbering if (number_to_key or numbering == "review") else "none",
-                        style, count, matched, unmatched, notes)
+        code_numbers = {
+            name: {n for n, key in number_to_key.items() if key in set(keys)} for name, keys in codes.items()
+        }
+    findings = check_manuscript(
+        text, codes=code_numbers, first_authors=first_authors, comparable=set(number_to_key) if number_to_key else None
+    )
+    return ClaimsReport(
+        findings,
+        numbering if (number_to_key or numbering == "review") else "none",
+        style,
+        count,
+        matched,
+        unmatched,
+        notes,
+    )

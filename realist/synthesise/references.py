@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 __all__ = [
     "Reference",
@@ -143,16 +144,19 @@ def _entry(number: int, text: str, line: int, style: str) -> Reference:
         m = re.match(r"(.+?)\.\s", text)
         authors = m.group(1) if m else text
         first = _surname_numbered(authors)
-        after = text[m.end():] if m else text
+        after = text[m.end() :] if m else text
     else:
         first = _surname_author_year(text)
         cut = re.search(r"\(\s*(?:1[89]\d\d|20\d\d|n\.d\.)", text)
-        after = text[cut.start():] if cut else text[len(first or ""):]
+        after = text[cut.start() :] if cut else text[len(first or "") :]
     year_match = _YEAR.search(after)
     doi = _DOI.search(text)
     pmid = _PMID.search(text)
     return Reference(
-        number=number, text=text, line=line, first_author=first,
+        number=number,
+        text=text,
+        line=line,
+        first_author=first,
         year=int(year_match.group(1)) if year_match else None,
         year_suffix=(year_match.group(2) or "") if year_match else "",
         doi=doi.group().rstrip(".,;").lower() if doi else None,
@@ -229,8 +233,7 @@ def map_references(references: Sequence[Reference], studies: Sequence[StudyRef])
             author = fold_name(ref.first_author or "")
             for study, title in sorted(titled, key=lambda t: -len(t[1])):
                 if title in folded and (
-                    (author and fold_name(study.first_author or "") == author)
-                    or _year_close(ref.year, study.year, 1)
+                    (author and fold_name(study.first_author or "") == author) or _year_close(ref.year, study.year, 1)
                 ):
                     found = (study, "title")
                     break

@@ -19,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from ..review import ReviewHandle
 from ..store.models import Record
 from ..study import StudyInfo
@@ -33,8 +35,15 @@ from .synth import (
     synthesise,
 )
 
-__all__ = ["gather", "synthesis", "review_codes", "review_code_keys", "first_authors", "study_refs",
-           "check_review_manuscript"]
+__all__ = [
+    "gather",
+    "synthesis",
+    "review_codes",
+    "review_code_keys",
+    "first_authors",
+    "study_refs",
+    "check_review_manuscript",
+]
 
 
 def _studies(review: ReviewHandle) -> list[StudyInfo]:
@@ -42,8 +51,11 @@ def _studies(review: ReviewHandle) -> list[StudyInfo]:
     from ..code.studies import list_studies
 
     return [
-        replace(info, countries=[str(c).upper() for c in info.countries or []],
-                data_years=[int(y) for y in info.data_years or [] if str(y).isdigit()])
+        replace(
+            info,
+            countries=[str(c).upper() for c in info.countries or []],
+            data_years=[int(y) for y in info.data_years or [] if str(y).isdigit()],
+        )
         for info in list_studies(review)
     ]
 
@@ -57,20 +69,34 @@ def gather(review: ReviewHandle, **settings: Any) -> SynthInput:
 
     protocol = review.protocol()
     codebook = load_codebook(review)
-    codes = [SynthCode(id=c.id, name=c.name, kind=c.kind, parent=c.parent, aliases=list(c.aliases),
-                       codable=c.codable) for c in codebook]
+    codes = [
+        SynthCode(id=c.id, name=c.name, kind=c.kind, parent=c.parent, aliases=list(c.aliases), codable=c.codable)
+        for c in codebook
+    ]
     codings = [(c.study_id, c.code) for c in list_codings(review) if c.status != "disputed"]
     cmocs = [
-        SynthCmoc(id=c.id, study_id=c.study_id, statement=c.statement, stance=c.stance,
-                  based_on=list(c.based_on),
-                  elements={role: [e["code"] for e in els if e.get("stance", "supports") == "supports"]
-                            for role, els in c.elements.items()})
+        SynthCmoc(
+            id=c.id,
+            study_id=c.study_id,
+            statement=c.statement,
+            stance=c.stance,
+            based_on=list(c.based_on),
+            elements={
+                role: [e["code"] for e in els if e.get("stance", "supports") == "supports"]
+                for role, els in c.elements.items()
+            },
+        )
         for c in list_cmocs(review)
     ]
     language = {row["study_id"]: row["classification"] for row in language_summary(review)}
     return SynthInput(
-        studies=_studies(review), codes=codes, codings=codings, cmocs=cmocs, language=language,
-        settings=settings_from_protocol(protocol, **settings), title=review.title,
+        studies=_studies(review),
+        codes=codes,
+        codings=codings,
+        cmocs=cmocs,
+        language=language,
+        settings=settings_from_protocol(protocol, **settings),
+        title=review.title,
     )
 
 
@@ -142,13 +168,23 @@ def study_refs(review: ReviewHandle, data: SynthInput) -> list[StudyRef]:
     if first:
         with review.session() as session:
             for rid, title, doi, pmid in session.execute(
-                    select(Record.id, Record.title, Record.doi, Record.pmid).where(Record.id.in_(list(first.values())))):
+                select(Record.id, Record.title, Record.doi, Record.pmid).where(Record.id.in_(list(first.values())))
+            ):
                 meta[rid] = (title, doi, pmid)
     out = []
     for s in data.studies:
         title, doi, pmid = meta.get(first.get(s.id, -1), (None, None, None))
-        out.append(StudyRef(key=s.key, first_author=s.first_author, year=s.year, title=title or s.label,
-                            doi=doi, pmid=pmid, ref_number=s.ref_number))
+        out.append(
+            StudyRef(
+                key=s.key,
+                first_author=s.first_author,
+                year=s.year,
+                title=title or s.label,
+                doi=doi,
+                pmid=pmid,
+                ref_number=s.ref_number,
+            )
+        )
     return out
 
 
@@ -156,8 +192,9 @@ def first_authors(data: SynthInput) -> dict[int, str]:
     return {s.ref_number: s.first_author for s in data.studies if s.ref_number is not None and s.first_author}
 
 
-def check_review_manuscript(review: ReviewHandle | None, path: str | Path, *,
-                            numbering: str = "manuscript") -> ClaimsReport:
+def check_review_manuscript(
+    review: ReviewHandle | None, path: str | Path, *, numbering: str = "manuscript"
+) -> ClaimsReport:
     """Check a manuscript file; with a review, also against its codes through the reference map.
 
     ``numbering`` is ``"manuscript"`` (map the manuscript's own reference list
@@ -168,5 +205,6 @@ def check_review_manuscript(review: ReviewHandle | None, path: str | Path, *,
     if review is None:
         return check_claims(text, numbering=numbering)
     data = gather(review)
-    return check_claims(text, studies=study_refs(review, data), codes=review_code_keys(data) or None,
-                        numbering=numbering)
+    return check_claims(
+        text, studies=study_refs(review, data), codes=review_code_keys(data) or None, numbering=numbering
+    )

@@ -169,8 +169,13 @@ def settings_from_protocol(protocol: Mapping[str, Any], **overrides: Any) -> Syn
 
 
 def _sort_key(study: StudyInfo) -> tuple[Any, ...]:
-    return (study.ref_number is None, study.ref_number or 0, (study.first_author or study.key).lower(),
-            study.year or 0, study.key)
+    return (
+        study.ref_number is None,
+        study.ref_number or 0,
+        (study.first_author or study.key).lower(),
+        study.year or 0,
+        study.key,
+    )
 
 
 def cite(studies: Iterable[StudyInfo], style: str = "number") -> str:
@@ -255,8 +260,14 @@ def code_counts(data: SynthInput) -> list[dict[str, Any]]:
     out = []
     for code in data.codes:
         studies = [by_id[i] for i in rolled[code.id] if i in by_id]
-        row = {"id": code.id, "name": code.name, "kind": code.kind, "parent": code.parent,
-               "depth": _depth(code, index), "aliases": list(code.aliases)}
+        row = {
+            "id": code.id,
+            "name": code.name,
+            "kind": code.kind,
+            "parent": code.parent,
+            "depth": _depth(code, index),
+            "aliases": list(code.aliases),
+        }
         row.update(_cited(studies, style))
         row["n_direct"] = len([i for i in direct[code.id] if i in by_id])
         out.append(row)
@@ -275,12 +286,17 @@ def study_characteristics(study: StudyInfo, settings: SynthSettings) -> dict[str
     countries = []
     for iso3 in study.countries:
         wb_region = region_of(iso3, settings.region_scheme)
-        entry: dict[str, Any] = {"iso3": iso3.upper(), "name": country_name(iso3), "region": wb_region,
-                                 "region_name": region_name(wb_region, settings.region_scheme)}
+        entry: dict[str, Any] = {
+            "iso3": iso3.upper(),
+            "name": country_name(iso3),
+            "region": wb_region,
+            "region_name": region_name(wb_region, settings.region_scheme),
+        }
         if year is not None:
             cy = income_group(iso3, year)
-            entry.update(income_group=cy.group, income_group_name=income_group_label(cy.group),
-                         income_fiscal_year=cy.fiscal_year)
+            entry.update(
+                income_group=cy.group, income_group_name=income_group_label(cy.group), income_fiscal_year=cy.fiscal_year
+            )
         else:
             entry.update(income_group=None, income_group_name=income_group_label(None), income_fiscal_year=None)
         countries.append(entry)
@@ -366,8 +382,7 @@ def characteristics(data: SynthInput) -> dict[str, list[dict[str, Any]]]:
 def _axis(data: SynthInput, axis: str, code_sets: Mapping[str, set[int]]) -> list[tuple[str, str, set[int]]]:
     """(value id, label, study ids) for a code kind or a study characteristic."""
     if axis in KINDS:
-        return [(c.id, c.name, code_sets[c.id]) for c in data.codes
-                if c.kind == axis and c.codable and code_sets[c.id]]
+        return [(c.id, c.name, code_sets[c.id]) for c in data.codes if c.kind == axis and c.codable and code_sets[c.id]]
     if axis in CHARACTERISTICS:
         groups: dict[str, set[int]] = defaultdict(set)
         for sid, values in _study_values(data, axis).items():
@@ -452,18 +467,19 @@ def cmo_configurations(data: SynthInput) -> list[dict[str, Any]]:
         if len(studies) < settings.min_support:
             continue
         cited = _cited([by_id[i] for i in studies if i in by_id], settings.citation_style)
-        rows.append({
-            **{role: {"id": code, "name": names.get(code, code)} for role, code in zip(settings.chain, chain)},
-            "support": cited["n"],
-            **{k: v for k, v in cited.items() if k != "n"},
-            "cmocs": sorted(i for ids in studies.values() for i in ids),
-        })
+        rows.append(
+            {
+                **{role: {"id": code, "name": names.get(code, code)} for role, code in zip(settings.chain, chain)},
+                "support": cited["n"],
+                **{k: v for k, v in cited.items() if k != "n"},
+                "cmocs": sorted(i for ids in studies.values() for i in ids),
+            }
+        )
     rows.sort(key=lambda r: (-r["support"], *[r[role]["name"] for role in settings.chain]))
     return rows
 
 
-def _cmoc_dict(cmoc: SynthCmoc, by_id: Mapping[int, StudyInfo], names: Mapping[str, str],
-               style: str) -> dict[str, Any]:
+def _cmoc_dict(cmoc: SynthCmoc, by_id: Mapping[int, StudyInfo], names: Mapping[str, str], style: str) -> dict[str, Any]:
     study = by_id.get(cmoc.study_id) if cmoc.study_id is not None else None
     return {
         "id": cmoc.id,
@@ -473,8 +489,7 @@ def _cmoc_dict(cmoc: SynthCmoc, by_id: Mapping[int, StudyInfo], names: Mapping[s
         "statement": cmoc.statement,
         "stance": cmoc.stance,
         "based_on": list(cmoc.based_on),
-        "elements": {role: [{"id": c, "name": names.get(c, c)} for c in cmoc.elements.get(role, [])]
-                     for role in ROLES},
+        "elements": {role: [{"id": c, "name": names.get(c, c)} for c in cmoc.elements.get(role, [])] for role in ROLES},
     }
 
 
@@ -533,11 +548,20 @@ def synthesise(
     studies = []
     for s in sorted(data.studies, key=_sort_key):
         chars = study_characteristics(s, data.settings)
-        studies.append({
-            "id": s.id, "key": s.key, "label": s.label, "ref_number": s.ref_number,
-            "citation": cite([s], style), "first_author": s.first_author, "year": s.year,
-            "design": s.design, "data_years": list(s.data_years), **chars,
-        })
+        studies.append(
+            {
+                "id": s.id,
+                "key": s.key,
+                "label": s.label,
+                "ref_number": s.ref_number,
+                "citation": cite([s], style),
+                "first_author": s.first_author,
+                "year": s.year,
+                "design": s.design,
+                "data_years": list(s.data_years),
+                **chars,
+            }
+        )
     return {
         "schema": SCHEMA,
         "title": data.title,

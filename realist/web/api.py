@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from .. import accounts
-from ..errors import RealistError
 from ..activity import activity
 from ..deduplicate.store import pending_pairs
+from ..errors import RealistError
 from ..inventory import list_records
 from ..protocol import STAGES
 from ..review import ReviewHandle
@@ -36,8 +36,9 @@ class DecisionIn(BaseModel):
     stage: str = "title_abstract"
     reason: str | None = None
     note: str | None = None
-    idempotency_key: str | None = Field(default=None, max_length=80,
-                                        description="the same key twice stores one decision")
+    idempotency_key: str | None = Field(
+        default=None, max_length=80, description="the same key twice stores one decision"
+    )
 
 
 class ResolutionIn(BaseModel):
@@ -68,8 +69,7 @@ def _hidden(review: ReviewHandle, member: accounts.Member, stage: str) -> bool:
 
 
 def create_api() -> FastAPI:
-    api = FastAPI(title="realist API", version="1", openapi_url="/openapi.json", docs_url=None,
-                  redoc_url=None)
+    api = FastAPI(title="realist API", version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
 
     @api.exception_handler(RealistError)
     async def user_error(request: Request, exc: RealistError) -> Response:
@@ -82,9 +82,11 @@ def create_api() -> FastAPI:
         """The signed-in account and its reviews."""
         viewer = require_viewer(request)
         store = store_of(request)
-        reviews = [{"id": rid, "uuid": uuid, "title": title, **m.to_dict()}
-                   for rid, uuid, title, m in accounts.reviews_for(store.engine, viewer.account.id)
-                   if rid in store.reviews]
+        reviews = [
+            {"id": rid, "uuid": uuid, "title": title, **m.to_dict()}
+            for rid, uuid, title, m in accounts.reviews_for(store.engine, viewer.account.id)
+            if rid in store.reviews
+        ]
         return {"name": viewer.account.name, "reviews": reviews}
 
     @api.get("/reviews")
@@ -92,9 +94,11 @@ def create_api() -> FastAPI:
         """The reviews the caller is a member of."""
         viewer = require_viewer(request)
         store = store_of(request)
-        return [{"id": rid, "uuid": uuid, "title": title, "role": m.role.value}
-                for rid, uuid, title, m in accounts.reviews_for(store.engine, viewer.account.id)
-                if rid in store.reviews]
+        return [
+            {"id": rid, "uuid": uuid, "title": title, "role": m.role.value}
+            for rid, uuid, title, m in accounts.reviews_for(store.engine, viewer.account.id)
+            if rid in store.reviews
+        ]
 
     @api.get("/reviews/{review_id}/progress")
     def progress(request: Request, review_id: int, stage: str = "title_abstract") -> dict[str, Any]:
@@ -102,8 +106,12 @@ def create_api() -> FastAPI:
         review, member = _open(request, review_id)
         out = dec.progress(review, _stage(stage)).to_dict()
         if _hidden(review, member, stage):
-            out = {"stage": stage, "eligible": out["eligible"], "blinded": True,
-                   "reviewers": {k: v for k, v in out["reviewers"].items()}}
+            out = {
+                "stage": stage,
+                "eligible": out["eligible"],
+                "blinded": True,
+                "reviewers": {k: v for k, v in out["reviewers"].items()},
+            }
         return out
 
     @api.get("/reviews/{review_id}/agreement")
@@ -132,9 +140,16 @@ def create_api() -> FastAPI:
         """Record the caller's decision on a record."""
         review, member = _open(request, review_id, write=True)
         member.require(member.role.can_screen, "screen records")
-        result = dec.decide(review, body.record_id, body.decision, reviewer=member.name,
-                            stage=_stage(body.stage), reason=body.reason, note=body.note,
-                            idempotency_key=body.idempotency_key).to_dict()
+        result = dec.decide(
+            review,
+            body.record_id,
+            body.decision,
+            reviewer=member.name,
+            stage=_stage(body.stage),
+            reason=body.reason,
+            note=body.note,
+            idempotency_key=body.idempotency_key,
+        ).to_dict()
         if _hidden(review, member, body.stage):
             result = {k: v for k, v in result.items() if k != "status"}
         return result
@@ -153,15 +168,18 @@ def create_api() -> FastAPI:
         if _hidden(review, member, stage):
             return []
         blinded = dec.is_blinded(review, stage)
-        return [{"record_id": s.record_id, "assigned": s.assigned,
-                 "decisions": {} if blinded else s.decisions} for s in dec.conflicts(review, stage)]
+        return [
+            {"record_id": s.record_id, "assigned": s.assigned, "decisions": {} if blinded else s.decisions}
+            for s in dec.conflicts(review, stage)
+        ]
 
     @api.post("/reviews/{review_id}/conflicts/{record_id}/resolve")
     def resolve(request: Request, review_id: int, record_id: int, body: ResolutionIn) -> dict[str, Any]:
         review, member = _open(request, review_id, write=True)
         member.require(member.can_resolve, "resolve conflicts")
-        return dec.resolve(review, record_id, body.decision, stage=_stage(body.stage), reason=body.reason,
-                           note=body.note).to_dict()
+        return dec.resolve(
+            review, record_id, body.decision, stage=_stage(body.stage), reason=body.reason, note=body.note
+        ).to_dict()
 
     @api.post("/reviews/{review_id}/decisions/{record_id}/undo")
     def undo(request: Request, review_id: int, record_id: int, stage: str = "title_abstract") -> dict[str, Any]:
@@ -177,12 +195,19 @@ def create_api() -> FastAPI:
         return [m.to_dict() for m in accounts.members(review)]
 
     @api.get("/reviews/{review_id}/activity")
-    def activity_(request: Request, review_id: int, action: str | None = None, actor: str | None = None,
-                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    def activity_(
+        request: Request,
+        review_id: int,
+        action: str | None = None,
+        actor: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> dict[str, Any]:
         """The event log, newest first, blinded as for the activity page."""
         review, member = _open(request, review_id)
-        entries, total = activity(review, member.name, action=action, actor=actor,
-                                  limit=max(1, min(limit, 500)), offset=max(0, offset))
+        entries, total = activity(
+            review, member.name, action=action, actor=actor, limit=max(1, min(limit, 500)), offset=max(0, offset)
+        )
         return {"total": total, "events": [e.to_dict() for e in entries]}
 
     @api.get("/reviews/{review_id}/duplicates")
@@ -194,7 +219,7 @@ def create_api() -> FastAPI:
     @api.post("/reviews/{review_id}/duplicates/run")
     def duplicates_run(request: Request, review_id: int) -> dict[str, Any]:
         """Queue deduplication as a job; poll ``/jobs/{job_id}``."""
-        review, member = _open(request, review_id, write=True)
+        _review, member = _open(request, review_id, write=True)
         member.require(member.role.can_deduplicate, "deduplicate records")
         jobs: Any = request.app.state.jobs
         return {"job": jobs.submit_dedup(review_id, member.account_id)}
@@ -209,16 +234,22 @@ def create_api() -> FastAPI:
             from ..errors import NotFound
 
             raise NotFound(f"no job {job_id} in this review")
-        return {"id": found.id, "kind": found.kind, "state": found.state, "result": found.result,
-                "error": found.error}
+        return {"id": found.id, "kind": found.kind, "state": found.state, "result": found.result, "error": found.error}
 
     @api.get("/reviews/{review_id}/records")
-    def records(request: Request, review_id: int, q: str | None = None, source: str | None = None,
-                duplicates: str = "include", limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    def records(
+        request: Request,
+        review_id: int,
+        q: str | None = None,
+        source: str | None = None,
+        duplicates: str = "include",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> dict[str, Any]:
         """Records as ``realist records --json`` lists them, paginated."""
         review, _ = _open(request, review_id)
         rows = list_records(review, search=q, source=source, duplicates=duplicates)
         limit = max(1, min(limit, 1000))
-        return {"total": len(rows), "records": [row.to_dict() for row in rows[offset: offset + limit]]}
+        return {"total": len(rows), "records": [row.to_dict() for row in rows[offset : offset + limit]]}
 
     return api

@@ -50,8 +50,12 @@ def status_of(exc: RealistError) -> int:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(HERE / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     from .views import register_filters
 
     register_filters(env)
@@ -66,9 +70,14 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return HTMLResponse(html, status_code=status_code)
 
 
-def create_app(store: WebStore | None = None, *, review_dirs: Sequence[str | Path] = (),
-               database_url: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
-               immediate_jobs: bool = False) -> FastAPI:
+def create_app(
+    store: WebStore | None = None,
+    *,
+    review_dirs: Sequence[str | Path] = (),
+    database_url: str | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    immediate_jobs: bool = False,
+) -> FastAPI:
     """The ASGI app for a store (or for review folders opened here).
 
     Jobs run on huey's queue through a consumer thread started with the app
@@ -101,7 +110,8 @@ def create_app(store: WebStore | None = None, *, review_dirs: Sequence[str | Pat
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-src 'self'; object-src 'self'; base-uri 'none'; form-action 'self'")
+            "frame-src 'self'; object-src 'self'; base-uri 'none'; form-action 'self'",
+        )
         return response
 
     @app.exception_handler(RealistError)

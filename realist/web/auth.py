@@ -18,8 +18,19 @@ from ..errors import RealistError
 from ..review import ReviewHandle
 from .store import WebStore
 
-__all__ = ["COOKIE", "Viewer", "NotSignedIn", "CsrfRefused", "viewer_of", "check_csrf", "open_for",
-           "is_https", "client_of", "require_viewer", "store_of"]
+__all__ = [
+    "COOKIE",
+    "Viewer",
+    "NotSignedIn",
+    "CsrfRefused",
+    "viewer_of",
+    "check_csrf",
+    "open_for",
+    "is_https",
+    "client_of",
+    "require_viewer",
+    "store_of",
+]
 
 COOKIE = "realist_session"
 

@@ -70,12 +70,29 @@ class JobQueue:
         self._lock = threading.Lock()
         huey = self.huey
 
-        def import_job(review_id: int, account_id: int, files: list[tuple[str, bytes]], source: str | None,
-                       kind: str, task: Any = None) -> dict[str, Any]:
+        def import_job(
+            review_id: int,
+            account_id: int,
+            files: list[tuple[str, bytes]],
+            source: str | None,
+            kind: str,
+            task: Any = None,
+        ) -> dict[str, Any]:
             def work(review: Any) -> dict[str, Any]:
                 results = import_uploads(review, [Upload(n, d) for n, d in files], source=source, kind=kind)
-                return {"imported": [{"file": r.file, "format": r.format, "records": r.records,
-                                      "source_id": r.source_id, "warnings": r.warnings} for r in results]}
+                return {
+                    "imported": [
+                        {
+                            "file": r.file,
+                            "format": r.format,
+                            "records": r.records,
+                            "source_id": r.source_id,
+                            "warnings": r.warnings,
+                        }
+                        for r in results
+                    ]
+                }
+
             return self._run(task.id, review_id, account_id, work)
 
         def dedup_job(review_id: int, account_id: int, task: Any = None) -> dict[str, Any]:
@@ -83,8 +100,9 @@ class JobQueue:
 
         def refit_job(review_id: int, account_id: int, stage: str, task: Any = None) -> dict[str, Any]:
             try:
-                return self._run(task.id, review_id, account_id,
-                                 lambda review: {"ranked": len(refit(review, review.actor, stage))})
+                return self._run(
+                    task.id, review_id, account_id, lambda review: {"ranked": len(refit(review, review.actor, stage))}
+                )
             finally:
                 with self._lock:
                     self._refits.discard((review_id, str(account_id), stage))
@@ -121,8 +139,15 @@ class JobQueue:
         """Start the in-process consumer (not in immediate mode)."""
         if self.huey.immediate or self._consumer is not None:
             return
-        self._consumer = _ThreadConsumer(self.huey, workers=1, worker_type="thread", periodic=False,
-                                         initial_delay=0.05, max_delay=0.5, check_worker_health=False)
+        self._consumer = _ThreadConsumer(
+            self.huey,
+            workers=1,
+            worker_type="thread",
+            periodic=False,
+            initial_delay=0.05,
+            max_delay=0.5,
+            check_worker_health=False,
+        )
         self._consumer.start()
 
     def stop(self) -> None:
@@ -132,8 +157,9 @@ class JobQueue:
 
     # ---------------------------------------------------------------- submitting
 
-    def submit_import(self, review_id: int, account_id: int, uploads: list[Upload], *, source: str | None,
-                      kind: str) -> str:
+    def submit_import(
+        self, review_id: int, account_id: int, uploads: list[Upload], *, source: str | None, kind: str
+    ) -> str:
         # Metadata first: in immediate mode the job has run when the call returns.
         result = self._import(review_id, account_id, [(u.name, u.data) for u in uploads], source, kind)
         return self._submitted(result, review_id, "import")

@@ -27,8 +27,8 @@ from ..screen.queue import stopping_estimate
 from ..screen.served import next_record
 from ..store.models import Record
 from .app import render
+from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_for, require_viewer, store_of
 from .jobs import JobQueue
-from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_for, require_viewer, store_of, viewer_of
 
 __all__ = ["router"]
 
@@ -52,8 +52,15 @@ def _safe_next(target: str | None) -> str:
 
 
 def _set_session_cookie(request: Request, response: Response, raw: str) -> None:
-    response.set_cookie(COOKIE, raw, httponly=True, samesite="lax", secure=is_https(request),
-                        max_age=int(accounts.SESSION_LIFETIME.total_seconds()), path="/")
+    response.set_cookie(
+        COOKIE,
+        raw,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        path="/",
+    )
 
 
 def _login_csrf(request: Request) -> str:
@@ -102,8 +109,9 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, username: FormStr = "", password: FormStr = "", next: FormStr = "/",
-          login_csrf: FormStr = "") -> Response:
+def login(
+    request: Request, username: FormStr = "", password: FormStr = "", next: FormStr = "/", login_csrf: FormStr = ""
+) -> Response:
     expected = request.cookies.get("realist_login")
     if not expected or not secrets.compare_digest(expected, login_csrf):
         from .auth import CsrfRefused
@@ -114,8 +122,16 @@ def login(request: Request, username: FormStr = "", password: FormStr = "", next
         account = accounts.authenticate(engine, username.strip(), password, client=client_of(request))
     except RealistError as exc:
         code = 429 if isinstance(exc, accounts.LoginThrottled) else 400
-        return render(request, "login.html", status_code=code, next=_safe_next(next), login_csrf=expected,
-                      error=str(exc), username=username, viewer=None)
+        return render(
+            request,
+            "login.html",
+            status_code=code,
+            next=_safe_next(next),
+            login_csrf=expected,
+            error=str(exc),
+            username=username,
+            viewer=None,
+        )
     old = request.cookies.get(COOKIE)
     if old:
         accounts.end_session(engine, old)
@@ -183,8 +199,13 @@ def dashboard(request: Request, review_id: int) -> Response:
             continue
         hidden = page.blinded_for_me(stage)
         mine = progress["reviewers"].get(page.member.name, {"assigned": 0, "decided": 0})
-        info: dict[str, Any] = {"stage": stage, "progress": progress, "hidden": hidden, "mine": mine,
-                                "blinded": dec.is_blinded(review, stage)}
+        info: dict[str, Any] = {
+            "stage": stage,
+            "progress": progress,
+            "hidden": hidden,
+            "mine": mine,
+            "blinded": dec.is_blinded(review, stage),
+        }
         if not hidden and progress["eligible"]:
             info["agreement"] = review_agreement(review, stage)
             try:
@@ -216,8 +237,7 @@ def _record(review: ReviewHandle, record_id: int) -> Record:
 
 
 @router.get("/reviews/{review_id}/screen", response_class=HTMLResponse)
-def screen_page(request: Request, review_id: int, stage: str | None = None,
-                record: int | None = None) -> Response:
+def screen_page(request: Request, review_id: int, stage: str | None = None, record: int | None = None) -> Response:
     page = _Page(request, review_id)
     page.member.require(page.member.role.can_screen, "screen records")
     stage_ = _stage(stage)
@@ -228,7 +248,7 @@ def screen_page(request: Request, review_id: int, stage: str | None = None,
     record_id = record if record is not None else served.record_id
     current = _record(review, record_id) if record_id is not None else None
     protocol = review.protocol()
-    criteria = ((protocol.get("eligibility") or {}).get(stage_) or {})
+    criteria = (protocol.get("eligibility") or {}).get(stage_) or {}
     highlights = protocol.get("highlights") or {}
     progress = dec.progress(review, stage_)
     mine = progress["reviewers"].get(me)
@@ -237,24 +257,51 @@ def screen_page(request: Request, review_id: int, stage: str | None = None,
     visible = dec.visible_decisions(review, current.id, reviewer=me, stage=stage_) if current else {}
     fulltext = get_fulltext(review, current.id) if current is not None and stage_ == "full_text" else None
     has_file = bool(current is not None and fulltext is not None and fulltext_file(review, current.id))
-    return page.render("screen.html", stage=stage_, record=current, remaining=served.remaining,
-                       done=done, total=total, criteria=criteria,
-                       reasons=dec.exclusion_criteria(review, stage_),
-                       include_terms=highlights.get("include") or [],
-                       exclude_terms=highlights.get("exclude") or [],
-                       visible=visible, key=secrets.token_urlsafe(12), fulltext=fulltext, has_file=has_file,
-                       blinded=dec.is_blinded(review, stage_), staleness=served.staleness)
+    return page.render(
+        "screen.html",
+        stage=stage_,
+        record=current,
+        remaining=served.remaining,
+        done=done,
+        total=total,
+        criteria=criteria,
+        reasons=dec.exclusion_criteria(review, stage_),
+        include_terms=highlights.get("include") or [],
+        exclude_terms=highlights.get("exclude") or [],
+        visible=visible,
+        key=secrets.token_urlsafe(12),
+        fulltext=fulltext,
+        has_file=has_file,
+        blinded=dec.is_blinded(review, stage_),
+        staleness=served.staleness,
+    )
 
 
 @router.post("/reviews/{review_id}/screen/decide")
-def screen_decide(request: Request, review_id: int, record_id: Annotated[int, Form()], decision: FormStr,
-                  stage: FormStr = "title_abstract", reason: OptForm = None, note: OptForm = None,
-                  key: OptForm = None, csrf_token: OptForm = None) -> Response:
+def screen_decide(
+    request: Request,
+    review_id: int,
+    record_id: Annotated[int, Form()],
+    decision: FormStr,
+    stage: FormStr = "title_abstract",
+    reason: OptForm = None,
+    note: OptForm = None,
+    key: OptForm = None,
+    csrf_token: OptForm = None,
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_screen, "screen records")
     stage_ = _stage(stage)
-    dec.decide(page.review, record_id, decision, reviewer=page.member.name, stage=stage_,
-               reason=reason or None, note=(note or "").strip() or None, idempotency_key=key or None)
+    dec.decide(
+        page.review,
+        record_id,
+        decision,
+        reviewer=page.member.name,
+        stage=stage_,
+        reason=reason or None,
+        note=(note or "").strip() or None,
+        idempotency_key=key or None,
+    )
     return _see_other(f"/reviews/{review_id}/screen?" + urlencode({"stage": stage_, "last": record_id}))
 
 
@@ -275,8 +322,9 @@ def fulltext_view(request: Request, review_id: int, record_id: int) -> Response:
 
 
 @router.post("/reviews/{review_id}/records/{record_id}/fulltext")
-async def fulltext_attach(request: Request, review_id: int, record_id: int, file: UploadFile,
-                          csrf_token: OptForm = None) -> Response:
+async def fulltext_attach(
+    request: Request, review_id: int, record_id: int, file: UploadFile, csrf_token: OptForm = None
+) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     page = await run_in_threadpool(_Page, request, review_id)
@@ -290,8 +338,13 @@ async def fulltext_attach(request: Request, review_id: int, record_id: int, file
 
 
 @router.post("/reviews/{review_id}/screen/undo")
-def screen_undo(request: Request, review_id: int, record_id: Annotated[int, Form()],
-                stage: FormStr = "title_abstract", csrf_token: OptForm = None) -> Response:
+def screen_undo(
+    request: Request,
+    review_id: int,
+    record_id: Annotated[int, Form()],
+    stage: FormStr = "title_abstract",
+    csrf_token: OptForm = None,
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_screen, "screen records")
     stage_ = _stage(stage)
@@ -312,25 +365,40 @@ def conflicts_page(request: Request, review_id: int, stage: str | None = None) -
         for state in dec.conflicts(page.review, stage_):
             rec = _record(page.review, state.record_id)
             items.append({"state": state, "record": rec})
-    return page.render("conflicts.html", stage=stage_, items=items, blinded=blinded,
-                       hidden=page.blinded_for_me(stage_), reasons=dec.exclusion_criteria(page.review, stage_))
+    return page.render(
+        "conflicts.html",
+        stage=stage_,
+        items=items,
+        blinded=blinded,
+        hidden=page.blinded_for_me(stage_),
+        reasons=dec.exclusion_criteria(page.review, stage_),
+    )
 
 
 @router.post("/reviews/{review_id}/conflicts/{record_id}/resolve")
-def conflicts_resolve(request: Request, review_id: int, record_id: int, decision: FormStr,
-                      stage: FormStr = "title_abstract", reason: OptForm = None, note: OptForm = None,
-                      csrf_token: OptForm = None) -> Response:
+def conflicts_resolve(
+    request: Request,
+    review_id: int,
+    record_id: int,
+    decision: FormStr,
+    stage: FormStr = "title_abstract",
+    reason: OptForm = None,
+    note: OptForm = None,
+    csrf_token: OptForm = None,
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.can_resolve, "resolve conflicts")
     stage_ = _stage(stage)
-    dec.resolve(page.review, record_id, decision, stage=stage_, reason=reason or None,
-                note=(note or "").strip() or None)
+    dec.resolve(
+        page.review, record_id, decision, stage=stage_, reason=reason or None, note=(note or "").strip() or None
+    )
     return _see_other(f"/reviews/{review_id}/conflicts?stage={stage_}")
 
 
 @router.post("/reviews/{review_id}/blinding")
-def set_blinding(request: Request, review_id: int, stage: FormStr, blinded: FormStr,
-                 csrf_token: OptForm = None) -> Response:
+def set_blinding(
+    request: Request, review_id: int, stage: FormStr, blinded: FormStr, csrf_token: OptForm = None
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_unblind, "blind or unblind screening")
     dec.set_blinded(page.review, _stage(stage), blinded == "yes")
@@ -341,14 +409,23 @@ def set_blinding(request: Request, review_id: int, stage: FormStr, blinded: Form
 
 
 def _record_rows(page: _Page, q: str | None, source: str | None, duplicates: str) -> list[dict[str, Any]]:
-    return [row.to_dict() for row in
-            list_records(page.review, source=source or None, duplicates=duplicates, search=q or None)]
+    return [
+        row.to_dict()
+        for row in list_records(page.review, source=source or None, duplicates=duplicates, search=q or None)
+    ]
 
 
 @router.get("/reviews/{review_id}/records", response_class=HTMLResponse)
-def records_page(request: Request, review_id: int, q: str | None = None, source: str | None = None,
-                 duplicates: str = "include", stage: str | None = None, status: str | None = None,
-                 page_no: Annotated[int, Query(alias="page")] = 1) -> Response:
+def records_page(
+    request: Request,
+    review_id: int,
+    q: str | None = None,
+    source: str | None = None,
+    duplicates: str = "include",
+    stage: str | None = None,
+    status: str | None = None,
+    page_no: Annotated[int, Query(alias="page")] = 1,
+) -> Response:
     page = _Page(request, review_id)
     stage_ = _stage(stage)
     rows = _record_rows(page, q, source, duplicates)
@@ -365,28 +442,53 @@ def records_page(request: Request, review_id: int, q: str | None = None, source:
         rows = [r for r in rows if r[key] == status or r["mine"] == status]
     total = len(rows)
     page_no = max(1, page_no)
-    shown = rows[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE]
+    shown = rows[(page_no - 1) * PAGE_SIZE : page_no * PAGE_SIZE]
     sources = [s["name"] for s in review_status(page.review).sources]
     query = {"q": q or "", "source": source or "", "duplicates": duplicates, "stage": stage_, "status": status or ""}
-    return page.render("records.html", rows=shown, total=total, page_no=page_no, page_size=PAGE_SIZE,
-                       query=query, sources=sources, formats=EXPORT_FORMATS, hidden=hidden,
-                       qs=urlencode(query))
+    return page.render(
+        "records.html",
+        rows=shown,
+        total=total,
+        page_no=page_no,
+        page_size=PAGE_SIZE,
+        query=query,
+        sources=sources,
+        formats=EXPORT_FORMATS,
+        hidden=hidden,
+        qs=urlencode(query),
+    )
 
 
 @router.get("/reviews/{review_id}/records/export")
-def records_export(request: Request, review_id: int, format: str = "ris", q: str | None = None,
-                   source: str | None = None, duplicates: str = "include") -> Response:
+def records_export(
+    request: Request,
+    review_id: int,
+    format: str = "ris",
+    q: str | None = None,
+    source: str | None = None,
+    duplicates: str = "include",
+) -> Response:
     page = _Page(request, review_id)
     rows = _record_rows(page, q, source, duplicates)
-    records = [RecordData(source_record_id=r["source_record_id"],
-                          **{k: r[k] for k in RECORD_KEYS
-                             if k not in ("id", "source", "source_kind", "source_record_id", "duplicate_of")})
-               for r in rows]
+    records = [
+        RecordData(
+            source_record_id=r["source_record_id"],
+            **{
+                k: r[k]
+                for k in RECORD_KEYS
+                if k not in ("id", "source", "source_kind", "source_record_id", "duplicate_of")
+            },
+        )
+        for r in rows
+    ]
     text = export_records(records, format)
     ext = {"ris": "ris", "bibtex": "bib", "csv": "csv", "csl-json": "json"}.get(format, "txt")
     media = {"csv": "text/csv", "csl-json": "application/json"}.get(format, "text/plain")
-    return Response(text, media_type=f"{media}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="records.{ext}"'})
+    return Response(
+        text,
+        media_type=f"{media}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="records.{ext}"'},
+    )
 
 
 # ---------------------------------------------------------------- protocol, activity, members
@@ -412,9 +514,16 @@ def _protocol_lines(protocol: dict[str, Any]) -> dict[str, str]:
 
 
 @router.post("/reviews/{review_id}/protocol", response_class=HTMLResponse)
-def protocol_save(request: Request, review_id: int, stage: FormStr, include: FormStr = "",
-                  exclude: FormStr = "", highlight_include: FormStr = "", highlight_exclude: FormStr = "",
-                  csrf_token: OptForm = None) -> Response:
+def protocol_save(
+    request: Request,
+    review_id: int,
+    stage: FormStr,
+    include: FormStr = "",
+    exclude: FormStr = "",
+    highlight_include: FormStr = "",
+    highlight_exclude: FormStr = "",
+    csrf_token: OptForm = None,
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_edit_protocol, "edit the protocol")
     stage_ = _stage(stage)
@@ -428,22 +537,45 @@ def protocol_save(request: Request, review_id: int, stage: FormStr, include: For
         response = page.render("protocol.html", protocol=protocol, error=str(err), lines=lines)
         response.status_code = 400
         return response
-    set_criteria(page.review.protocol_path, stage_, inc, exc,
-                 highlights={"include": highlight_include.splitlines(), "exclude": highlight_exclude.splitlines()})
+    set_criteria(
+        page.review.protocol_path,
+        stage_,
+        inc,
+        exc,
+        highlights={"include": highlight_include.splitlines(), "exclude": highlight_exclude.splitlines()},
+    )
     page.review.protocol()  # logs the new version as this person
     return _see_other(f"/reviews/{review_id}/protocol")
 
 
 @router.get("/reviews/{review_id}/activity", response_class=HTMLResponse)
-def activity_page(request: Request, review_id: int, action: str | None = None, actor: str | None = None,
-                  page_no: Annotated[int, Query(alias="page")] = 1) -> Response:
+def activity_page(
+    request: Request,
+    review_id: int,
+    action: str | None = None,
+    actor: str | None = None,
+    page_no: Annotated[int, Query(alias="page")] = 1,
+) -> Response:
     page = _Page(request, review_id)
     page_no = max(1, page_no)
-    entries, total = activity(page.review, page.member.name, action=action or None, actor=actor or None,
-                              limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    entries, total = activity(
+        page.review,
+        page.member.name,
+        action=action or None,
+        actor=actor or None,
+        limit=PAGE_SIZE,
+        offset=(page_no - 1) * PAGE_SIZE,
+    )
     query = {"action": action or "", "actor": actor or ""}
-    return page.render("activity.html", entries=entries, total=total, page_no=page_no, page_size=PAGE_SIZE,
-                       query=query, qs=urlencode(query))
+    return page.render(
+        "activity.html",
+        entries=entries,
+        total=total,
+        page_no=page_no,
+        page_size=PAGE_SIZE,
+        query=query,
+        qs=urlencode(query),
+    )
 
 
 @router.get("/reviews/{review_id}/members", response_class=HTMLResponse)
@@ -454,8 +586,9 @@ def members_page(request: Request, review_id: int) -> Response:
 
 
 @router.post("/reviews/{review_id}/members")
-def members_add(request: Request, review_id: int, name: FormStr, role: FormStr, resolver: OptForm = None,
-                csrf_token: OptForm = None) -> Response:
+def members_add(
+    request: Request, review_id: int, name: FormStr, role: FormStr, resolver: OptForm = None, csrf_token: OptForm = None
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_manage_members, "manage members")
     accounts.add_member(page.review, name.strip(), role, resolver=bool(resolver))
@@ -476,13 +609,24 @@ def members_remove(request: Request, review_id: int, name: FormStr, csrf_token: 
 @router.get("/reviews/{review_id}/import", response_class=HTMLResponse)
 def import_page(request: Request, review_id: int) -> Response:
     page = _Page(request, review_id)
-    return page.render("import.html", error=None, results=None, status=review_status(page.review),
-                       limit_mb=request.app.state.max_upload_bytes // (1024 * 1024))
+    return page.render(
+        "import.html",
+        error=None,
+        results=None,
+        status=review_status(page.review),
+        limit_mb=request.app.state.max_upload_bytes // (1024 * 1024),
+    )
 
 
 @router.post("/reviews/{review_id}/import", response_class=HTMLResponse)
-async def import_upload(request: Request, review_id: int, files: list[UploadFile], source: FormStr = "",
-                        kind: FormStr = "database", csrf_token: OptForm = None) -> Response:
+async def import_upload(
+    request: Request,
+    review_id: int,
+    files: list[UploadFile],
+    source: FormStr = "",
+    kind: FormStr = "database",
+    csrf_token: OptForm = None,
+) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     page = await run_in_threadpool(_Page, request, review_id)
@@ -494,13 +638,21 @@ async def import_upload(request: Request, review_id: int, files: list[UploadFile
             continue
         data = await f.read(limit + 1)
         if len(data) > limit:
-            raise InvalidInput(f"{f.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB: "
-                               "import it with `realist import` on the server instead")
+            raise InvalidInput(
+                f"{f.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB: "
+                "import it with `realist import` on the server instead"
+            )
         uploads.append(Upload(f.filename, data))
     if not uploads:
         raise InvalidInput("choose at least one export file to import")
-    job_id = await run_in_threadpool(_jobs(request).submit_import, review_id, page.viewer.account.id, uploads,
-                                     source=source.strip() or None, kind=kind)
+    job_id = await run_in_threadpool(
+        _jobs(request).submit_import,
+        review_id,
+        page.viewer.account.id,
+        uploads,
+        source=source.strip() or None,
+        kind=kind,
+    )
     return _see_other(f"/reviews/{review_id}/jobs/{job_id}")
 
 
@@ -531,8 +683,9 @@ def dedup_run(request: Request, review_id: int, csrf_token: OptForm = None) -> R
 
 
 @router.post("/reviews/{review_id}/dedup/{pair_id}/{verdict}")
-def dedup_decide(request: Request, review_id: int, pair_id: int, verdict: str, note: OptForm = None,
-                 csrf_token: OptForm = None) -> Response:
+def dedup_decide(
+    request: Request, review_id: int, pair_id: int, verdict: str, note: OptForm = None, csrf_token: OptForm = None
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_deduplicate, "deduplicate records")
     if verdict == "confirm":
@@ -545,8 +698,13 @@ def dedup_decide(request: Request, review_id: int, pair_id: int, verdict: str, n
 
 
 @router.post("/reviews/{review_id}/dedup-undo")
-def dedup_undo(request: Request, review_id: int, record_id: Annotated[int, Form()], note: OptForm = None,
-               csrf_token: OptForm = None) -> Response:
+def dedup_undo(
+    request: Request,
+    review_id: int,
+    record_id: Annotated[int, Form()],
+    note: OptForm = None,
+    csrf_token: OptForm = None,
+) -> Response:
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_deduplicate, "deduplicate records")
     undo_merge(page.review, record_id, note=note or None)

@@ -34,9 +34,16 @@ def app_from_env() -> FastAPI:
     return create_app(review_dirs=dirs, database_url=os.environ.get(URL_ENV) or None)
 
 
-def run(review_dirs: Sequence[str | Path], *, database_url: str | None = None, host: str = "127.0.0.1",
-        port: int = 8000, workers: int = 1, proxy_headers: bool = False,
-        forwarded_allow_ips: str | None = None) -> None:
+def run(
+    review_dirs: Sequence[str | Path],
+    *,
+    database_url: str | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    proxy_headers: bool = False,
+    forwarded_allow_ips: str | None = None,
+) -> None:
     """Serve until interrupted (blocks)."""
     os.environ[REVIEWS_ENV] = os.pathsep.join(str(Path(d).resolve()) for d in review_dirs)
     if database_url:
@@ -44,9 +51,17 @@ def run(review_dirs: Sequence[str | Path], *, database_url: str | None = None, h
     # A worker imports the whole package (numpy, scikit-learn) before it answers uvicorn's health
     # check; on a slow or busy machine that takes longer than uvicorn's 5 s default, and the
     # supervisor would kill and respawn every worker forever.
-    uvicorn.run("realist.web.server:app_from_env", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=proxy_headers, forwarded_allow_ips=forwarded_allow_ips, log_level="warning",
-                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    uvicorn.run(
+        "realist.web.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_level="warning",
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+    )
 
 
 def free_port(host: str = "127.0.0.1") -> int:

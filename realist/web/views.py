@@ -21,8 +21,8 @@ def highlight(text: str | None, include: Iterable[str] = (), exclude: Iterable[s
         return Markup(safe)
     kinds = {str(escape(t.strip())).lower(): kind for t, kind in terms}
     pattern = re.compile(
-        r"\b(" + "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True)) + r")",
-        re.IGNORECASE)
+        r"\b(" + "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True)) + r")", re.IGNORECASE
+    )
 
     def mark(m: re.Match[str]) -> str:
         kind = kinds.get(m.group(1).lower(), "inc")

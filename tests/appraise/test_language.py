@@ -19,7 +19,6 @@ from realist.appraise.regions import mark_excluded
 from realist.errors import InvalidInput
 
 
-
 def terms(appraisal):
     return [(h.term_id, h.matched) for h in appraisal.hits]
 
@@ -35,8 +34,17 @@ def test_every_lexicon_entry_has_a_known_source_and_a_working_pattern():
     path = resources.files("realist.appraise").joinpath("data/lexicon.csv")
     with path.open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
-    assert header == ["id", "term", "pattern", "category", "stance", "refers_to_person",
-                      "alternatives", "source", "false_positive_notes"]
+    assert header == [
+        "id",
+        "term",
+        "pattern",
+        "category",
+        "stance",
+        "refers_to_person",
+        "alternatives",
+        "source",
+        "false_positive_notes",
+    ]
 
 
 def test_each_category_is_found_with_exact_offsets():
@@ -50,17 +58,29 @@ def test_each_category_is_found_with_exact_offsets():
     )
     result = appraise_text(text)
     for hit in result.hits:
-        assert text[hit.start:hit.end] == hit.matched
+        assert text[hit.start : hit.end] == hit.matched
     found = {}
     for h in result.hits:
         found.setdefault(h.term_id, h)
     expected = {
-        "L01": "Addicts", "L02": "heroin addicts", "L04": "junkie", "L05": "crackhead",
-        "L06": "Drug abusers", "L14": "alcoholics", "L03": "former addicts",
-        "L23": "Substance abuse", "L28": "drug dependence", "L34": "stay clean",
-        "L36": "dirty urine samples", "L42": "Opioid substitution therapy",
-        "L43": "clean needles", "L44": "dirty syringes", "L19": "People who inject drugs",
-        "L20": "PWID", "L21": "persons with an opioid use disorder", "L11": "drug users",
+        "L01": "Addicts",
+        "L02": "heroin addicts",
+        "L04": "junkie",
+        "L05": "crackhead",
+        "L06": "Drug abusers",
+        "L14": "alcoholics",
+        "L03": "former addicts",
+        "L23": "Substance abuse",
+        "L28": "drug dependence",
+        "L34": "stay clean",
+        "L36": "dirty urine samples",
+        "L42": "Opioid substitution therapy",
+        "L43": "clean needles",
+        "L44": "dirty syringes",
+        "L19": "People who inject drugs",
+        "L20": "PWID",
+        "L21": "persons with an opioid use disorder",
+        "L11": "drug users",
     }
     for term_id, matched in expected.items():
         assert found[term_id].matched == matched, term_id
@@ -74,19 +94,26 @@ def test_each_category_is_found_with_exact_offsets():
 
 
 def test_idu_as_behaviour_is_not_counted_but_idus_are():
-    text = ("HIV spread through IDU and sex. IDUs were recruited. An IDU was interviewed. "
-            "The IDU participants agreed. Injecting drug use (IDU) is common.")
+    text = (
+        "HIV spread through IDU and sex. IDUs were recruited. An IDU was interviewed. "
+        "The IDU participants agreed. Injecting drug use (IDU) is common."
+    )
     result = appraise_text(text)
     read = [(h.matched, h.term_id, h.counted_as) for h in result.hits]
     assert read == [
-        ("IDU", "L10", None), ("IDUs", "L09", "stigmatising"), ("IDU", "L09", "stigmatising"),
-        ("IDU", "L09", "stigmatising"), ("IDU", "L10", None),
+        ("IDU", "L10", None),
+        ("IDUs", "L09", "stigmatising"),
+        ("IDU", "L09", "stigmatising"),
+        ("IDU", "L09", "stigmatising"),
+        ("IDU", "L10", None),
     ]
 
 
 def test_hiv_relapse_and_treatment_failure_are_not_flagged():
-    text = ("Virological treatment failure and TB relapse were recorded. "
-            "Malaria relapses occurred. Some relapsed to heroin use after drug treatment failure.")
+    text = (
+        "Virological treatment failure and TB relapse were recorded. "
+        "Malaria relapses occurred. Some relapsed to heroin use after drug treatment failure."
+    )
     assert terms(appraise_text(text)) == [("L38", "relapsed to heroin"), ("L39", "drug treatment failure")]
 
 
@@ -96,9 +123,11 @@ def test_clean_needles_are_equipment_not_a_clean_person():
 
 
 def test_abuse_in_proper_names_is_excluded_and_reported():
-    text = ("Funded by the National Institute on Drug Abuse and published in Drug and "
-            "Alcohol Dependence, with the Substance Abuse and Mental Health Services "
-            "Administration. Police abuse was common. Drug abuse was not.")
+    text = (
+        "Funded by the National Institute on Drug Abuse and published in Drug and "
+        "Alcohol Dependence, with the Substance Abuse and Mental Health Services "
+        "Administration. Police abuse was common. Drug abuse was not."
+    )
     result = appraise_text(text)
     assert terms(result) == [("L23", "Drug abuse")]
     names = [r.text.replace("\n", " ") for r in result.excluded if r.kind == "name"]
@@ -156,8 +185,14 @@ def test_page_numbers_from_page_starts_and_form_feeds():
 
 @pytest.mark.parametrize(
     "p, s, label",
-    [(0, 0, "none"), (9, 1, "person-first"), (10, 0, "person-first"), (8, 2, "mixed"),
-     (1, 9, "stigmatising"), (0, 3, "stigmatising")],
+    [
+        (0, 0, "none"),
+        (9, 1, "person-first"),
+        (10, 0, "person-first"),
+        (8, 2, "mixed"),
+        (1, 9, "stigmatising"),
+        (0, 3, "stigmatising"),
+    ],
 )
 def test_classification_rule(p, s, label):
     assert classify(p, s)[0] == label
@@ -180,27 +215,42 @@ def test_protocol_extends_and_removes_terms():
     text = "Drug users and addicts met key populations."
     lexicon = load_lexicon(
         extra=[
-            {"id": "L11", "term": "drug user", "pattern": r"\bdrug\s+users?\b",
-             "category": "person_label", "stance": "stigmatising", "refers_to_person": "yes",
-             "alternatives": "people who use drugs", "source": "protocol v2"},
-            {"term": "key populations", "pattern": r"\bkey\s+populations\b",
-             "category": "person_first", "refers_to_person": True},
+            {
+                "id": "L11",
+                "term": "drug user",
+                "pattern": r"\bdrug\s+users?\b",
+                "category": "person_label",
+                "stance": "stigmatising",
+                "refers_to_person": "yes",
+                "alternatives": "people who use drugs",
+                "source": "protocol v2",
+            },
+            {
+                "term": "key populations",
+                "pattern": r"\bkey\s+populations\b",
+                "category": "person_first",
+                "refers_to_person": True,
+            },
         ],
         remove=["addict (noun)"],
     )
     result = appraise_text(text, lexicon=lexicon)
     assert [(h.term, h.counted_as) for h in result.hits] == [
-        ("drug user", "stigmatising"), ("key populations", "person_first")]
+        ("drug user", "stigmatising"),
+        ("key populations", "person_first"),
+    ]
     assert result.hits[0].sources == ("protocol v2",)
     assert result.classification == "mixed"
 
 
 @pytest.mark.parametrize(
     "extra, remove",
-    [([{"term": "x", "pattern": "(", "category": "c", "refers_to_person": "no"}], []),
-     ([{"term": "x", "category": "c", "refers_to_person": "no"}], []),
-     ([{"term": "x", "pattern": "x", "category": "c", "refers_to_person": "maybe"}], []),
-     ([], ["no such term"])],
+    [
+        ([{"term": "x", "pattern": "(", "category": "c", "refers_to_person": "no"}], []),
+        ([{"term": "x", "category": "c", "refers_to_person": "no"}], []),
+        ([{"term": "x", "pattern": "x", "category": "c", "refers_to_person": "maybe"}], []),
+        ([], ["no such term"]),
+    ],
 )
 def test_bad_protocol_lexicon_is_a_user_error(extra, remove):
     with pytest.raises(InvalidInput):
@@ -239,10 +289,10 @@ def test_reference_review_prose_is_person_first_and_its_quoted_terms_are_set_asi
 
 def test_reference_review_table_titles_alone_show_what_titles_can_tell(seed_review):
     text = seed_review.read_text(encoding="utf-8")
-    table = text[text.index("Table 1 Included papers"):]
+    table = text[text.index("Table 1 Included papers") :]
     titles = {}
     for region in mark_excluded(table).regions:
-        before = table[:region.start].rstrip().splitlines()[-1]
+        before = table[: region.start].rstrip().splitlines()[-1]
         if region.kind == "quotation" and region.text.startswith('"') and re.match(r"\d+ [A-Z]", before):
             author = re.sub(r"^\d+\s+", "", before).split(",")[0]
             titles.setdefault(author, appraise_text(region.text.strip('"'), exclude=()).classification)

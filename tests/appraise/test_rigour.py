@@ -12,14 +12,20 @@ from realist.code.studies import add_study
 from realist.errors import InvalidInput, NotFound
 from realist.identify import import_records
 from realist.records import RecordData
-from realist.store.models import Appraisal
-from realist.store.models import Event, Record
+from realist.store.models import Appraisal, Event, Record
 
 
 @pytest.fixture
 def two_studies(review):
-    import_records(review, [RecordData(title="A", authors=["Ayon, S."], year=2017),
-                            RecordData(title="B", authors=["Booth, R."], year=2013)], source="s", kind="other")
+    import_records(
+        review,
+        [
+            RecordData(title="A", authors=["Ayon, S."], year=2017),
+            RecordData(title="B", authors=["Booth, R."], year=2013),
+        ],
+        source="s",
+        kind="other",
+    )
     with review.session() as s:
         ids = list(s.scalars(select(Record.id).where(Record.review_id == review.review_id).order_by(Record.id)))
     for n, rid in enumerate(ids):
@@ -54,9 +60,13 @@ def test_quality_appraisal_declaration_is_checked():
     assert declared is not None and not declared.formal and declared.reason == "Debate on tools."
     tool = quality_appraisal({"quality_appraisal": {"formal": True, "tool": "CASP"}})
     assert tool is not None and tool.formal and tool.tool == "CASP"
-    for bad, message in [({"formal": False}, "say why"), ({"formal": True}, "name the tool"),
-                         ({"formal": "maybe", "reason": "x"}, "formal must be yes or no"),
-                         ({"formal": False, "reason": "x", "score": 3}, "unknown key"), ("no", "must be a mapping")]:
+    for bad, message in [
+        ({"formal": False}, "say why"),
+        ({"formal": True}, "name the tool"),
+        ({"formal": "maybe", "reason": "x"}, "formal must be yes or no"),
+        ({"formal": False, "reason": "x", "score": 3}, "unknown key"),
+        ("no", "must be a mapping"),
+    ]:
         with pytest.raises(InvalidInput, match=message):
             quality_appraisal({"quality_appraisal": bad})
 
@@ -67,8 +77,17 @@ def test_appraise_rigour_command(run, tmp_path):
     run.ok("import", str(ris), "--source", "s")
     rid = str(json.loads(run.ok("records", "--json").output)[0]["id"])
     run.ok("study", "add", rid, "--ref", "40")
-    out = run.ok("appraise", "rigour", "[40]", "--relevance", "high", "--rigour", "moderate",
-                 "--note", "thin description of sampling").output
+    out = run.ok(
+        "appraise",
+        "rigour",
+        "[40]",
+        "--relevance",
+        "high",
+        "--rigour",
+        "moderate",
+        "--note",
+        "thin description of sampling",
+    ).output
     assert "relevance high, rigour moderate" in out
     assert run("appraise", "rigour", "[40]", "--relevance", "high", "--rigour", "great").exit_code == 2
     summary = json.loads(run.ok("appraise", "rigour-summary", "--json").output)

@@ -14,19 +14,28 @@ from realist.errors import InvalidInput
 from realist.fulltext import add_fulltext
 from realist.identify import import_records
 from realist.records import RecordData
-from realist.store.models import Appraisal
-from realist.store.models import Event, Record
+from realist.store.models import Appraisal, Event, Record
 
 
 @pytest.fixture
 def studies(review, tmp_path):
-    import_records(review, [
-        RecordData(title="A", abstract="We interviewed people who inject drugs and people who use drugs.",
-                   authors=["Ayon, S."], year=2017),
-        RecordData(title="B", abstract="Addicts and injecting drug users were recruited.", authors=["Booth, R."],
-                   year=2013),
-        RecordData(title="C", abstract=None, authors=["Cho, M."], year=2010),
-    ], source="s", kind="other")
+    import_records(
+        review,
+        [
+            RecordData(
+                title="A",
+                abstract="We interviewed people who inject drugs and people who use drugs.",
+                authors=["Ayon, S."],
+                year=2017,
+            ),
+            RecordData(
+                title="B", abstract="Addicts and injecting drug users were recruited.", authors=["Booth, R."], year=2013
+            ),
+            RecordData(title="C", abstract=None, authors=["Cho, M."], year=2010),
+        ],
+        source="s",
+        kind="other",
+    )
     with review.session() as s:
         ids = list(s.scalars(select(Record.id).where(Record.review_id == review.review_id).order_by(Record.id)))
     for rid in ids:
@@ -53,9 +62,19 @@ def test_each_study_is_appraised_from_its_abstract_or_full_text(studies):
 
 def test_protocol_lexicon_extensions_apply(studies):
     data = yaml.safe_load(studies.protocol_path.read_text())
-    data["language_lexicon"] = {"remove": ["L01"], "extra": [
-        {"id": "X01", "term": "recruit", "pattern": r"\brecruited\b", "category": "person_label",
-         "stance": "person_first", "refers_to_person": "yes"}]}
+    data["language_lexicon"] = {
+        "remove": ["L01"],
+        "extra": [
+            {
+                "id": "X01",
+                "term": "recruit",
+                "pattern": r"\brecruited\b",
+                "category": "person_label",
+                "stance": "person_first",
+                "refers_to_person": "yes",
+            }
+        ],
+    }
     studies.protocol_path.write_text(yaml.safe_dump(data))
     booth = ap.appraise_language(studies, "booth2013")[0]
     assert booth.classification == "mixed"  # 'addicts' no longer counted, 'recruited' counted as person-first

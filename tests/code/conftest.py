@@ -28,14 +28,25 @@ LE = (
 def coded(review):
     """The review with the template codebook and the studies [40], [42], [49] of the reference review."""
     install_template(review, "realist")
-    import_records(review, [
-        RecordData(title="Ayon 2017", abstract=AYON, authors=["Ayon, S.", "Ndimbii, J.", "Jeneby, F."],
-                   year=2017, doi="10.1000/ayon"),
-        RecordData(title="Bartlett 2011", abstract=BARTLETT, authors=["Bartlett, N."], year=2011,
-                   doi="10.1000/bartlett"),
-        RecordData(title="Le 2016", abstract=LE, authors=["Le, G."], year=2016),
-        RecordData(title="Ayon second report", abstract="A second report.", authors=["Ayon, S."], year=2018),
-    ], source="network search", kind="other")
+    import_records(
+        review,
+        [
+            RecordData(
+                title="Ayon 2017",
+                abstract=AYON,
+                authors=["Ayon, S.", "Ndimbii, J.", "Jeneby, F."],
+                year=2017,
+                doi="10.1000/ayon",
+            ),
+            RecordData(
+                title="Bartlett 2011", abstract=BARTLETT, authors=["Bartlett, N."], year=2011, doi="10.1000/bartlett"
+            ),
+            RecordData(title="Le 2016", abstract=LE, authors=["Le, G."], year=2016),
+            RecordData(title="Ayon second report", abstract="A second report.", authors=["Ayon, S."], year=2018),
+        ],
+        source="network search",
+        kind="other",
+    )
     from sqlalchemy import select
 
     from realist.store.models import Record

@@ -11,8 +11,7 @@ from realist.code import cmoc as cm
 from realist.code.coding import add_excerpt
 from realist.code.studies import add_study
 from realist.errors import InvalidInput, NotFound
-from realist.store.models import Cmoc, CmocElement
-from realist.store.models import Event
+from realist.store.models import Cmoc, CmocElement, Event
 
 AYON_CMOC = dict(
     intervention=["support-counselling-referral", "direct-services"],
@@ -20,10 +19,10 @@ AYON_CMOC = dict(
     mechanism=["trust-empathy-commitment", "bridging", "community-knowledge"],
     outcome=["stigma-outcome", "access-acceptability-quality"],
     statement="Peer educators provide peer support and counselling, deliver services and make referrals (I) "
-              "which function through trust, bridging and peer's community knowledge (M) that offset difficult "
-              "clinic and service delivery environments, including experiences of stigma and discrimination (C), "
-              "resulting in reduced stigma and discrimination and increased access and quality of health "
-              "services (O).",
+    "which function through trust, bridging and peer's community knowledge (M) that offset difficult "
+    "clinic and service delivery environments, including experiences of stigma and discrimination (C), "
+    "resulting in reduced stigma and discrimination and increased access and quality of health "
+    "services (O).",
 )
 BARTLETT_CMOC = dict(
     intervention=["peer-overdose-response"],
@@ -31,9 +30,9 @@ BARTLETT_CMOC = dict(
     mechanism=["trust-empathy-commitment", "community-knowledge", "bridging"],
     outcome=["access-acceptability-quality"],
     statement="Trust, commitment and empathy, community knowledge and experience, and 'bridge' mechanisms (M) "
-              "enabled peer outreach workers (I) to overcome criminalisation, clinic and service delivery "
-              "environments, stigma and discrimination and high costs (C), increasing access and quality of "
-              "services (O).",
+    "enabled peer outreach workers (I) to overcome criminalisation, clinic and service delivery "
+    "environments, stigma and discrimination and high costs (C), increasing access and quality of "
+    "services (O).",
 )
 LE_CMOC = dict(
     intervention=["user-led-networks"],
@@ -41,8 +40,8 @@ LE_CMOC = dict(
     mechanism=["community-knowledge", "bridging"],
     outcome=["stigma-outcome", "access-acceptability-quality"],
     statement="Drug user-led networks (I) overcame mistrust between peers and law enforcement and peer "
-              "mistrust of the health system (C) through community knowledge and experience and bridging (M), "
-              "leading to decreased stigma and increased access, acceptability and quality of services (O).",
+    "mistrust of the health system (C) through community knowledge and experience and bridging (M), "
+    "leading to decreased stigma and increased access, acceptability and quality of services (O).",
 )
 THEME = dict(
     intervention=["harm-reduction-education", "direct-services", "support-counselling-referral"],
@@ -50,27 +49,33 @@ THEME = dict(
     mechanism=["trust-empathy-commitment", "community-knowledge", "bridging"],
     outcome=["stigma-outcome", "access-acceptability-quality"],
     statement="Peer educators and outreach workers, by acting as educators, service delivery and referral "
-              "agents (I) mitigate the effects of contextual barriers of criminalisation and fear of arrest, "
-              "stigma and discrimination, as well as clinic and service delivery barriers such as fees, "
-              "distance and lack of confidentiality (C), through mechanisms of trust, empathy and commitment; "
-              "community knowledge and expertise and their role as 'bridges' between health clinics and peers "
-              "(M). This enhances and contributes towards outcomes of reduced stigma and discrimination as well "
-              "as heightened access and quality of harm reduction services (O).",
+    "agents (I) mitigate the effects of contextual barriers of criminalisation and fear of arrest, "
+    "stigma and discrimination, as well as clinic and service delivery barriers such as fees, "
+    "distance and lack of confidentiality (C), through mechanisms of trust, empathy and commitment; "
+    "community knowledge and expertise and their role as 'bridges' between health clinics and peers "
+    "(M). This enhances and contributes towards outcomes of reduced stigma and discrimination as well "
+    "as heightened access and quality of harm reduction services (O).",
 )
 
 
 @pytest.fixture
 def configured(coded):
-    ids = [cm.add_cmoc(coded, ref, **spec).id
-           for ref, spec in (("[40]", AYON_CMOC), ("[42]", BARTLETT_CMOC), ("[49]", LE_CMOC))]
+    ids = [
+        cm.add_cmoc(coded, ref, **spec).id
+        for ref, spec in (("[40]", AYON_CMOC), ("[42]", BARTLETT_CMOC), ("[49]", LE_CMOC))
+    ]
     cm.add_cmoc(coded, None, based_on=ids, **THEME)
     return coded
 
 
 def test_the_reference_review_configurations_are_stored_exactly(configured):
     infos = cm.list_cmocs(configured)
-    assert [(i.study_key, i.ref_number) for i in infos] == [("ayon2017", 40), ("bartlett2011", 42),
-                                                            ("le2016", 49), (None, None)]
+    assert [(i.study_key, i.ref_number) for i in infos] == [
+        ("ayon2017", 40),
+        ("bartlett2011", 42),
+        ("le2016", 49),
+        (None, None),
+    ]
     for info, spec in zip(infos, (AYON_CMOC, BARTLETT_CMOC, LE_CMOC, THEME)):
         assert info.statement == spec["statement"]
         for role in cm.ROLES:
@@ -85,14 +90,19 @@ def test_programme_theory_groups_recurring_chains(configured):
     assert max(g.n_supporting for g in theory.groups) == 1  # the three name different peer roles
     mo = cm.programme_theory(configured, by=["mechanism", "outcome"])
     assert [(g.key["mechanism"], g.n_supporting) for g in mo.groups[:2]] == [
-        ("community-knowledge", 3), ("bridging", 3)]
+        ("community-knowledge", 3),
+        ("bridging", 3),
+    ]
     assert mo.groups[0].key["outcome"] == "access-acceptability-quality"
     roles = {c["code"] for c in mo.groups[0].other_elements["intervention"]}
-    assert roles == {"support-counselling-referral", "direct-services", "peer-overdose-response",
-                     "user-led-networks"}
+    assert roles == {"support-counselling-referral", "direct-services", "peer-overdose-response", "user-led-networks"}
     rolled = cm.programme_theory(configured, rollup=True)
-    group = next(g for g in rolled.groups if g.key == {"intervention": "direct-services", "mechanism": "bridging",
-                                                         "outcome": "access-acceptability-quality"})
+    group = next(
+        g
+        for g in rolled.groups
+        if g.key
+        == {"intervention": "direct-services", "mechanism": "bridging", "outcome": "access-acceptability-quality"}
+    )
     assert [(s["ref_number"], s["design"]) for s in group.supporting] == [(40, "Qualitative"), (42, "Mixed methods")]
     contexts = {c["code"]: c["studies"] for c in group.other_elements["context"]}
     assert contexts["clinic-environments"] == ["ayon2017", "bartlett2011"]
@@ -104,26 +114,39 @@ def test_programme_theory_groups_recurring_chains(configured):
 
 def test_a_contradicting_study_is_listed_against_the_group(configured):
     add_study(configured, configured.record_ids[3], key="other2018", design="RCT")
-    cm.add_cmoc(configured, "other2018", intervention="user-led-networks", mechanism="bridging",
-                outcome="access-acceptability-quality", contradicts=["access-acceptability-quality"],
-                statement="Networks bridged, but access did not improve.")
+    cm.add_cmoc(
+        configured,
+        "other2018",
+        intervention="user-led-networks",
+        mechanism="bridging",
+        outcome="access-acceptability-quality",
+        contradicts=["access-acceptability-quality"],
+        statement="Networks bridged, but access did not improve.",
+    )
     theory = cm.programme_theory(configured)
-    group = next(g for g in theory.groups if g.key == {"intervention": "user-led-networks", "mechanism": "bridging",
-                                                         "outcome": "access-acceptability-quality"})
+    group = next(
+        g
+        for g in theory.groups
+        if g.key
+        == {"intervention": "user-led-networks", "mechanism": "bridging", "outcome": "access-acceptability-quality"}
+    )
     assert [s["key"] for s in group.supporting] == ["le2016"]
     assert [s["key"] for s in group.contradicting] == ["other2018"]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"outcome": []}, "needs at least one outcome"),
-    ({"intervention": [], "mechanism": []}, "needs at least one intervention and one mechanism"),
-    ({"context": ["bridging"]}, "is a mechanism code and cannot fill the context"),
-    ({"mechanism": ["charisma"]}, "unknown code 'charisma'"),
-    ({"statement": " "}, "needs a short statement"),
-    ({"excerpts": {"bridging": [999999]}}, "no excerpt 999999"),
-    ({"excerpts": {"role-model": [1]}}, "not an element"),
-    ({"contradicts": ["health-status"]}, "not an element"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"outcome": []}, "needs at least one outcome"),
+        ({"intervention": [], "mechanism": []}, "needs at least one intervention and one mechanism"),
+        ({"context": ["bridging"]}, "is a mechanism code and cannot fill the context"),
+        ({"mechanism": ["charisma"]}, "unknown code 'charisma'"),
+        ({"statement": " "}, "needs a short statement"),
+        ({"excerpts": {"bridging": [999999]}}, "no excerpt 999999"),
+        ({"excerpts": {"role-model": [1]}}, "not an element"),
+        ({"contradicts": ["health-status"]}, "not an element"),
+    ],
+)
 def test_bad_configurations_are_refused_and_nothing_is_stored(coded, change, message):
     with coded.session() as s:
         events = s.scalar(select(func.count(Event.id)).where(Event.review_id == coded.review_id))
@@ -153,13 +176,48 @@ def test_cmoc_commands(run, tmp_path):
     run.ok("import", str(ris), "--source", "s")
     first = str(json.loads(run.ok("records", "--json").output)[0]["id"])
     run.ok("study", "add", first, "--ref", "40")
-    result = run("cmoc", "add", "[40]", "--intervention", "direct-services", "--mechanism", "bridging",
-                 "--statement", "no outcome")
+    result = run(
+        "cmoc",
+        "add",
+        "[40]",
+        "--intervention",
+        "direct-services",
+        "--mechanism",
+        "bridging",
+        "--statement",
+        "no outcome",
+    )
     assert result.exit_code == 1 and "needs at least one outcome" in result.output
-    run.ok("cmoc", "add", "[40]", "--intervention", "direct-services", "--mechanism", "bridging",
-           "--outcome", "access-acceptability-quality", "--context", "stigma-context", "--statement", "S")
-    run.ok("cmoc", "add", "review", "--intervention", "direct-services", "--mechanism", "bridging",
-           "--outcome", "access-acceptability-quality", "--statement", "Theme", "--based-on", str(json.loads(run.ok("cmoc", "list", "--json").output)[0]["id"]))
+    run.ok(
+        "cmoc",
+        "add",
+        "[40]",
+        "--intervention",
+        "direct-services",
+        "--mechanism",
+        "bridging",
+        "--outcome",
+        "access-acceptability-quality",
+        "--context",
+        "stigma-context",
+        "--statement",
+        "S",
+    )
+    run.ok(
+        "cmoc",
+        "add",
+        "review",
+        "--intervention",
+        "direct-services",
+        "--mechanism",
+        "bridging",
+        "--outcome",
+        "access-acceptability-quality",
+        "--statement",
+        "Theme",
+        "--based-on",
+        str(json.loads(run.ok("cmoc", "list", "--json").output)[0]["id"]),
+    )
     listed = json.loads(run.ok("cmoc", "list", "--json").output)
     assert [c["study_key"] for c in listed] == ["ayon2017", None]
     assert "Theme" in run.ok("cmoc", "list").output

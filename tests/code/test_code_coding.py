@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from realist.code import coding as cd
 from realist.errors import InvalidInput, NotFound
-from realist.store.models import Coding, Excerpt
-from realist.store.models import Event
+from realist.store.models import Coding, Event, Excerpt
 
 
 def _count(review, model):
@@ -21,15 +20,16 @@ def _count(review, model):
 def test_code_a_whole_study_and_an_excerpt_found_by_quote(coded):
     whole = cd.apply_code(coded, "[40]", "support-counselling-referral", coder="ana", memo="peer educators")
     assert whole.excerpt is None and whole.status == "unvalidated" and whole.study_key == "ayon2017"
-    quoted = cd.apply_code(coded, "ayon2017", "trust-empathy-commitment", coder="ana",
-                           quote="trust between peers\n and clients")
+    quoted = cd.apply_code(
+        coded, "ayon2017", "trust-empathy-commitment", coder="ana", quote="trust between peers\n and clients"
+    )
     e = quoted.excerpt
     assert e.source == "abstract" and e.text == "Trust between peers and clients"
     with coded.session() as s:
         from realist.store.models import Record
 
         abstract = s.get(Record, e.record_id).abstract
-    assert abstract[e.start:e.end] == "Trust between peers and clients"
+    assert abstract[e.start : e.end] == "Trust between peers and clients"
 
 
 def test_excerpt_by_offsets_and_reuse_of_the_same_span(coded):
@@ -40,13 +40,16 @@ def test_excerpt_by_offsets_and_reuse_of_the_same_span(coded):
     assert _count(coded, Excerpt) == 1
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"start": 10, "end": 100000, "source": "abstract"}, "outside the abstract of record"),
-    ({"start": 50, "end": 40, "source": "abstract"}, "outside"),
-    ({"start": -1, "end": 5, "source": "abstract"}, "outside"),
-    ({"quote": "words that are nowhere"}, "is not in"),
-    ({"start": 0, "end": 5, "source": "fulltext"}, "there is no fulltext of study ayon2017"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"start": 10, "end": 100000, "source": "abstract"}, "outside the abstract of record"),
+        ({"start": 50, "end": 40, "source": "abstract"}, "outside"),
+        ({"start": -1, "end": 5, "source": "abstract"}, "outside"),
+        ({"quote": "words that are nowhere"}, "is not in"),
+        ({"start": 0, "end": 5, "source": "fulltext"}, "there is no fulltext of study ayon2017"),
+    ],
+)
 def test_bad_excerpts_are_refused_and_nothing_is_stored(coded, kwargs, message):
     events_before = _count(coded, Event)
     with pytest.raises(InvalidInput) as err:
@@ -90,8 +93,9 @@ def test_second_coder_validates_and_agreement_per_code(coded):
     assert rows["peer-overdose-response"].proportion_agreement is None
     assert [c.id for c in cd.list_codings(coded, code="bridging")] == [c1.id, c2.id, c3.id]
     assert [c.id for c in cd.list_codings(coded, study="[42]")] == [c3.id, c4.id]
-    assert [c.code for c in cd.list_codings(coded, code="direct-services", include_descendants=True)] == \
-        ["peer-overdose-response"]
+    assert [c.code for c in cd.list_codings(coded, code="direct-services", include_descendants=True)] == [
+        "peer-overdose-response"
+    ]
 
 
 def test_every_change_is_logged(coded):
@@ -110,20 +114,46 @@ def test_code_commands(run):
     out = run.ok("code", "apply", "ayon2017", "bridging", "--coder", "ana", "--quote", "bridge").output
     assert "ayon2017" in out and "bridging" in out
     [coding] = json.loads(run.ok("code", "list", "--json").output)
-    assert (coding["study_key"], coding["code"], coding["kind"], coding["coder"]) == \
-        ("ayon2017", "bridging", "mechanism", "ana")
+    assert (coding["study_key"], coding["code"], coding["kind"], coding["coder"]) == (
+        "ayon2017",
+        "bridging",
+        "mechanism",
+        "ana",
+    )
     excerpt = coding["excerpt"]
     assert (excerpt["source"], excerpt["text"]) == ("abstract", "bridge")
-    assert ABSTRACT[excerpt["start"]:excerpt["end"]] == "bridge"
+    assert ABSTRACT[excerpt["start"] : excerpt["end"]] == "bridge"
     result = run("code", "apply", "ayon2017", "nonsense", "--coder", "ana")
     assert result.exit_code == 1 and "unknown code 'nonsense'" in result.output
-    result = run("code", "apply", "[40]", "bridging", "--coder", "ana", "--excerpt-start", "0",
-                 "--excerpt-end", "99999", "--in", "abstract")
+    result = run(
+        "code",
+        "apply",
+        "[40]",
+        "bridging",
+        "--coder",
+        "ana",
+        "--excerpt-start",
+        "0",
+        "--excerpt-end",
+        "99999",
+        "--in",
+        "abstract",
+    )
     assert result.exit_code == 1 and "outside the abstract" in result.output
     run.ok("code", "validate", str(coding["id"]), "agree", "--coder", "ben")
     rows = json.loads(run.ok("code", "agreement", "--json").output)
-    assert rows == [{"code": "bridging", "name": "Bridging", "kind": "mechanism", "codings": 1, "agreed": 1,
-                     "disputed": 0, "unvalidated": 0, "proportion_agreement": 1.0}]
+    assert rows == [
+        {
+            "code": "bridging",
+            "name": "Bridging",
+            "kind": "mechanism",
+            "codings": 1,
+            "agreed": 1,
+            "disputed": 0,
+            "unvalidated": 0,
+            "proportion_agreement": 1.0,
+        }
+    ]
     assert "bridging" in run.ok("code", "agreement").output
     assert "bridge" in run.ok("code", "excerpts").output
 
@@ -133,6 +163,5 @@ ABSTRACT = "Peer educators act as a bridge between clients and clinics."
 
 def _ris(folder):
     path = folder / "one.ris"
-    path.write_text("TY  - JOUR\nTI  - Peer outreach in Kenya\nAU  - Ayon, S.\nPY  - 2017\n"
-                    f"AB  - {ABSTRACT}\nER  - \n")
+    path.write_text(f"TY  - JOUR\nTI  - Peer outreach in Kenya\nAU  - Ayon, S.\nPY  - 2017\nAB  - {ABSTRACT}\nER  - \n")
     return path

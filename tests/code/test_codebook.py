@@ -20,27 +20,49 @@ def test_template_holds_the_reference_review_framework():
     for c in book:
         if c.codable and c.parent in ("peer-roles", "mechanisms", "outcomes", "contexts"):
             names[c.kind].append(c.name)
-    assert names["intervention"] == ["Harm-reduction education", "Direct services and commodity distribution",
-                                     "Support, counselling and referral", "Management", "Advocacy"]
-    assert names["mechanism"] == ["Trust, empathy and commitment", "Community knowledge and experience",
-                                  "Bridging", "Role model"]
-    assert names["outcome"] == ["Health status", "Risk behaviours", "Access, acceptability and quality",
-                                "Stigma and discrimination"]
-    assert names["context"] == ["Criminalisation", "Clinic and service delivery environments",
-                                "Inequitable pay and working conditions", "Stigma and discrimination"]
+    assert names["intervention"] == [
+        "Harm-reduction education",
+        "Direct services and commodity distribution",
+        "Support, counselling and referral",
+        "Management",
+        "Advocacy",
+    ]
+    assert names["mechanism"] == [
+        "Trust, empathy and commitment",
+        "Community knowledge and experience",
+        "Bridging",
+        "Role model",
+    ]
+    assert names["outcome"] == [
+        "Health status",
+        "Risk behaviours",
+        "Access, acceptability and quality",
+        "Stigma and discrimination",
+    ]
+    assert names["context"] == [
+        "Criminalisation",
+        "Clinic and service delivery environments",
+        "Inequitable pay and working conditions",
+        "Stigma and discrimination",
+    ]
     assert all(c.definition for c in book)
     assert book.rollup("service-costs") == "clinic-environments"
 
 
-@pytest.mark.parametrize("data, message", [
-    ([{"id": "a", "name": "A", "kind": "theory"}], "code 'a' has unknown kind 'theory'"),
-    ([{"id": "a", "name": "A", "kind": "context"}, {"id": "a", "name": "B", "kind": "context"}],
-     "code 'a' appears twice"),
-    ([{"id": "a", "kind": "context"}], "code 'a' has no name"),
-    ([{"id": "a", "name": "A", "kind": "context", "children": [{"name": "B"}]}], "has no id"),
-    ([{"id": "Bad Id", "name": "A", "kind": "context"}], "malformed id"),
-    ([{"id": "a", "name": "A", "kind": "context", "colour": "red"}], "unknown key(s) colour"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([{"id": "a", "name": "A", "kind": "theory"}], "code 'a' has unknown kind 'theory'"),
+        (
+            [{"id": "a", "name": "A", "kind": "context"}, {"id": "a", "name": "B", "kind": "context"}],
+            "code 'a' appears twice",
+        ),
+        ([{"id": "a", "kind": "context"}], "code 'a' has no name"),
+        ([{"id": "a", "name": "A", "kind": "context", "children": [{"name": "B"}]}], "has no id"),
+        ([{"id": "Bad Id", "name": "A", "kind": "context"}], "malformed id"),
+        ([{"id": "a", "name": "A", "kind": "context", "colour": "red"}], "unknown key(s) colour"),
+    ],
+)
 def test_codebook_validation_names_the_code_and_the_problem(data, message):
     with pytest.raises(InvalidInput, match=None) as err:
         cb.parse_codebook(data)
@@ -100,12 +122,17 @@ def test_qdc_from_another_tool_gets_ids_from_names_and_inherited_kinds():
     assert book.require("misc").kind == "other"
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"<Codebook><Codes>", "not well-formed XML"),
-    (b'<Project xmlns="urn:QDA-XML:project:1.0"/>', "not a REFI-QDA codebook"),
-    (f'<Codebook xmlns="{NAMESPACE}"><Codes><Code name="x" isCodable="true"/></Codes></Codebook>'.encode(),
-     "no guid"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"<Codebook><Codes>", "not well-formed XML"),
+        (b'<Project xmlns="urn:QDA-XML:project:1.0"/>', "not a REFI-QDA codebook"),
+        (
+            f'<Codebook xmlns="{NAMESPACE}"><Codes><Code name="x" isCodable="true"/></Codes></Codebook>'.encode(),
+            "no guid",
+        ),
+    ],
+)
 def test_malformed_qdc_is_refused_and_nothing_changes(review, tmp_path, content, message):
     cb.install_template(review)
     before = review.protocol_path.read_text()
@@ -136,8 +163,10 @@ def test_malformed_csv_is_refused_with_the_line_and_nothing_changes(run, tmp_pat
 
 def test_csv_import_and_export_through_the_cli(run, tmp_path):
     good = tmp_path / "book.csv"
-    good.write_text("id,parent,name,kind,definition,aliases\n"
-                    "ctx,,Contexts,context,,\npolice,ctx,Policing,,Police presence,police; arrest\n")
+    good.write_text(
+        "id,parent,name,kind,definition,aliases\n"
+        "ctx,,Contexts,context,,\npolice,ctx,Policing,,Police presence,police; arrest\n"
+    )
     run.ok("codebook", "import", str(good))
     run.ok("codebook", "export", "--format", "qdc", "-o", str(tmp_path / "out.qdc"))
     book = codebook_from_qdc((tmp_path / "out.qdc").read_bytes())
@@ -156,8 +185,9 @@ def test_removing_a_code_in_use_is_refused(coded, tmp_path):
     assert "bridging" in cb.load_codebook(coded)
 
 
-_names = hs.text(hs.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20) \
-    .filter(lambda s: s.strip() == s and s)
+_names = hs.text(hs.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(
+    lambda s: s.strip() == s and s
+)
 
 
 @settings(max_examples=40, deadline=None)

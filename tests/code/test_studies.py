@@ -15,7 +15,12 @@ from realist.screen import decisions as d
 
 def test_studies_have_keys_reports_and_reference_numbers(coded):
     ayon = st.get_study(coded, "[40]")
-    assert (ayon.key, ayon.label, ayon.countries, ayon.design) == ("ayon2017", "Ayon et al. 2017", ["KEN"], "Qualitative")
+    assert (ayon.key, ayon.label, ayon.countries, ayon.design) == (
+        "ayon2017",
+        "Ayon et al. 2017",
+        ["KEN"],
+        "Qualitative",
+    )
     second = coded.record_ids[3]
     assert st.link_record(coded, "ayon2017", second).record_ids == [coded.record_ids[0], second]
     with pytest.raises(InvalidInput, match="already a report"):
@@ -46,8 +51,12 @@ def test_a_study_names_the_first_author_of_its_first_report(coded):
 
 
 def test_one_study_per_record_included_at_the_last_stage(review):
-    import_records(review, [RecordData(title=f"T{i}", authors=["Smith, J."], year=2010) for i in range(3)],
-                   source="s", kind="other")
+    import_records(
+        review,
+        [RecordData(title=f"T{i}", authors=["Smith, J."], year=2010) for i in range(3)],
+        source="s",
+        kind="other",
+    )
     ids = sorted(d.statuses(review, "title_abstract"))
     for rid, choice in zip(ids, ["include", "include", "exclude"]):
         d.decide(review, rid, choice, reviewer="ana", stage="title_abstract")
@@ -57,8 +66,12 @@ def test_one_study_per_record_included_at_the_last_stage(review):
 
 
 def test_full_text_decisions_take_over(review):
-    import_records(review, [RecordData(title=f"T{i}", authors=["Lee, K."], year=2000 + i) for i in range(2)],
-                   source="s", kind="other")
+    import_records(
+        review,
+        [RecordData(title=f"T{i}", authors=["Lee, K."], year=2000 + i) for i in range(2)],
+        source="s",
+        kind="other",
+    )
     ids = sorted(d.statuses(review, "title_abstract"))
     for rid in ids:
         d.decide(review, rid, "include", reviewer="ana", stage="title_abstract")
@@ -69,8 +82,10 @@ def test_full_text_decisions_take_over(review):
 
 def test_study_commands(run, tmp_path):
     ris = tmp_path / "two.ris"
-    ris.write_text("TY  - JOUR\nTI  - A\nAU  - Ayon, S.\nPY  - 2017\nER  - \n"
-                   "TY  - JOUR\nTI  - B\nAU  - Ayon, S.\nPY  - 2018\nER  - \n")
+    ris.write_text(
+        "TY  - JOUR\nTI  - A\nAU  - Ayon, S.\nPY  - 2017\nER  - \n"
+        "TY  - JOUR\nTI  - B\nAU  - Ayon, S.\nPY  - 2018\nER  - \n"
+    )
     run.ok("import", str(ris), "--source", "s")
     first, second = (str(r["id"]) for r in json.loads(run.ok("records", "--json").output))
     run.ok("study", "add", first, "--ref", "40", "--countries", "KEN", "--design", "Qualitative")

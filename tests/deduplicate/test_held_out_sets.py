@@ -27,8 +27,10 @@ def test_information_systems_sample_has_no_wrong_merge_and_finds_every_gold_pair
 def test_conference_papers_in_the_sample_keep_booktitle_as_their_container():
     records, _ = read_bibtex_csv(DATA / "digital_work_sample")
     papers = [r for _, r in records if r.publication_type == "inproceedings"]
-    assert {p.journal for p in papers} == {"International Conference on Information Systems",
-                                           "Americas Conference on Information Systems"}
+    assert {p.journal for p in papers} == {
+        "International Conference on Information Systems",
+        "Americas Conference on Information Systems",
+    }
 
 
 def test_bibdedupe_test_records_merge_only_what_is_the_same_document():

@@ -12,29 +12,42 @@ from realist.deduplicate.store import notice_links, run_dedup
 from realist.identify import import_records
 from realist.inventory import list_records
 from realist.records import RecordData
-from realist.review import open_review
 from realist.report.build import assemble
 from realist.report.render_html import render_html
 from realist.report.render_md import render_md
+from realist.review import open_review
 from realist.screen import decisions as d
 
 TITLE = "Peer navigation and HIV viral suppression among people who inject drugs"
 
 
 def _article(**fields):
-    base = dict(title=TITLE, authors=["Smith, John", "Okafor, Ada"], year=2019,
-                journal="Journal of the International AIDS Society", volume="22", issue="4",
-                pages="e25201", doi="10.1002/jia2.25201")
+    base = dict(
+        title=TITLE,
+        authors=["Smith, John", "Okafor, Ada"],
+        year=2019,
+        journal="Journal of the International AIDS Society",
+        volume="22",
+        issue="4",
+        pages="e25201",
+        doi="10.1002/jia2.25201",
+    )
     base.update(fields)
     return RecordData(**base)
 
 
 def _import(review):
     records = [
-        _article(),                                                      # the article
-        _article(doi=None, journal="J Int AIDS Soc", pages="e25201"),    # its copy from another database
-        _article(title="Retraction notice to: " + TITLE, year=2021, issue="2", pages="e25777",
-                 doi="10.1002/jia2.25777", authors=[]),                # a retraction notice
+        _article(),  # the article
+        _article(doi=None, journal="J Int AIDS Soc", pages="e25201"),  # its copy from another database
+        _article(
+            title="Retraction notice to: " + TITLE,
+            year=2021,
+            issue="2",
+            pages="e25777",
+            doi="10.1002/jia2.25777",
+            authors=[],
+        ),  # a retraction notice
         _article(title="Erratum: " + TITLE, year=2020, issue="1", pages="e25400", doi=None),  # an erratum
     ]
     import_records(review, records, source="search", kind="database")
@@ -46,8 +59,12 @@ def test_notices_are_linked_with_their_kind_and_never_merged(review):
     summary = run_dedup(review)
     assert summary.groups == 1 and summary.duplicates == 1
     links = {(n["notice"], n["article"], n["kind"]) for n in notice_links(review)}
-    assert {(retraction, article, "retraction"), (retraction, copy, "retraction"),
-            (erratum, article, "erratum"), (erratum, copy, "erratum")} == links
+    assert {
+        (retraction, article, "retraction"),
+        (retraction, copy, "retraction"),
+        (erratum, article, "erratum"),
+        (erratum, copy, "erratum"),
+    } == links
     rows = {r["id"]: r for r in list_records(review)}
     assert rows[retraction]["duplicate_of"] is None and rows[erratum]["duplicate_of"] is None
     # a second run changes nothing and keeps the links
@@ -63,13 +80,15 @@ def test_a_retracted_article_is_flagged_in_the_records_listing(review):
     assert rows[retraction]["retracted"] is None and rows[erratum]["retracted"] is None
     assert {"record": retraction, "kind": "retraction", "role": "notice"} in rows[article]["notices"]
     assert sorted((n["record"], n["kind"], n["role"]) for n in rows[erratum]["notices"]) == [
-        (article, "erratum", "article"), (copy, "erratum", "article")]
+        (article, "erratum", "article"),
+        (copy, "erratum", "article"),
+    ]
 
 
 def test_records_command_shouts_retracted_and_shows_notice_links(run):
     handle = open_review(run.path, database_url=run.database_url, actor="tester")
     try:
-        article, copy, retraction, erratum = _import(handle)
+        article, copy, _retraction, _erratum = _import(handle)
     finally:
         handle.close()
     out = run.ok("dedup").output
@@ -87,7 +106,7 @@ def test_records_command_shouts_retracted_and_shows_notice_links(run):
 
 
 def test_report_flags_an_included_study_whose_article_is_retracted(review):
-    article, copy, retraction, erratum = _import(review)
+    article, _copy, _retraction, _erratum = _import(review)
     run_dedup(review)
     d.decide(review, article, "include", reviewer="ana", stage="title_abstract")
     st.studies_from_included(review)

@@ -18,12 +18,26 @@ def verdict(a, b):
 
 
 def test_same_study_from_pubmed_and_embase_is_a_duplicate():
-    pubmed = rec(title="Intestinal lipoprotein overproduction in insulin-resistant states",
-                 authors=["Adeli, K.", "Lewis, G. F."], journal="Curr Opin Lipidol",
-                 volume="19", issue="3", pages="221-8", year=2008, doi="10.1097/mol.0b013e3282ffaf82")
-    embase = rec(title="Intestinal lipoprotein overproduction in insulin-resistant states.",
-                 authors=["Adeli, Khosrow", "Lewis, Gary F."], journal="Current Opinion in Lipidology",
-                 volume="19", issue="3", pages="221-228", year=2008, doi=None)
+    pubmed = rec(
+        title="Intestinal lipoprotein overproduction in insulin-resistant states",
+        authors=["Adeli, K.", "Lewis, G. F."],
+        journal="Curr Opin Lipidol",
+        volume="19",
+        issue="3",
+        pages="221-8",
+        year=2008,
+        doi="10.1097/mol.0b013e3282ffaf82",
+    )
+    embase = rec(
+        title="Intestinal lipoprotein overproduction in insulin-resistant states.",
+        authors=["Adeli, Khosrow", "Lewis, Gary F."],
+        journal="Current Opinion in Lipidology",
+        volume="19",
+        issue="3",
+        pages="221-228",
+        year=2008,
+        doi=None,
+    )
     v, res = verdict(pubmed, embase)
     assert v == "duplicate"
     assert res.groups == [[1, 2]]
@@ -50,15 +64,20 @@ def test_erratum_notice_is_linked_to_its_article_not_merged_and_says_so():
 
 def test_erratum_citing_the_article_location_is_linked_even_with_its_own_doi():
     article = rec(volume="360", issue="5", pages="542-544", doi="10.1056/nejmc0808527")
-    erratum = rec(title=article.title + " (vol 360, pg 542, 2009)", authors=["Smith,"],
-                  volume="360", issue="23", pages="2487", doi="10.1056/nejmx090024")
+    erratum = rec(
+        title=article.title + " (vol 360, pg 542, 2009)",
+        authors=["Smith,"],
+        volume="360",
+        issue="23",
+        pages="2487",
+        doi="10.1056/nejmx090024",
+    )
     v, res = verdict(article, erratum)
     assert v == "notice" and res.groups == [] and res.matches[0].notice == 2
 
 
 def test_erratum_at_the_place_the_articles_medline_note_names_is_linked():
-    article = rec(title=rec().title + ".[Erratum appears in J Int AIDS Soc. 2019 Sep;22(9):2205]",
-                  pages="1223-1229")
+    article = rec(title=rec().title + ".[Erratum appears in J Int AIDS Soc. 2019 Sep;22(9):2205]", pages="1223-1229")
     notice = rec(issue="9", pages="2205")
     v, res = verdict(article, notice)
     assert v == "notice" and res.matches[0].notice == 2 and res.groups == []
@@ -66,8 +85,7 @@ def test_erratum_at_the_place_the_articles_medline_note_names_is_linked():
 
 def test_erratum_in_another_journal_or_of_another_article_is_not_merged():
     article = rec(volume="22", pages="e25201")
-    elsewhere = rec(title="Erratum: " + article.title, journal="Drug and Alcohol Dependence",
-                    volume="171", pages="e12")
+    elsewhere = rec(title="Erratum: " + article.title, journal="Drug and Alcohol Dependence", volume="171", pages="e12")
     assert verdict(article, elsewhere)[0] is None
     other = rec(title=article.title + " (vol 21, pg 100, 2018)", volume="22", issue="6", pages="e25399")
     assert verdict(article, other)[0] is None
@@ -82,10 +100,12 @@ def test_a_title_that_opens_with_correction_is_not_an_erratum():
 
 
 def test_reply_by_other_authors_is_linked_to_the_letter_not_merged():
-    letter = rec(title="Atypical haemolytic uraemic syndrome after streptococcal infection",
-                 authors=["Yildiz, B.", "Kural, N."], pages="943-944")
-    reply = rec(title=letter.title + " - Reply", authors=["Shepherd, A. B.", "Palmer, A. L."],
-                pages="944-945")
+    letter = rec(
+        title="Atypical haemolytic uraemic syndrome after streptococcal infection",
+        authors=["Yildiz, B.", "Kural, N."],
+        pages="943-944",
+    )
+    reply = rec(title=letter.title + " - Reply", authors=["Shepherd, A. B.", "Palmer, A. L."], pages="944-945")
     v, res = verdict(letter, reply)
     assert v == "notice" and res.groups == []
     assert (res.matches[0].notice, res.matches[0].kind) == (2, "reply")
@@ -104,10 +124,16 @@ def test_generic_heading_or_other_authors_on_other_pages_is_not_merged():
     two = rec(title="Highlights of this issue", authors=["Editor, A.", "Editor, B."], pages="201")
     assert verdict(one, two)[0] != "duplicate"
     # two abstracts on adjacent supplement pages, near-same titles, other author lists
-    a = rec(title="The effects of incretin on artery lesions in a model of atherosclerosis in mice",
-            authors=["Chen, R.", "Wang, J.", "Yan, C.", "Wang, Y.", "Liang, L."], pages="52")
-    b = rec(title="Effects of incretin on artery lesions in a model of atherosclerosis in mice",
-            authors=["Chen, R.", "Wang, Y.", "Liang, L."], pages="51")
+    a = rec(
+        title="The effects of incretin on artery lesions in a model of atherosclerosis in mice",
+        authors=["Chen, R.", "Wang, J.", "Yan, C.", "Wang, Y.", "Liang, L."],
+        pages="52",
+    )
+    b = rec(
+        title="Effects of incretin on artery lesions in a model of atherosclerosis in mice",
+        authors=["Chen, R.", "Wang, Y.", "Liang, L."],
+        pages="51",
+    )
     assert verdict(a, b)[0] != "duplicate"
 
 
@@ -120,8 +146,13 @@ def test_page_range_cut_or_mistyped_by_one_database_is_no_clash():
 
 
 def test_a_doi_that_belongs_to_another_journal_says_nothing():
-    base = dict(title="Liraglutide and linagliptin in a novel hamster model of diet-induced obesity",
-                journal="Appetite", volume="59", pages="e24", abstract="Unlike mice and rats, hamsters ...")
+    base = dict(
+        title="Liraglutide and linagliptin in a novel hamster model of diet-induced obesity",
+        journal="Appetite",
+        volume="59",
+        pages="e24",
+        abstract="Unlike mice and rats, hamsters ...",
+    )
     own = rec(doi="10.1016/j.appet.2012.05.003", **base)
     foreign = rec(doi="10.1016/j.regpep.2012.05.039", **base)
     assert verdict(own, foreign)[0] == "duplicate"
@@ -176,8 +207,10 @@ def test_a_missing_title_is_at_most_uncertain():
 
 
 def test_shuffled_input_gives_the_same_result():
-    records = [(i, rec(title=f"Study number {w} of peer support", pages=str(i * 10)))
-               for i, w in enumerate(["alpha", "beta", "gamma", "delta"], 1)]
+    records = [
+        (i, rec(title=f"Study number {w} of peer support", pages=str(i * 10)))
+        for i, w in enumerate(["alpha", "beta", "gamma", "delta"], 1)
+    ]
     records += [(10 + i, rec(title=r.title.upper(), pages=r.pages)) for i, r in records]
     first = find_duplicates(records)
     shuffled = records[:]
@@ -188,8 +221,11 @@ def test_shuffled_input_gives_the_same_result():
 
 
 def test_cannot_link_is_respected_and_must_link_joins():
-    res = find_duplicates([(1, rec()), (2, rec()), (3, rec(title="Another thing entirely", pages="9"))],
-                          cannot_link=[frozenset({1, 2})], must_link=[frozenset({1, 3})])
+    res = find_duplicates(
+        [(1, rec()), (2, rec()), (3, rec(title="Another thing entirely", pages="9"))],
+        cannot_link=[frozenset({1, 2})],
+        must_link=[frozenset({1, 3})],
+    )
     assert res.groups == [[1, 3]]
     assert all({m.a, m.b} != {1, 2} for m in res.matches)
 

@@ -35,13 +35,19 @@ def test_bibtex_csv_reads_booktitle_as_the_container_and_number_as_the_issue():
 
 
 def test_a_number_column_that_counts_the_rows_is_not_read_as_the_issue():
-    rows = "".join(f'"r{i}","article","Journal of Testing","Title number {i} of a long series",2020,5,{i},'
-                   f'"{i}0--{i}9","Smith, J.",,\n' for i in range(1, 6))
+    rows = "".join(
+        f'"r{i}","article","Journal of Testing","Title number {i} of a long series",2020,5,{i},'
+        f'"{i}0--{i}9","Smith, J.",,\n'
+        for i in range(1, 6)
+    )
     records = read_text(HEADER + rows, file="records.csv").records
     assert [r.issue for r in records] == [None] * 5
     # a real issue column that happens to start at 1 but does not count the rows
-    rows = "".join(f'"r{i}","article","Journal of Testing","Another title {i} in the series",2020,5,{n},'
-                   f'"{i}0--{i}9","Smith, J.",,\n' for i, n in enumerate([1, 2, 2, 3, 4], start=1))
+    rows = "".join(
+        f'"r{i}","article","Journal of Testing","Another title {i} in the series",2020,5,{n},'
+        f'"{i}0--{i}9","Smith, J.",,\n'
+        for i, n in enumerate([1, 2, 2, 3, 4], start=1)
+    )
     assert [r.issue for r in read_text(HEADER + rows, file="records.csv").records] == ["1", "2", "2", "3", "4"]
 
 

@@ -23,7 +23,7 @@ from realist.store.events import events
 from support import PG_URL
 
 # Two records as Ovid writes them to RIS: an 'NL' tag and a full-text link after each ER.
-OVID_RIS = """1. 
+OVID_RIS = """1.
 TY  - JOUR
 ID  - 30439442
 T1  - Mushroom poisoning: a proposed new clinical classification.
@@ -31,19 +31,19 @@ A1  - White, Julian
 Y1  - 2018//
 JF  - Toxicon
 DO  - https://dx.doi.org/10.1016/j.toxicon.2018.11.007
-ER  -  
+ER  -
 
 NL  - https://ovidsp.ovid.com/ovidweb.cgi?T=JS&AN=30439442
 Link to the Ovid Full Text or citation: https://ovidsp.ovid.com?T=JS&AN=30439442
 
-2. 
+2.
 TY  - JOUR
 ID  - 30484626
 T1  - Monoamine biosynthesis in psilocybin mushroom.
 A1  - Torrens-Spence, Michael Patrick
 Y1  - 2018//
 JF  - ACS chemical biology
-ER  -  
+ER  -
 
 NL  - https://ovidsp.ovid.com/ovidweb.cgi?T=JS&AN=30484626
 Link to the Ovid Full Text or citation: https://ovidsp.ovid.com?T=JS&AN=30484626
@@ -129,11 +129,13 @@ def test_wos_without_only_the_final_ef_imports_with_a_warning(review: ReviewHand
     assert result.records == 2
     assert any("ends without the 'EF' end-of-file line (after line 17)" in w for w in result.warnings)
     assert [r["title"] for r in list_records(review)] == [
-        "Peer navigation in HIV care", "Harm reduction services led by peers"]
+        "Peer navigation in HIV care",
+        "Harm reduction services led by peers",
+    ]
 
 
 CSV_BROKEN_QUOTE = (
-    'Title,Authors,Year,DOI\n'
+    "Title,Authors,Year,DOI\n"
     '"Peer support in Nairobi",Nyambura G,2019,10.1000/a\n'
     '"Peer navigators "and" HIV care",Okafor C,2020,10.1000/b\n'
     '"Harm reduction",Silva A,2021,10.1000/c\n'
@@ -153,7 +155,9 @@ def test_csv_with_text_after_a_closing_quote_is_refused_with_its_line(review: Re
 
 def test_csv_with_a_quote_never_closed_is_refused():
     data = b'Title,Year\nPeer support,2019\nHarm reduction,2020\n"Peer navigators,2021\nLast,2022\n'
-    with pytest.raises(ImportFormatError, match=r"open.csv, line 4: broken CSV quoting: a quoted field is never closed"):
+    with pytest.raises(
+        ImportFormatError, match=r"open.csv, line 4: broken CSV quoting: a quoted field is never closed"
+    ):
         read_bytes(data, file="open.csv")
 
 
@@ -180,8 +184,11 @@ def test_escaped_nul_in_json_is_refused():
 
 def test_database_error_names_the_file_and_record_and_changes_nothing(review: ReviewHandle):
     # A year no integer column holds: both SQLite and PostgreSQL refuse it.
-    records = [RecordData(title="Fine one"), RecordData(title="Too far in the future", year=2**70),
-               RecordData(title="Fine two")]
+    records = [
+        RecordData(title="Fine one"),
+        RecordData(title="Too far in the future", year=2**70),
+        RecordData(title="Fine two"),
+    ]
     with pytest.raises(ImportStoreError) as info:
         import_records(review, records, source="Hand-made", file_name="hand.ris")
     message = str(info.value)
@@ -233,5 +240,6 @@ def test_cli_import_refuses_broken_csv_with_one_message(run, tmp_path: Path):
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"Error: {path}, line 3: broken CSV quoting: text follows a closing quote inside a field "
-        '(a quote inside a quoted field must be doubled, ""); nothing was imported - fix the file or export it again')
+        '(a quote inside a quoted field must be doubled, ""); nothing was imported - fix the file or export it again'
+    )
     assert "Traceback" not in result.output

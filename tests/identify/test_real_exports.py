@@ -17,13 +17,13 @@ import pytest
 from sqlalchemy import select
 
 from realist.errors import ImportFormatError
-from realist.identify.formats import read_file
-from support import SHARED, shared_path
 from realist.identify import import_file
 from realist.inventory import list_records, review_status, to_record_data
 from realist.records import RecordData
 from realist.review import ReviewHandle
 from realist.store.models import Record
+
+from support import SHARED, shared_path
 
 EXPORTS = SHARED / "data" / "exports"
 BROKEN = {
@@ -112,7 +112,9 @@ def test_cr_only_ebsco_ris(review):
 
 
 def test_openalex_api_list_rebuilds_abstracts_and_references(review):
-    records = _stored(review, "openalex_json/front-matter-commonmeta-py__test_get_random_id_from_openalex__interaction1.json")
+    records = _stored(
+        review, "openalex_json/front-matter-commonmeta-py__test_get_random_id_from_openalex__interaction1.json"
+    )
     assert records[0].doi is None
     assert all(r.openalex_id and r.openalex_id.startswith("W") for r in records)
     assert any(r.abstract for r in records)

@@ -30,9 +30,13 @@ _PUNCT = " ,.:;!?'\"()[]{}-–&%/+<>=~"
 
 
 def sentence(min_words: int = 1, max_words: int = 12) -> st.SearchStrategy[str]:
-    token = st.one_of(word, st.sampled_from(list(_PUNCT.strip()) + ["α-synuclein", "HIV/AIDS", "p < 0.05", "50%", "{DNA}"]))
-    return st.lists(token, min_size=min_words, max_size=max_words).map(lambda ws: " ".join(ws).strip()).filter(
-        lambda s: any(c.isalpha() for c in s) and s.lower() not in ("na", "none", "nan", "null")
+    token = st.one_of(
+        word, st.sampled_from(list(_PUNCT.strip()) + ["α-synuclein", "HIV/AIDS", "p < 0.05", "50%", "{DNA}"])
+    )
+    return (
+        st.lists(token, min_size=min_words, max_size=max_words)
+        .map(lambda ws: " ".join(ws).strip())
+        .filter(lambda s: any(c.isalpha() for c in s) and s.lower() not in ("na", "none", "nan", "null"))
     )
 
 
@@ -111,13 +115,26 @@ def test_roundtrip_keeps_source_ids_in_csv_and_csl(review):
 def test_roundtrip_keeps_long_values_on_every_backend(review):
     """Fields from outside files have no length limit (a 140-character WoS issue field once broke PostgreSQL)."""
     long = ("International Conference on " + "Peer Support and Harm Reduction " * 8).strip()
-    record = RecordData(title=" ".join([long] * 3), journal=long, volume="V" * 150, issue=long[:140], pages="1-" + "9" * 120,
-                        language="x" * 130, publication_type=long, source_record_id="id" * 90,
-                        keywords=[long], url="https://example.org/" + "a" * 300)
+    record = RecordData(
+        title=" ".join([long] * 3),
+        journal=long,
+        volume="V" * 150,
+        issue=long[:140],
+        pages="1-" + "9" * 120,
+        language="x" * 130,
+        publication_type=long,
+        source_record_id="id" * 90,
+        keywords=[long],
+        url="https://example.org/" + "a" * 300,
+    )
     for fmt in EXPORT_FORMATS:
         again = _roundtrip(review, [record], fmt)[0]
         assert (again.title, again.journal, again.volume, again.issue) == (
-            record.title, record.journal, record.volume, record.issue), fmt
+            record.title,
+            record.journal,
+            record.volume,
+            record.issue,
+        ), fmt
 
 
 def test_bibtex_doi_and_url_are_verbatim_so_double_hyphens_survive(review):

@@ -32,8 +32,9 @@ def _text(work: dict[str, Any]) -> str:
 
 
 class FakeOpenAlex:
-    def __init__(self, works: list[dict[str, Any]], sources: list[dict[str, Any]] | None = None,
-                 *, timeout_sleep: float = 0.5) -> None:
+    def __init__(
+        self, works: list[dict[str, Any]], sources: list[dict[str, Any]] | None = None, *, timeout_sleep: float = 0.5
+    ) -> None:
         self.works = works
         self.sources = sources or []
         self.faults: list[tuple[str, str | None]] = []
@@ -65,8 +66,11 @@ class FakeOpenAlex:
         if key == "cites":
             return bool({_short(r) for r in work.get("referenced_works") or []} & set(values))
         if key == "cited_by":
-            return any(_short(work.get("id")) in {_short(r) for r in w.get("referenced_works") or []}
-                       for w in self.works if _short(w.get("id")) in values)
+            return any(
+                _short(work.get("id")) in {_short(r) for r in w.get("referenced_works") or []}
+                for w in self.works
+                if _short(w.get("id")) in values
+            )
         if key == "primary_location.source.id":
             src = (work.get("primary_location") or {}).get("source") or {}
             return _short(src.get("id")) in values
@@ -95,14 +99,13 @@ class FakeOpenAlex:
         start = 0 if cursor in (None, "*") else int(cursor.removeprefix("c"))
         page = works[start : start + per_page]
         next_cursor = f"c{start + per_page}" if page else None
-        return {"meta": {"count": len(works), "per_page": per_page, "next_cursor": next_cursor},
-                "results": page}
+        return {"meta": {"count": len(works), "per_page": per_page, "next_cursor": next_cursor}, "results": page}
 
     def answer(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
         if path == "/works":
             return 200, self.list_works(query)
         if path.startswith("/works/"):
-            key = unquote(path[len("/works/"):])
+            key = unquote(path[len("/works/") :])
             if key.lower().startswith("https://doi.org/"):
                 key = "doi:" + _doi(key)
             key = key.lower() if ":" in key else key.upper()
@@ -132,7 +135,7 @@ class FakeOpenAlex:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 with fake.lock:

@@ -33,16 +33,40 @@ def test_cli_errors_are_one_clear_line(run, works_file: Path) -> None:  # type: 
 
 
 def test_cli_handsearch_takes_several_terms_after_one_option(run, fake) -> None:  # type: ignore[no-untyped-def]
-    result = run.ok("handsearch", "--journal", "Harm Reduction Journal", "--terms", "community",
-                    "harm reduction", "peer", "--from", "1998", "--to", "2018", "--openalex-url", fake.url)
+    result = run.ok(
+        "handsearch",
+        "--journal",
+        "Harm Reduction Journal",
+        "--terms",
+        "community",
+        "harm reduction",
+        "peer",
+        "--from",
+        "1998",
+        "--to",
+        "2018",
+        "--openalex-url",
+        fake.url,
+    )
     assert "Hand search of Harm Reduction Journal (S1): 2 works found (OpenAlex reported 2)" in result.output
-    assert 'search=community+OR+%22harm+reduction%22+OR+peer' in " ".join(fake.requests)
+    assert "search=community+OR+%22harm+reduction%22+OR+peer" in " ".join(fake.requests)
 
 
 def test_cli_handsearch_takes_repeated_terms_options_in_the_same_order(run, fake) -> None:  # type: ignore[no-untyped-def]
-    run.ok("handsearch", "--journal", "Harm Reduction Journal", "--terms", "community",
-           "--terms", "harm reduction", "--terms", "peer", "--openalex-url", fake.url)
-    assert 'search=community+OR+%22harm+reduction%22+OR+peer' in " ".join(fake.requests)
+    run.ok(
+        "handsearch",
+        "--journal",
+        "Harm Reduction Journal",
+        "--terms",
+        "community",
+        "--terms",
+        "harm reduction",
+        "--terms",
+        "peer",
+        "--openalex-url",
+        fake.url,
+    )
+    assert "search=community+OR+%22harm+reduction%22+OR+peer" in " ".join(fake.requests)
 
 
 def test_cli_handsearch_without_terms_names_the_option(run, fake) -> None:  # type: ignore[no-untyped-def]

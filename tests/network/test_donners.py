@@ -15,7 +15,6 @@ from realist.store.models import CitationLink, Record
 from .fake_openalex import FakeOpenAlex
 
 
-
 def _best_seed(works: list[dict[str, Any]]) -> tuple[str, set[str], set[str]]:
     """The work with most references inside the set, its references and its citers there."""
     ids = {work_id(w) for w in works}
@@ -27,8 +26,9 @@ def _best_seed(works: list[dict[str, Any]]) -> tuple[str, set[str], set[str]]:
     return sid, refs, citers  # type: ignore[return-value]
 
 
-def test_offline_chase_of_real_works_from_the_zip(review: ReviewHandle, donners: Path,
-                                                  donners_works: list[dict[str, Any]]) -> None:
+def test_offline_chase_of_real_works_from_the_zip(
+    review: ReviewHandle, donners: Path, donners_works: list[dict[str, Any]]
+) -> None:
     sid, refs, citers = _best_seed(donners_works)
     result = chase(review, "both", OfflineWorks.from_paths([donners]), seeds=[sid], dedup=False)
     assert result.by_direction == {"backward": len(refs), "forward": len(citers)}
@@ -36,19 +36,24 @@ def test_offline_chase_of_real_works_from_the_zip(review: ReviewHandle, donners:
     with review.session() as s:
         found = set(s.scalars(select(Record.openalex_id).where(Record.source_id == result.source_id)))
         abstracts = s.scalars(select(Record.abstract).where(Record.source_id == result.source_id)).all()
-        assert s.scalar(select(CitationLink.seed_openalex_id).where(CitationLink.source_id == result.source_id).limit(1)) == sid
+        assert (
+            s.scalar(select(CitationLink.seed_openalex_id).where(CitationLink.source_id == result.source_id).limit(1))
+            == sid
+        )
     assert found == refs | citers and any(abstracts)
     assert identification_counts(review)["other_methods"] == {"citation": result.found}
 
 
-def test_online_chase_through_a_fake_server_serving_real_works(review: ReviewHandle, tmp_path: Path,
-                                                               donners_works: list[dict[str, Any]]) -> None:
+def test_online_chase_through_a_fake_server_serving_real_works(
+    review: ReviewHandle, tmp_path: Path, donners_works: list[dict[str, Any]]
+) -> None:
     sid, refs, _ = _best_seed(donners_works)
     fake = FakeOpenAlex(donners_works)
     url = fake.start()
     try:
-        settings = OpenAlexSettings(base_url=url, cache_dir=tmp_path / "cache", per_page=2, ids_per_filter=8,
-                                    backoff_base=0.001)
+        settings = OpenAlexSettings(
+            base_url=url, cache_dir=tmp_path / "cache", per_page=2, ids_per_filter=8, backoff_base=0.001
+        )
         with OpenAlexClient(settings, sleep=lambda s: None) as client:
             result = chase(review, "backward", OnlineWorks(client), seeds=[sid], dedup=False)
         assert result.found == len(refs)

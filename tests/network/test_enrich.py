@@ -14,13 +14,18 @@ from realist.store.models import Event, Record
 
 
 def _import(review: ReviewHandle) -> None:
-    import_records(review, [
-        RecordData(raw={"TI": "Peer navigation"}, title="Peer navigation", pmid="111"),
-        RecordData(raw={"TI": "Needle exchange"}, title="Needle exchange", doi="10.1000/b",
-                   abstract="Our own abstract."),
-        RecordData(raw={"TI": "Unknown"}, title="Unknown", doi="10.9999/none"),
-        RecordData(raw={"TI": "No id"}, title="No identifier at all"),
-    ], source="MEDLINE")
+    import_records(
+        review,
+        [
+            RecordData(raw={"TI": "Peer navigation"}, title="Peer navigation", pmid="111"),
+            RecordData(
+                raw={"TI": "Needle exchange"}, title="Needle exchange", doi="10.1000/b", abstract="Our own abstract."
+            ),
+            RecordData(raw={"TI": "Unknown"}, title="Unknown", doi="10.9999/none"),
+            RecordData(raw={"TI": "No id"}, title="No identifier at all"),
+        ],
+        source="MEDLINE",
+    )
 
 
 def test_enrich_fills_missing_fields_and_logs_old_and_new(review: ReviewHandle, client: OpenAlexClient) -> None:
@@ -35,7 +40,11 @@ def test_enrich_fills_missing_fields_and_logs_old_and_new(review: ReviewHandle, 
         assert peer.abstract == "Peer navigators supported people who inject drugs"
         assert peer.raw == {"TI": "Peer navigation"}
         assert recs["Needle exchange"].abstract == "Our own abstract."  # filled fields are kept
-        events = s.scalars(select(Event).where(Event.action == "record.enriched", Event.review_id == review.review_id).order_by(Event.id)).all()
+        events = s.scalars(
+            select(Event)
+            .where(Event.action == "record.enriched", Event.review_id == review.review_id)
+            .order_by(Event.id)
+        ).all()
         assert events[0].entity_id == peer.id
         assert events[0].payload["changes"]["doi"] == {"old": None, "new": "10.1000/seed"}
         assert events[0].payload["changes"]["referenced_works"]["old"] == []
@@ -46,8 +55,13 @@ def test_enrich_dry_run_changes_nothing(review: ReviewHandle, works_file: Path) 
     result = enrich(review, OfflineWorks.from_paths([works_file]), dry_run=True)
     assert result.records_changed == 2
     with review.session() as s:
-        assert s.scalar(select(Record.doi).where(Record.title == "Peer navigation", Record.review_id == review.review_id)) is None
-        assert not s.scalars(select(Event).where(Event.action == "record.enriched", Event.review_id == review.review_id)).all()
+        assert (
+            s.scalar(select(Record.doi).where(Record.title == "Peer navigation", Record.review_id == review.review_id))
+            is None
+        )
+        assert not s.scalars(
+            select(Event).where(Event.action == "record.enriched", Event.review_id == review.review_id)
+        ).all()
 
 
 def test_enrich_only_the_fields_asked(review: ReviewHandle, works_file: Path) -> None:

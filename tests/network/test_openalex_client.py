@@ -40,8 +40,11 @@ def test_batched_lookup_puts_ids_per_filter_in_one_request(fake, settings, sleep
 def test_cursor_paging_follows_next_cursor_to_the_end(fake, settings, sleeps) -> None:  # type: ignore[no-untyped-def]
     client = OpenAlexClient(replace(settings, per_page=2), sleep=sleeps)
     pages: list[tuple[int, int]] = []
-    works = list(client.iter_works("doi:" + "|".join(f"10.1000/{x}" for x in "abcd"),
-                                   on_page=lambda seen, total: pages.append((seen, total))))
+    works = list(
+        client.iter_works(
+            "doi:" + "|".join(f"10.1000/{x}" for x in "abcd"), on_page=lambda seen, total: pages.append((seen, total))
+        )
+    )
     assert [w["id"][-4:] for w in works] == ["W101", "W102", "W103", "W104"]
     assert "cursor=%2A" in fake.requests[0] and "cursor=c2" in fake.requests[1]
     assert pages[:2] == [(2, 4), (4, 4)]
@@ -129,8 +132,9 @@ def test_unreachable_api_without_cache_is_a_clear_error(tmp_path, sleeps) -> Non
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = OpenAlexSettings(base_url=f"http://127.0.0.1:{port}", cache_dir=tmp_path / "c",
-                                max_retries=1, backoff_base=0.001, timeout=0.5)
+    settings = OpenAlexSettings(
+        base_url=f"http://127.0.0.1:{port}", cache_dir=tmp_path / "c", max_retries=1, backoff_base=0.001, timeout=0.5
+    )
     with pytest.raises(OpenAlexUnavailable, match=r"cannot connect.*not cached"):
         OpenAlexClient(settings, sleep=sleeps).work(("openalex", "W100"))
 

@@ -21,8 +21,11 @@ from realist.review import ReviewHandle
 def _chased(review: ReviewHandle, works_file: Path) -> int:
     """A MEDLINE seed (W100), its reference list (W101, W102), and works citing W100
     (W103, W104) or W102 (W100 itself, W104); ``dedup=False`` keeps every found work a record."""
-    import_records(review, [RecordData(title="Peer navigation for people who inject drugs", year=2015,
-                                       doi="10.1000/seed")], source="MEDLINE")
+    import_records(
+        review,
+        [RecordData(title="Peer navigation for people who inject drugs", year=2015, doi="10.1000/seed")],
+        source="MEDLINE",
+    )
     seed_id = list_records(review)[0]["id"]
     works = OfflineWorks.from_paths([works_file])
     chase(review, "backward", works, seeds=[str(seed_id)], dedup=False)
@@ -41,7 +44,8 @@ def test_records_listing_gives_each_chased_record_its_provenance(review: ReviewH
     assert seed_row["provenance"] == []  # imported from a file, not chased
     found = _by_openalex(rows)
     assert found["W101"]["provenance"] == [
-        {"direction": "backward", "depth": 1, "seed_openalex_id": "W100", "seed_record_id": seed_id}]
+        {"direction": "backward", "depth": 1, "seed_openalex_id": "W100", "seed_record_id": seed_id}
+    ]
     # W104 cites both seeds: one entry per seed
     assert sorted(p["seed_openalex_id"] for p in found["W104"]["provenance"]) == ["W100", "W102"]
     assert {p["direction"] for p in found["W104"]["provenance"]} == {"forward"}
@@ -50,8 +54,7 @@ def test_records_listing_gives_each_chased_record_its_provenance(review: ReviewH
 def test_records_filtered_by_seed_openalex_id_or_record_id(review: ReviewHandle, works_file: Path) -> None:
     seed_id = _chased(review, works_file)
     assert set(_by_openalex(list_records(review, seed="W102"))) == {"W100", "W104"}
-    assert set(_by_openalex(list_records(review, seed="https://openalex.org/W100"))) == {
-        "W101", "W102", "W103", "W104"}
+    assert set(_by_openalex(list_records(review, seed="https://openalex.org/W100"))) == {"W101", "W102", "W103", "W104"}
     backward = {r["openalex_id"] for r in list_records(review, seed=str(seed_id))}
     assert {"W101", "W102"} <= backward
     assert list_records(review, seed="W999") == []
@@ -86,6 +89,8 @@ def test_report_says_how_many_records_each_seed_and_direction_contributed(
     assert counts == {("W100", "backward"): 2, ("W100", "forward"): 2, ("W102", "forward"): 2}
     sections = dict(methods_sections(collect(review)))
     text = " ".join(sections["Information sources and search"])
-    assert (f"Seed W100 (record {seed_id}, \u201cPeer navigation for people who inject drugs\u201d): "
-            "2 records from its reference list (backward) and 2 records citing it (forward).") in text
+    assert (
+        f"Seed W100 (record {seed_id}, \u201cPeer navigation for people who inject drugs\u201d): "
+        "2 records from its reference list (backward) and 2 records citing it (forward)."
+    ) in text
     assert "Seed W102 (record " in text and "2 records citing it (forward)." in text

@@ -19,9 +19,19 @@ from realist.store.models import Record
 
 
 def _records(prefix: str, n: int, start_year: int = 2005) -> list[RecordData]:
-    return [RecordData(title=f"{prefix} study {i}", authors=[f"{prefix.capitalize()}, A.", "Other, B."],
-                       year=start_year + i, journal="Harm Reduction Journal", volume=str(10 + i), issue="2",
-                       pages=f"{i + 1}-{i + 9}", doi=f"10.1000/{prefix}{i}") for i in range(n)]
+    return [
+        RecordData(
+            title=f"{prefix} study {i}",
+            authors=[f"{prefix.capitalize()}, A.", "Other, B."],
+            year=start_year + i,
+            journal="Harm Reduction Journal",
+            volume=str(10 + i),
+            issue="2",
+            pages=f"{i + 1}-{i + 9}",
+            doi=f"10.1000/{prefix}{i}",
+        )
+        for i in range(n)
+    ]
 
 
 def set_protocol(review: ReviewHandle, **sections: object) -> None:
@@ -32,25 +42,48 @@ def set_protocol(review: ReviewHandle, **sections: object) -> None:
 
 @pytest.fixture
 def screened(review: ReviewHandle) -> ReviewHandle:
-    set_protocol(review, question="What do peers do in harm reduction services, and why does it work?",
-                 eligibility={
-                     "title_abstract": {"include": ["Peer involvement"], "exclude": [
-                         {"id": "wrong-population", "label": "Wrong population"},
-                         {"id": "commentary", "label": "Editorial or commentary"}]},
-                     "full_text": {"include": ["Peer involvement"], "exclude": [
-                         {"id": "high-income", "label": "High-income country"},
-                         {"id": "not-retrieved", "label": "Full text not retrieved"}]}})
-    import_records(review, _records("pubmed", 10), source="PubMed",
-                   details={"searched": "2024-03-01", "query": "peer AND (harm reduction)"})
+    set_protocol(
+        review,
+        question="What do peers do in harm reduction services, and why does it work?",
+        eligibility={
+            "title_abstract": {
+                "include": ["Peer involvement"],
+                "exclude": [
+                    {"id": "wrong-population", "label": "Wrong population"},
+                    {"id": "commentary", "label": "Editorial or commentary"},
+                ],
+            },
+            "full_text": {
+                "include": ["Peer involvement"],
+                "exclude": [
+                    {"id": "high-income", "label": "High-income country"},
+                    {"id": "not-retrieved", "label": "Full text not retrieved"},
+                ],
+            },
+        },
+    )
+    import_records(
+        review,
+        _records("pubmed", 10),
+        source="PubMed",
+        details={"searched": "2024-03-01", "query": "peer AND (harm reduction)"},
+    )
     import_records(review, _records("scopus", 6), source="Scopus")
     import_records(review, _records("chase", 4), source="Backward chase", kind="citation")
-    import_records(review, _records("hand", 3), source="Hand search IJDP", kind="hand_search",
-                   details={"journals": ["International Journal of Drug Policy"], "terms": ["peer"],
-                            "dates": "2024-01 to 2024-02",
-                            "outside_tool": {"identified": 5, "excluded": 5, "reason": "Not about peers"}})
+    import_records(
+        review,
+        _records("hand", 3),
+        source="Hand search IJDP",
+        kind="hand_search",
+        details={
+            "journals": ["International Journal of Drug Policy"],
+            "terms": ["peer"],
+            "dates": "2024-01 to 2024-02",
+            "outside_tool": {"identified": 5, "excluded": 5, "reason": "Not about peers"},
+        },
+    )
     with review.session() as session:
-        ids = list(session.scalars(select(Record.id).where(Record.review_id == review.review_id)
-                                   .order_by(Record.id)))
+        ids = list(session.scalars(select(Record.id).where(Record.review_id == review.review_id).order_by(Record.id)))
         # Scopus records 11 and 12 duplicate PubMed records 1 and 2
         session.get(Record, ids[10]).duplicate_of_id = ids[0]
         session.get(Record, ids[11]).duplicate_of_id = ids[1]
@@ -97,10 +130,18 @@ def reviewed(screened: ReviewHandle) -> ReviewHandle:
     install_template(review, "realist")
     ids = review.ids  # type: ignore[attr-defined]
     included = [rid for rid, s in statuses(review, "full_text").items() if s.status == "included"]
-    plan = {0: ("KEN", "Qualitative study"), 1: ("VNM", "Randomised controlled trial"),
-            4: ("VNM", "Qualitative study"), 7: ("IND", "Cohort study"), 8: ("THA", "Qualitative study"),
-            9: ("UKR", "Cross-sectional survey"), 14: ("CHN", "Qualitative study"), 15: ("SGP", "Ethnography"),
-            17: ("KEN", "Mixed methods"), 20: ("RUS", "Qualitative study")}
+    plan = {
+        0: ("KEN", "Qualitative study"),
+        1: ("VNM", "Randomised controlled trial"),
+        4: ("VNM", "Qualitative study"),
+        7: ("IND", "Cohort study"),
+        8: ("THA", "Qualitative study"),
+        9: ("UKR", "Cross-sectional survey"),
+        14: ("CHN", "Qualitative study"),
+        15: ("SGP", "Ethnography"),
+        17: ("KEN", "Mixed methods"),
+        20: ("RUS", "Qualitative study"),
+    }
     ref = 40
     for n, rid in enumerate(ids):
         if rid not in included or n == 21:
@@ -115,10 +156,22 @@ def reviewed(screened: ReviewHandle) -> ReviewHandle:
         apply_code(review, f"[{40 + i}]", roles[i % 3], coder="ana")
         apply_code(review, f"[{40 + i}]", outcomes[i % 2], coder="ana")
         apply_code(review, f"[{40 + i}]", "trust-empathy-commitment" if i % 2 else "bridging", coder="ana")
-    cm.add_cmoc(review, "[40]", intervention=["support-counselling-referral"], context=["clinic-environments"],
-                mechanism=["trust-empathy-commitment", "bridging"], outcome=["access-acceptability-quality"],
-                statement="Peer educators build trust and bridge clinics (M), improving access (O).")
-    cm.add_cmoc(review, "[41]", intervention=["direct-services"], context=["clinic-environments"],
-                mechanism=["bridging"], outcome=["access-acceptability-quality", "stigma-outcome"],
-                statement="Peers bridge services and clients, improving access and reducing stigma.")
+    cm.add_cmoc(
+        review,
+        "[40]",
+        intervention=["support-counselling-referral"],
+        context=["clinic-environments"],
+        mechanism=["trust-empathy-commitment", "bridging"],
+        outcome=["access-acceptability-quality"],
+        statement="Peer educators build trust and bridge clinics (M), improving access (O).",
+    )
+    cm.add_cmoc(
+        review,
+        "[41]",
+        intervention=["direct-services"],
+        context=["clinic-environments"],
+        mechanism=["bridging"],
+        outcome=["access-acceptability-quality", "stigma-outcome"],
+        statement="Peers bridge services and clients, improving access and reducing stigma.",
+    )
     return review

@@ -18,8 +18,11 @@ from realist.report.collect import collect
 
 from .conftest import set_protocol
 
-NO_TOOL = {"formal": False, "reason": "Formal tools fit realist questions poorly.",
-           "approach": "Relevance and rigour are judged per study."}
+NO_TOOL = {
+    "formal": False,
+    "reason": "Formal tools fit realist questions poorly.",
+    "approach": "Relevance and rigour are judged per study.",
+}
 
 
 def items(review, name):
@@ -55,8 +58,9 @@ def test_prisma_11_reports_a_declared_decision_not_to_appraise_and_18_is_not_app
     set_protocol(reviewed, quality_appraisal=NO_TOOL)
     prisma = items(reviewed, "prisma2020")
     assert prisma["11"].status == "reported"
-    assert "No formal risk-of-bias or quality appraisal: Formal tools fit realist questions poorly" \
-        in prisma["11"].answer
+    assert (
+        "No formal risk-of-bias or quality appraisal: Formal tools fit realist questions poorly" in prisma["11"].answer
+    )
     assert prisma["18"].status == "na" and "as the protocol declares" in prisma["18"].answer
 
 
@@ -96,8 +100,11 @@ def test_rameses_19_needs_funding_and_competing_interests(reviewed):
 
 
 def test_rr_m1_is_the_iterative_methods_not_the_amendments(reviewed):
-    set_protocol(reviewed, report={"amendments": "Criteria narrowed to low- and middle-income countries"},
-                 reporting_standards=["rapid review"])
+    set_protocol(
+        reviewed,
+        report={"amendments": "Criteria narrowed to low- and middle-income countries"},
+        reporting_standards=["rapid review"],
+    )
     rr = items(reviewed, "rapid review")
     assert rr["RR-M1"].status == "missing" and "iterative" in rr["RR-M1"].answer
     set_protocol(reviewed, report={"iterative_methods": "Codebook refined after the first ten papers"})

@@ -48,8 +48,16 @@ def test_records_counted_outside_the_tool_are_marked(screened):
 
 
 def test_protocol_prisma_section_replaces_counts_and_marks_them(screened):
-    set_protocol(screened, prisma={"previous_studies": 7, "previous_reports": 9, "excluded_automatic": 4,
-                                   "register_results": 3, "notes": "Registers searched by hand."})
+    set_protocol(
+        screened,
+        prisma={
+            "previous_studies": 7,
+            "previous_reports": 9,
+            "excluded_automatic": 4,
+            "register_results": 3,
+            "notes": "Registers searched by hand.",
+        },
+    )
     c = prisma_counts(screened)
     assert (c.previous_studies, c.excluded_automatic, c.register_results) == (7, 4, 3)
     assert {"previous_studies", "excluded_automatic", "register_results"} <= c.manual
@@ -89,14 +97,27 @@ def test_diagram_svg_is_accessible_text_with_every_box(screened):
     assert root.find(f"{SVG}title").text == "PRISMA 2020 flow diagram"
     assert "28 records identified" in root.find(f"{SVG}desc").text
     text = svg_text(svg)
-    for label in ("Identification of studies via databases and registers",
-                  "Identification of studies via other methods", "Records identified from:",
-                  "Records removed before screening:", "Duplicate records removed (n = 2)",
-                  "Records screened (n = 14)", "Records excluded (n = 3)", "Reports sought for retrieval (n = 11)",
-                  "Reports not retrieved (n = 1)", "Reports assessed for eligibility", "(n = 10)",
-                  "High-income country (n = 2)", "Citation searching (n = 4)", "Studies included in review (n = 12)",
-                  "Reports of included studies (n = 12)", "Identification", "Screening", "Included",
-                  "Awaiting an eligibility decision"):
+    for label in (
+        "Identification of studies via databases and registers",
+        "Identification of studies via other methods",
+        "Records identified from:",
+        "Records removed before screening:",
+        "Duplicate records removed (n = 2)",
+        "Records screened (n = 14)",
+        "Records excluded (n = 3)",
+        "Reports sought for retrieval (n = 11)",
+        "Reports not retrieved (n = 1)",
+        "Reports assessed for eligibility",
+        "(n = 10)",
+        "High-income country (n = 2)",
+        "Citation searching (n = 4)",
+        "Studies included in review (n = 12)",
+        "Reports of included studies (n = 12)",
+        "Identification",
+        "Screening",
+        "Included",
+        "Awaiting an eligibility decision",
+    ):
         assert label in text, label
     assert "Previous studies" not in text
 

@@ -72,25 +72,54 @@ def docx_text(path) -> str:
 def test_report_in_three_formats_with_every_part(reviewed, tmp_path):
     paths = build_report(reviewed, tmp_path, "html,docx,md")
     names = {p.relative_to(tmp_path).as_posix() for p in paths}
-    assert {"report.html", "report.docx", "report.md", "prisma_flow.svg", "prisma_flow.png", "prisma_flow.pdf",
-            "prisma_flow.csv", "included_studies.csv", "checklist_prisma2020.csv", "checklist_rameses.csv",
-            "figures/bar_designs.svg", "figures/map_countries.png", "figures/programme_theory.svg"} <= names
+    assert {
+        "report.html",
+        "report.docx",
+        "report.md",
+        "prisma_flow.svg",
+        "prisma_flow.png",
+        "prisma_flow.pdf",
+        "prisma_flow.csv",
+        "included_studies.csv",
+        "checklist_prisma2020.csv",
+        "checklist_rameses.csv",
+        "figures/bar_designs.svg",
+        "figures/map_countries.png",
+        "figures/programme_theory.svg",
+    } <= names
 
     html = page(tmp_path / "report.html")
     assert html.external == []  # self-contained: opens offline
     assert html.svgs >= 8
     assert len(html.ids) == len(set(html.ids))  # inlined SVG ids do not clash
     text = html.text_all
-    for expected in ("PRISMA 2020 flow diagram", "Records screened (n = 14)", "Studies included in review (n = 11)",
-                     "Reports of included studies (n = 12)", "Table 1. Characteristics of the 11 included studies",
-                     "Pubmed A, Other B. pubmed study 0.", "Study designs", "Programme theory",
-                     "PRISMA 2020", "RAMESES", "Agreement before resolution"):
+    for expected in (
+        "PRISMA 2020 flow diagram",
+        "Records screened (n = 14)",
+        "Studies included in review (n = 11)",
+        "Reports of included studies (n = 12)",
+        "Table 1. Characteristics of the 11 included studies",
+        "Pubmed A, Other B. pubmed study 0.",
+        "Study designs",
+        "Programme theory",
+        "PRISMA 2020",
+        "RAMESES",
+        "Agreement before resolution",
+    ):
         assert expected in text, expected
 
     docx = docx_text(tmp_path / "report.docx")
-    for expected in ("Methods", "Results", "Study selection", "The searches identified 28 records",
-                     "Table 1. Characteristics of the 11 included studies", "[40]",
-                     "Pubmed A, Other B. pubmed study 0.", "Appendix: reporting checklists", "Selection process"):
+    for expected in (
+        "Methods",
+        "Results",
+        "Study selection",
+        "The searches identified 28 records",
+        "Table 1. Characteristics of the 11 included studies",
+        "[40]",
+        "Pubmed A, Other B. pubmed study 0.",
+        "Appendix: reporting checklists",
+        "Selection process",
+    ):
         assert expected in docx, expected
     from docx import Document
 

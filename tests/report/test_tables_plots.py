@@ -15,10 +15,18 @@ from realist.report.plots import designs_chart, evidence_figures, heatmap, theor
 from realist.report.tables import format_citations, included_studies_table
 
 SVG = "{http://www.w3.org/2000/svg}"
-ITEM = {"id": "ayon2017", "type": "article-journal", "title": "Barriers and facilitators of access",
-        "author": [{"family": "Ayon", "given": "S."}, {"family": "Ndimbii", "given": "J."}],
-        "issued": {"date-parts": [[2017]]}, "container-title": "AIDS Care", "volume": "29", "issue": "4",
-        "page": "480-487", "DOI": "10.1080/09540121.2017.1286990"}
+ITEM = {
+    "id": "ayon2017",
+    "type": "article-journal",
+    "title": "Barriers and facilitators of access",
+    "author": [{"family": "Ayon", "given": "S."}, {"family": "Ndimbii", "given": "J."}],
+    "issued": {"date-parts": [[2017]]},
+    "container-title": "AIDS Care",
+    "volume": "29",
+    "issue": "4",
+    "page": "480-487",
+    "DOI": "10.1080/09540121.2017.1286990",
+}
 
 
 def texts(fig: Figure) -> str:
@@ -41,20 +49,28 @@ def test_table_of_included_studies(reviewed):
     assert table.columns == ["Ref.", "Reference", "Design", "Country", "Year", "Intervention codes"]
     assert len(table.rows) == 11
     first = table.rows[0]
-    assert first[0] == "[40]" and first[1].startswith("Pubmed A, Other B. pubmed study 0. Harm Reduction Journal. 2005;10(2):1–9")
+    assert first[0] == "[40]" and first[1].startswith(
+        "Pubmed A, Other B. pubmed study 0. Harm Reduction Journal. 2005;10(2):1–9"
+    )
     assert first[2:5] == ["Qualitative study", "Kenya", "2005"]
     assert first[5] == "Harm-reduction education"
     rows = list(csv.reader(io.StringIO(table.to_csv())))
     assert rows[0] == table.columns and len(rows) == 12
     assert table.to_markdown().splitlines()[1].startswith("|---|")
-    assert "<th scope=\"col\">Reference</th>" in table.to_html()
+    assert '<th scope="col">Reference</th>' in table.to_html()
 
 
 def test_plots_show_the_data_with_labels(reviewed):
     data = collect(reviewed)
     figures = {f.name: f for f in evidence_figures(data)}
-    assert set(figures) >= {"bar_designs", "bar_years", "bar_regions", "map_countries",
-                            "heatmap_intervention_outcome", "programme_theory"}
+    assert set(figures) >= {
+        "bar_designs",
+        "bar_years",
+        "bar_regions",
+        "map_countries",
+        "heatmap_intervention_outcome",
+        "programme_theory",
+    }
     designs = figures["bar_designs"]
     assert designs.data["counts"]["Qualitative study"] == 6
     assert "Qualitative study" in texts(designs) and "Study designs" in texts(designs)
@@ -77,8 +93,7 @@ def test_plots_without_data_say_what_is_missing(review):
     data = collect(review)
     assert not data.studies
     assert any("No included studies" in m for m in data.missing)
-    for fig in (designs_chart([]), years_chart([]), heatmap([], "intervention", "outcome"),
-                theory_graph([], [])):
+    for fig in (designs_chart([]), years_chart([]), heatmap([], "intervention", "outcome"), theory_graph([], [])):
         assert fig.empty
         assert "yet" in texts(fig)
     figures = evidence_figures(data)

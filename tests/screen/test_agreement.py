@@ -10,7 +10,6 @@ while figures it publishes in its documentation are checked without it.
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -73,10 +72,7 @@ AiBi AiCi BeCe AeBe AeCm BmCm AeBe AeCe BeCe AeBe AeCi BeCe AmBi AeCe BeCe
 AmBm AeCe BeCe AiBe AeCe BiCm AeBe Be AmBmCm Be AeBmCe Bm AeBiCe Bi AeBeCe
 """
 _WORD = {"i": "include", "e": "exclude", "m": "maybe"}
-MISSING = {
-    n: {code[k]: _WORD[code[k + 1]] for k in range(0, len(code), 2)}
-    for n, code in enumerate(_CODES.split())
-}
+MISSING = {n: {code[k]: _WORD[code[k + 1]] for k in range(0, len(code), 2)} for n, code in enumerate(_CODES.split())}
 
 # Fleiss (1971), Psychol. Bull. 76:378: 30 patients, 6 psychiatrists, 5
 # diagnoses (irr::diagnoses; also in statsmodels' tests).  Published kappa 0.430.
@@ -101,8 +97,7 @@ GWET4 = [
     [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [_N, 5, 5, 5], [_N, _N, 1, 1], [_N, _N, 3, _N],
 ]  # fmt: skip
 GWET4_RATINGS = {
-    i: {f"Rater{j + 1}": str(c) for j, c in enumerate(row) if c is not None}
-    for i, row in enumerate(GWET4)
+    i: {f"Rater{j + 1}": str(c) for j, c in enumerate(row) if c is not None} for i, row in enumerate(GWET4)
 }
 
 # (name, ratings, categories, collapse_maybe)

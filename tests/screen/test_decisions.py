@@ -14,7 +14,10 @@ from realist.screen import decisions as d
 from realist.screen.queue import next_records, start_sampling, stopping_estimate
 
 TOPICS = [
-    ("Peer educators and HIV testing among people who inject drugs", "peer educators HIV testing harm reduction outreach"),
+    (
+        "Peer educators and HIV testing among people who inject drugs",
+        "peer educators HIV testing harm reduction outreach",
+    ),
     ("Needle exchange uptake in a peer-led drop-in centre", "peer-led needle syringe programme harm reduction"),
     ("Soil nitrogen dynamics under maize rotation", "agronomy soil nitrogen fertiliser maize yield"),
     ("Bridge deck corrosion monitoring with sensors", "civil engineering corrosion sensors bridge"),
@@ -25,8 +28,14 @@ def _records(n: int) -> list[RecordData]:
     out = []
     for i in range(n):
         title, words = TOPICS[i % len(TOPICS)]
-        out.append(RecordData(title=f"{title} ({i})", abstract=f"{words} study number {i}",
-                              authors=[f"Author{i}, A."], year=2000 + i % 19))
+        out.append(
+            RecordData(
+                title=f"{title} ({i})",
+                abstract=f"{words} study number {i}",
+                authors=[f"Author{i}, A."],
+                year=2000 + i % 19,
+            )
+        )
     return out
 
 
@@ -81,7 +90,7 @@ def test_same_instant_twice_is_refused_and_changes_nothing(screened):
     import datetime as dt
 
     rid = _ids(screened)[0]
-    when = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     d.decide(screened, rid, "include", reviewer="ana", at=when)
     with pytest.raises(InvalidInput, match="at this instant"):
         d.decide(screened, rid, "exclude", reviewer="ana", at=when)
@@ -165,7 +174,8 @@ def test_reasons_must_be_protocol_criteria_when_the_protocol_has_them(screened):
 def test_queue_puts_likely_relevant_records_first(screened):
     ids = _ids(screened)
     text = screened.protocol_path.read_text().replace(
-        "question: ''", "question: 'How do peer educators support harm reduction and HIV services?'")
+        "question: ''", "question: 'How do peer educators support harm reduction and HIV services?'"
+    )
     screened.protocol_path.write_text(text)
     first = next_records(screened, "ana", limit=8)
     titles = {s.record_id: s for s in d.statuses(screened, "title_abstract").values()}
@@ -200,8 +210,15 @@ def test_stopping_rule_switches_to_random_sampling(screened):
 def _write_ris(path: Path, n: int) -> None:
     lines = []
     for rec in _records(n):
-        lines += ["TY  - JOUR", f"TI  - {rec.title}", f"AU  - {rec.authors[0]}", f"PY  - {rec.year}",
-                  f"AB  - {rec.abstract}", "ER  - ", ""]
+        lines += [
+            "TY  - JOUR",
+            f"TI  - {rec.title}",
+            f"AU  - {rec.authors[0]}",
+            f"PY  - {rec.year}",
+            f"AB  - {rec.abstract}",
+            "ER  - ",
+            "",
+        ]
     path.write_text("\n".join(lines))
 
 
@@ -288,6 +305,8 @@ def test_progress_cli_prints_the_rule_and_records_to_screen(run, tmp_path):
     assert "Stopping (knee): continue" in out and "No relevant record found yet" in out
     progress = json.loads(run.ok("screen", "progress", "--json").stdout)
     assert set(progress["stopping"]) >= {"rule", "records_to_screen", "explanation"}
+
+
 def test_terminal_loop_driven_through_a_pipe_stops_at_the_end_of_input(run, tmp_path):
     export = tmp_path / "network.ris"
     _write_ris(export, 4)

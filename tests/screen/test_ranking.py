@@ -18,7 +18,6 @@ from realist.screen.ranking import (
 )
 
 
-
 def _relevant(rows):
     return {i for i, r in enumerate(rows) if r["label_included"] == "1"}
 
@@ -54,12 +53,14 @@ def test_shared_references_lift_records_text_alone_cannot_find():
     rows = []
     for i in range(60):
         relevant = i < 6
-        rows.append({
-            "openalex_id": f"W{i + 1}",
-            "title": f"topic{i} alpha{i}",
-            "abstract": f"unique{i} words{i} here{i}",
-            "referenced_works": "W900 W901 W902" if relevant else f"W{500 + i} W{700 + i % 20}",
-        })
+        rows.append(
+            {
+                "openalex_id": f"W{i + 1}",
+                "title": f"topic{i} alpha{i}",
+                "abstract": f"unique{i} words{i} here{i}",
+                "referenced_works": "W900 W901 W902" if relevant else f"W{500 + i} W{700 + i % 20}",
+            }
+        )
     labels = {0: 1, 10: 0, 11: 0}
     with_refs = Ranker(rows).fit_rank(labels, rng=np.random.default_rng(0))
     assert set(int(i) for i in with_refs[:5]) == {1, 2, 3, 4, 5}
@@ -71,8 +72,9 @@ def test_shared_references_lift_records_text_alone_cannot_find():
 def test_direct_citation_links_count_as_shared_evidence():
     # text carries no signal: one unique word per record (no title, so no title
     # character n-grams either - "t1" and "t12" would share some)
-    rows = [{"openalex_id": f"W{i}", "title": "", "abstract": f"t{i} a{i}", "referenced_works": ""}
-            for i in range(1, 41)]
+    rows = [
+        {"openalex_id": f"W{i}", "title": "", "abstract": f"t{i} a{i}", "referenced_works": ""} for i in range(1, 41)
+    ]
     rows[0]["referenced_works"] = "W2"  # the included record cites W2 ...
     rows[2]["referenced_works"] = "https://openalex.org/W1"  # ... and W3 cites it
     order = Ranker(rows).fit_rank({0: 1, 39: 0}, rng=np.random.default_rng(0))
@@ -80,11 +82,17 @@ def test_direct_citation_links_count_as_shared_evidence():
 
 
 def test_corpus_reads_records_strings_and_space_separated_references():
-    corpus = Corpus.from_records([
-        "plain text",
-        {"title": "T", "abstract": None, "openalex_id": "https://openalex.org/W5",
-         "referenced_works": "W1 https://openalex.org/W2"},
-    ])
+    corpus = Corpus.from_records(
+        [
+            "plain text",
+            {
+                "title": "T",
+                "abstract": None,
+                "openalex_id": "https://openalex.org/W5",
+                "referenced_works": "W1 https://openalex.org/W2",
+            },
+        ]
+    )
     assert corpus.texts == ("plain text", "T")
     assert corpus.ids == (None, "W5")
     assert corpus.references == ((), ("W1", "W2"))
@@ -137,19 +145,24 @@ def test_retrain_schedule_retrains_every_record_early_then_in_growing_batches():
 def test_ensemble_averages_rank_normalised_scores(toy_rows):
     rel = sorted(_relevant(toy_rows))
     labels = {rel[0]: 1, rel[1]: 1, 1: 0, 2: 0}
-    spec = ModelSpec(features="tfidf", classifier="ensemble",
-                     classifier_params={"members": [("svm", {"C": 1.0}), ("logistic", {"C": 10.0})]})
+    spec = ModelSpec(
+        features="tfidf",
+        classifier="ensemble",
+        classifier_params={"members": [("svm", {"C": 1.0}), ("logistic", {"C": 10.0})]},
+    )
     order = Ranker(toy_rows, model=spec).fit_rank(labels, rng=np.random.default_rng(0))
     assert len(set(int(i) for i in order[:10]) & set(rel)) >= 8
 
 
 def test_citation_variants_keep_direct_links_and_title_weighting_is_optional():
-    rows = [{"openalex_id": f"W{i}", "title": f"t{i}", "abstract": f"a{i}", "referenced_works": ""}
-            for i in range(1, 41)]
+    rows = [
+        {"openalex_id": f"W{i}", "title": f"t{i}", "abstract": f"a{i}", "referenced_works": ""} for i in range(1, 41)
+    ]
     rows[0]["referenced_works"] = "W2"
     rows[2]["referenced_works"] = "https://openalex.org/W1"
-    spec = ModelSpec(features="tfidf+citations", features_params={"weight": 0.5, "direct_weight": 1.0,
-                                                                   "title_repeat": 1})
+    spec = ModelSpec(
+        features="tfidf+citations", features_params={"weight": 0.5, "direct_weight": 1.0, "title_repeat": 1}
+    )
     order = Ranker(rows, model=spec).fit_rank({0: 1, 39: 0}, rng=np.random.default_rng(0))
     assert set(int(i) for i in order[:2]) == {1, 2}
     corpus = Corpus.from_records(rows[:2] + ["plain"])
@@ -166,14 +179,26 @@ def _adaptive_rows(informative: bool):
             refs = "W900 W901 W902 W903" if relevant else f"W{500 + i % 15} W{700 + i % 7}"
         else:
             refs = f"W{500 + i % 15} W{700 + i % 7}"
-        rows.append({"openalex_id": f"W{i + 1}", "title": words, "abstract": "", "referenced_works": refs,
-                     "label_included": "1" if relevant else "0"})
+        rows.append(
+            {
+                "openalex_id": f"W{i + 1}",
+                "title": words,
+                "abstract": "",
+                "referenced_works": refs,
+                "label_included": "1" if relevant else "0",
+            }
+        )
     return rows
 
 
 def test_adaptive_citation_weight_follows_how_well_references_mark_relevance():
-    spec = ModelSpec(features="tfidf+citations", features_params={"weight": 0.3}, classifier="svm",
-                     classifier_params={"C": 0.5}, adaptive_citations={"ref": 2.0, "shrink": 1.0})
+    spec = ModelSpec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3},
+        classifier="svm",
+        classifier_params={"C": 0.5},
+        adaptive_citations={"ref": 2.0, "shrink": 1.0},
+    )
     labels = {0: 1, 1: 1, 2: 1, 3: 1, 40: 0, 41: 0, 42: 0, 43: 0, 44: 0}
     factors = {}
     for informative in (True, False):
@@ -187,8 +212,9 @@ def test_adaptive_citation_weight_follows_how_well_references_mark_relevance():
     ranker.fit_rank({0: 1, 40: 0}, rng=np.random.default_rng(0))
     assert ranker.citation_factor == 1.0
     # no references at all: the adaptive weight is a no-op on text-only features
-    text_only = Ranker([{k: v for k, v in r.items() if k != "referenced_works"} for r in _adaptive_rows(True)],
-                       model=spec)
+    text_only = Ranker(
+        [{k: v for k, v in r.items() if k != "referenced_works"} for r in _adaptive_rows(True)], model=spec
+    )
     text_only.fit_rank(labels, rng=np.random.default_rng(0))
     assert text_only._cit is None
 
@@ -203,8 +229,15 @@ def test_sgd_classifier_ranks_relevant_records_first(toy_rows):
 
 def _neighbourhood_rows():
     # identical-looking text; only references tell the records apart
-    rows = [{"openalex_id": f"W{i + 1}", "title": "screening record", "abstract": f"body{i}",
-             "referenced_works": f"W{500 + i} W{600 + i % 5}"} for i in range(40)]
+    rows = [
+        {
+            "openalex_id": f"W{i + 1}",
+            "title": "screening record",
+            "abstract": f"body{i}",
+            "referenced_works": f"W{500 + i} W{600 + i % 5}",
+        }
+        for i in range(40)
+    ]
     rows[0]["referenced_works"] = "W900 W901 W902 W600"  # the include
     rows[1]["referenced_works"] = "W601 W602"  # the exclude
     rows[7]["referenced_works"] = "W900 W901 W777"  # shares two references with the include
@@ -226,8 +259,12 @@ def test_citation_neighbourhood_score_ranks_records_sharing_references_with_incl
         assert int(np.argmax(np.delete(s, [0, 1]))) + 2 == 7, agg
         assert s[8] < 0 < s[7]
     # in a model: the citation view (with direct links) lifts both neighbours of the include
-    spec = ModelSpec(features="tfidf+citations", features_params={"weight": 0.3}, classifier="svm",
-                     citation_view={"weight": 2.0, "evidence": 0, "direct": 1.0})
+    spec = ModelSpec(
+        features="tfidf+citations",
+        features_params={"weight": 0.3},
+        classifier="svm",
+        citation_view={"weight": 2.0, "evidence": 0, "direct": 1.0},
+    )
     order = Ranker(rows, model=spec).fit_rank({0: 1, 1: 0}, rng=np.random.default_rng(0))
     assert set(int(i) for i in order[:2]) == {7, 9}
     assert int(order[-1]) == 8
@@ -235,26 +272,37 @@ def test_citation_neighbourhood_score_ranks_records_sharing_references_with_incl
 
 def test_two_view_model_fits_text_and_citations_separately():
     rows = _neighbourhood_rows()
-    spec = ModelSpec(features="tfidf+citations", classifier="svm",
-                     citation_view={"main": "text", "scorer": "svm", "combine": "z", "weight": 2.0, "evidence": 0})
+    spec = ModelSpec(
+        features="tfidf+citations",
+        classifier="svm",
+        citation_view={"main": "text", "scorer": "svm", "combine": "z", "weight": 2.0, "evidence": 0},
+    )
     order = Ranker(rows, model=spec).fit_rank({0: 1, 1: 0}, rng=np.random.default_rng(0))
     assert int(order[0]) == 7 and int(order[-1]) == 8
     # without references the citation view is a no-op
     plain = [{k: v for k, v in r.items() if k != "referenced_works"} for r in rows]
     a = Ranker(plain, model=spec).scores({0: 1, 1: 0}, rng=np.random.default_rng(0))
     b = Ranker(plain, model=ModelSpec(features="tfidf+citations", classifier="svm")).scores(
-        {0: 1, 1: 0}, rng=np.random.default_rng(0))
+        {0: 1, 1: 0}, rng=np.random.default_rng(0)
+    )
     assert np.allclose(a, b, atol=1e-4)  # liblinear shuffles: equal up to solver noise
 
 
 def test_title_character_ngrams_match_spelling_variants(toy_rows):
-    rows = [{"title": t, "abstract": ""} for t in
-            ["randomised trials of navigation", "randomized trial navigators", "soil wheat yield",
-             "bridge steel girder", "telescope quasar"]]
+    rows = [
+        {"title": t, "abstract": ""}
+        for t in [
+            "randomised trials of navigation",
+            "randomized trial navigators",
+            "soil wheat yield",
+            "bridge steel girder",
+            "telescope quasar",
+        ]
+    ]
     plain = FEATURES_create("tfidf").fit_transform(Corpus.from_records(rows))
     chars = FEATURES_create("tfidf", title_chars=0.5).fit_transform(Corpus.from_records(rows))
     assert chars.shape[1] > plain.shape[1]
-    sim = lambda X: (X[0] @ X[1].T).toarray()[0, 0]  # noqa: E731
+    sim = lambda X: (X[0] @ X[1].T).toarray()[0, 0]
     assert sim(chars) > sim(plain)
     rel = sorted(_relevant(toy_rows))
     spec = ModelSpec(features="tfidf+citations", features_params={"title_chars": 0.3}, classifier="svm")
@@ -271,8 +319,11 @@ def FEATURES_create(name, **params):
 
 def test_early_exploration_and_pseudo_relevance_feedback_keep_relevant_records_on_top(toy_rows):
     rel = sorted(_relevant(toy_rows))
-    spec = ModelSpec(features="tfidf", classifier="svm",
-                     explore={"until_includes": 3, "prf": 3, "query": "mixed", "query_params": {"p": 0.2}})
+    spec = ModelSpec(
+        features="tfidf",
+        classifier="svm",
+        explore={"until_includes": 3, "prf": 3, "query": "mixed", "query_params": {"p": 0.2}},
+    )
     order = Ranker(toy_rows, model=spec).fit_rank({rel[0]: 1, 1: 0}, rng=np.random.default_rng(0))
     assert sorted(order) == sorted(set(range(len(toy_rows))) - {rel[0], 1})
     assert len(set(int(i) for i in order[:10]) & set(rel)) >= 7

@@ -72,7 +72,7 @@ def test_order_is_pure_ranking_and_the_stopping_replay_does_not_change_it(toy_ro
     assert a.stopping["sampling_started_at"] is not None
     # every relevant record comes before the first long run of exclusions: no
     # random sample is interleaved into the order the metrics are computed on
-    y = [int(rows[i]["label_included"]) for i in a.order[len(a.priors):]]
+    y = [int(rows[i]["label_included"]) for i in a.order[len(a.priors) :]]
     assert a.metrics["n_to_100"] == max(i for i, v in enumerate(y) if v) + 1
     assert a.metrics["n_to_100"] <= a.stopping["sampling_started_at"]
     assert a.metrics == screening_metrics(y)
@@ -82,7 +82,7 @@ def test_stop_recall_counts_the_ranked_prefix_and_the_random_sample(toy_rows):
     rows = toy_rows * 3
     res = simulate(rows, seed=6, stopping_rule="callaghan")
     s = res.stopping
-    y = [int(rows[i]["label_included"]) for i in res.order[len(res.priors):]]
+    y = [int(rows[i]["label_included"]) for i in res.order[len(res.priors) :]]
     R = sum(y)
     before = sum(y[: s["sampling_started_at"]])
     # the sample can only add relevant records to those found before the switch
@@ -121,8 +121,18 @@ def test_cli_writes_order_covering_every_record_with_priors_first(tmp_path, toy_
     assert ids[:2] == summary["priors"]
     labels = {r["openalex_id"]: r["label_included"] for r in toy_rows}
     assert [labels[i] for i in ids[:2]] == ["1", "0"]
-    for key in ("recall_at_10", "recall_at_20", "wss_95", "wss_100", "n_to_95", "n_to_100",
-                "atd", "stop_screened", "stop_recall", "wall_time_s"):
+    for key in (
+        "recall_at_10",
+        "recall_at_20",
+        "wss_95",
+        "wss_100",
+        "n_to_95",
+        "n_to_100",
+        "atd",
+        "stop_screened",
+        "stop_recall",
+        "wall_time_s",
+    ):
         assert key in summary
 
 
@@ -136,14 +146,23 @@ def test_cli_uses_row_numbers_when_there_is_no_id(tmp_path, toy_rows):
     assert "WSS@95" in result.output
 
 
-@pytest.mark.parametrize("columns,rows,message", [
-    (["title", "abstract"], [{"title": "a", "abstract": "b"}], "missing column(s) label_included"),
-    (["title", "label_included"], [{"title": "a", "label_included": "1"}], "missing column(s) abstract"),
-    (["title", "abstract", "label_included"], [{"title": "a", "abstract": "b", "label_included": "0"}] * 3,
-     "no record is labelled included"),
-    (["title", "abstract", "label_included"], [{"title": "a", "abstract": "b", "label_included": "yes"}],
-     "label_included must be 0 or 1"),
-])
+@pytest.mark.parametrize(
+    "columns,rows,message",
+    [
+        (["title", "abstract"], [{"title": "a", "abstract": "b"}], "missing column(s) label_included"),
+        (["title", "label_included"], [{"title": "a", "label_included": "1"}], "missing column(s) abstract"),
+        (
+            ["title", "abstract", "label_included"],
+            [{"title": "a", "abstract": "b", "label_included": "0"}] * 3,
+            "no record is labelled included",
+        ),
+        (
+            ["title", "abstract", "label_included"],
+            [{"title": "a", "abstract": "b", "label_included": "yes"}],
+            "label_included must be 0 or 1",
+        ),
+    ],
+)
 def test_bad_input_names_the_file_and_problem_and_writes_nothing(tmp_path, columns, rows, message):
     data = tmp_path / "bad.csv"
     _write_csv(data, rows, columns)
@@ -163,7 +182,8 @@ def test_missing_file_is_a_user_error(tmp_path):
 def test_synergy_dataset_simulates_as_it_is(synergy, tmp_path):
     out = tmp_path / "order.csv"
     result = CliRunner().invoke(
-        simulate_cmd, [str(synergy / "Donners_2021.csv.gz"), "--seed", "1", "--order-out", str(out), "--json"])
+        simulate_cmd, [str(synergy / "Donners_2021.csv.gz"), "--seed", "1", "--order-out", str(out), "--json"]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["N"] == 256 and summary["R"] == 14
@@ -209,7 +229,7 @@ def test_simulation_replays_a_one_phase_rule_where_it_first_says_stop(toy_rows, 
     stop_at = len(y) if first is None else first
     assert s["stop_rule"] == rule and s["sampling_started_at"] is None
     assert s["stop_screened"] == stop_at - len(res.priors)
-    after = y[len(res.priors):]
+    after = y[len(res.priors) :]
     assert s["stop_recall"] == pytest.approx(sum(after[: s["stop_screened"]]) / sum(after))
     # the rule never changes the order
     assert simulate(toy_rows, seed=2, stopping_rule="callaghan").order == res.order

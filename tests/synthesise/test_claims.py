@@ -18,7 +18,6 @@ from realist.synthesise.claims import (
     split_sentences,
 )
 
-
 CONSISTENT = """\
 # Results
 
@@ -55,9 +54,16 @@ def test_count_mismatch_reports_stated_and_cited_with_line():
 
 @pytest.mark.parametrize(
     "phrase, n",
-    [("Twenty-nine studies", 29), ("twenty nine papers", 29), ("A dozen trials", 12),
-     ("12 studies", 12), ("Eleven randomised controlled trials", 11), ("one study", 1),
-     ("ten of the review papers", 10), ("Thirty-one articles", 31)],
+    [
+        ("Twenty-nine studies", 29),
+        ("twenty nine papers", 29),
+        ("A dozen trials", 12),
+        ("12 studies", 12),
+        ("Eleven randomised controlled trials", 11),
+        ("one study", 1),
+        ("ten of the review papers", 10),
+        ("Thirty-one articles", 31),
+    ],
 )
 def test_number_words_and_digits_are_counted(phrase, n):
     refs = list(range(1, n + 2))  # one too many
@@ -96,8 +102,9 @@ def test_pdf_line_breaks_and_hyphenation_keep_original_line_numbers():
         "52, 60, 63, 65, 66]. Bartlett et al. \n"
         "[44] found more.\n"
     )
-    found = check_manuscript(text, codes={"HIV incidence": [60, 63, 65, 66]},
-                             first_authors={42: "Bartlett", 44: "Wang"})
+    found = check_manuscript(
+        text, codes={"HIV incidence": [60, 63, 65, 66]}, first_authors={42: "Bartlett", 44: "Wang"}
+    )
     assert kinds(found) == [(4, "count_mismatch"), (4, "code_mismatch"), (6, "author_mismatch")]
     code = found[1]
     assert "'HIV incidence'" in code.message and "cited but not coded [42, 52]" in code.message
@@ -112,7 +119,10 @@ def test_page_break_inside_a_sentence_is_joined():
 def test_sentences_survive_et_al_and_eg():
     sentences = split_sentences("Le et al. [49] found trust, e.g. Peers. Next one (Fig. 1) here. Done.")
     assert [s.text for s in sentences] == [
-        "Le et al. [49] found trust, e.g. Peers.", "Next one (Fig. 1) here.", "Done."]
+        "Le et al. [49] found trust, e.g. Peers.",
+        "Next one (Fig. 1) here.",
+        "Done.",
+    ]
 
 
 def test_code_match_uses_longest_name_and_reports_it():
@@ -129,16 +139,23 @@ def test_codes_with_study_keys_need_reference_numbers():
 
 def test_author_forms_are_checked_but_places_are_not_authors():
     authors = {40: "Ayon", 41: "Stengel", 42: "Bartlett", 44: "Wang", 65: "Des Jarlais"}
-    text = ("Sites were Kenya [40] and Senegal [41]. Bartlett [44] stated this. "
-            "Smith et al.'s [42] paper. Des Jarlais et al. [65] agree. Wang [44] too.")
+    text = (
+        "Sites were Kenya [40] and Senegal [41]. Bartlett [44] stated this. "
+        "Smith et al.'s [42] paper. Des Jarlais et al. [65] agree. Wang [44] too."
+    )
     found = check_manuscript(text, first_authors=authors)
     assert [f.message.split("'")[1] for f in found] == ["Bartlett [44]", "Smith [42]"]
 
 
 @pytest.mark.parametrize(
     "text, refs",
-    [("[40–47, 50]", [40, 41, 42, 43, 44, 45, 46, 47, 50]), ("[42, 44-46]", [42, 44, 45, 46]),
-     ("[3]; [1—2]", [1, 2, 3]), ("[]", []), ("[42, [44–45]]", [42, 44, 45])],
+    [
+        ("[40–47, 50]", [40, 41, 42, 43, 44, 45, 46, 47, 50]),
+        ("[42, 44-46]", [42, 44, 45, 46]),
+        ("[3]; [1—2]", [1, 2, 3]),
+        ("[]", []),
+        ("[42, [44–45]]", [42, 44, 45]),
+    ],
 )
 def test_parse_citations_reads_ranges_lists_and_groups(text, refs):
     assert parse_citations(text) == refs
@@ -173,12 +190,11 @@ def test_read_manuscript_markdown_text_and_docx(tmp_path):
     latin.write_bytes("Caf\xe9 r\xe9sum\xe9: three studies [1, 2, 3] r\xe9f\xe9rence.".encode("latin-1"))
     assert "three studies" in read_manuscript(latin)
     docx = tmp_path / "m.docx"
-    body = "".join(
-        f'<w:p><w:r><w:t>{t}</w:t></w:r></w:p>'
-        for t in ("Results", "Only seven studies [1, 2].", "Fine.")
+    body = "".join(f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p>" for t in ("Results", "Only seven studies [1, 2].", "Fine."))
+    xml = (
+        '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>'
     )
-    xml = ('<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-           f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
     with zipfile.ZipFile(docx, "w") as zf:
         zf.writestr("word/document.xml", xml)
     text = read_manuscript(docx)
@@ -204,8 +220,18 @@ def test_reference_review_known_inconsistencies_are_found(seed_review):
     # First authors from the clues in ../shared/seed/NOTES.md (40 Ayon, 41 Stengel,
     # 42 Bartlett, 49 Le, 62 Smyrnov, 63 Hoffman, 66 Hammett, 52 Sherman; China
     # block 42-44 alphabetical: Bartlett, Liu, Wang).
-    authors = {40: "Ayon", 41: "Stengel", 42: "Bartlett", 43: "Liu", 44: "Wang", 49: "Le",
-               52: "Sherman", 62: "Smyrnov", 63: "Hoffman", 66: "Hammett"}
+    authors = {
+        40: "Ayon",
+        41: "Stengel",
+        42: "Bartlett",
+        43: "Liu",
+        44: "Wang",
+        49: "Le",
+        52: "Sherman",
+        62: "Smyrnov",
+        63: "Hoffman",
+        66: "Hammett",
+    }
     found = check_manuscript(text, first_authors=authors)
     lines = text.splitlines()
     summary = [(f.kind, f.stated, f.cited) for f in found]

@@ -37,31 +37,101 @@ CODES = [
     SynthCode("police", "Police target peers", "context", parent="crime"),
 ]
 STUDIES = [
-    StudyInfo(1, "ayon2017", ref_number=40, first_author="Ayon", authors_count=3, year=2017,
-               design="Qualitative study", countries=["KEN"]),
-    StudyInfo(2, "bartlett2011", ref_number=42, first_author="Bartlett", authors_count=2, year=2011,
-               design="Qualitative study", countries=["CHN"]),
-    StudyInfo(3, "hoffman2013", ref_number=43, first_author="Hoffman", authors_count=2, year=2013,
-               design="RCT", countries=["RUS"], data_years=[2014]),
-    StudyInfo(4, "latkin2009", ref_number=44, first_author="Latkin", authors_count=1, year=2009,
-               design="RCT", countries=["USA", "THA"]),
+    StudyInfo(
+        1,
+        "ayon2017",
+        ref_number=40,
+        first_author="Ayon",
+        authors_count=3,
+        year=2017,
+        design="Qualitative study",
+        countries=["KEN"],
+    ),
+    StudyInfo(
+        2,
+        "bartlett2011",
+        ref_number=42,
+        first_author="Bartlett",
+        authors_count=2,
+        year=2011,
+        design="Qualitative study",
+        countries=["CHN"],
+    ),
+    StudyInfo(
+        3,
+        "hoffman2013",
+        ref_number=43,
+        first_author="Hoffman",
+        authors_count=2,
+        year=2013,
+        design="RCT",
+        countries=["RUS"],
+        data_years=[2014],
+    ),
+    StudyInfo(
+        4,
+        "latkin2009",
+        ref_number=44,
+        first_author="Latkin",
+        authors_count=1,
+        year=2009,
+        design="RCT",
+        countries=["USA", "THA"],
+    ),
 ]
 
 
 def _data(**settings) -> SynthInput:
-    codings = [(1, "education"), (2, "education"), (3, "education"), (4, "education"),
-               (2, "overdose"), (1, "services"), (1, "trust"), (2, "trust"), (2, "bridge"),
-               (1, "access"), (2, "access"), (2, "police"), (3, "crime")]
-    cmocs = [
-        SynthCmoc(1, 1, "Ayon", {"intervention": ["services"], "context": ["crime"], "mechanism": ["trust"],
-                                 "outcome": ["access"]}),
-        SynthCmoc(2, 2, "Bartlett", {"intervention": ["overdose"], "context": ["police"],
-                                     "mechanism": ["trust", "bridge"], "outcome": ["access"]}),
-        SynthCmoc(3, None, "Theme", {"intervention": ["services"], "mechanism": ["trust"], "outcome": ["access"]},
-                  based_on=[1, 2]),
+    codings = [
+        (1, "education"),
+        (2, "education"),
+        (3, "education"),
+        (4, "education"),
+        (2, "overdose"),
+        (1, "services"),
+        (1, "trust"),
+        (2, "trust"),
+        (2, "bridge"),
+        (1, "access"),
+        (2, "access"),
+        (2, "police"),
+        (3, "crime"),
     ]
-    return SynthInput(STUDIES, CODES, codings, cmocs, {1: "person-first", 2: "person-first", 3: "stigmatising"},
-                      SynthSettings(**settings), title="Test")
+    cmocs = [
+        SynthCmoc(
+            1,
+            1,
+            "Ayon",
+            {"intervention": ["services"], "context": ["crime"], "mechanism": ["trust"], "outcome": ["access"]},
+        ),
+        SynthCmoc(
+            2,
+            2,
+            "Bartlett",
+            {
+                "intervention": ["overdose"],
+                "context": ["police"],
+                "mechanism": ["trust", "bridge"],
+                "outcome": ["access"],
+            },
+        ),
+        SynthCmoc(
+            3,
+            None,
+            "Theme",
+            {"intervention": ["services"], "mechanism": ["trust"], "outcome": ["access"]},
+            based_on=[1, 2],
+        ),
+    ]
+    return SynthInput(
+        STUDIES,
+        CODES,
+        codings,
+        cmocs,
+        {1: "person-first", 2: "person-first", 3: "stigmatising"},
+        SynthSettings(**settings),
+        title="Test",
+    )
 
 
 def test_cite_formats_reference_numbers_the_way_papers_do():
@@ -126,8 +196,12 @@ def test_characteristics_group_regions_and_mark_multi_country_studies():
     settings = SynthSettings(region_groups={"Asia–Pacific": ["EAS", "SAS"]})
     chars = characteristics(SynthInput(STUDIES, settings=settings))
     regions = {r["value"]: r["refs"] for r in chars["region"]}
-    assert regions == {"Asia–Pacific": [42], "Europe & Central Asia": [43], "Multi-country": [44],
-                       "Sub-Saharan Africa": [40]}
+    assert regions == {
+        "Asia–Pacific": [42],
+        "Europe & Central Asia": [43],
+        "Multi-country": [44],
+        "Sub-Saharan Africa": [40],
+    }
     countries = {r["value"]: r["n"] for r in chars["country"]}
     assert countries["Thailand"] == 1 and countries["United States"] == 1
 
@@ -135,7 +209,11 @@ def test_characteristics_group_regions_and_mark_multi_country_studies():
 def test_cmo_configurations_rank_chains_by_supporting_studies():
     rows = cmo_configurations(_data())
     assert rows[0]["support"] == 2
-    assert (rows[0]["context"]["id"], rows[0]["mechanism"]["id"], rows[0]["outcome"]["id"]) == ("crime", "trust", "access")
+    assert (rows[0]["context"]["id"], rows[0]["mechanism"]["id"], rows[0]["outcome"]["id"]) == (
+        "crime",
+        "trust",
+        "access",
+    )
     assert rows[0]["citation"] == "[40, 42]"
     assert all(r["support"] >= 2 for r in rows)
     unrolled = cmo_configurations(_data(rollup=False))
@@ -144,12 +222,16 @@ def test_cmo_configurations_rank_chains_by_supporting_studies():
 
 def test_language_summary_writes_the_papers_sentence():
     summary = language_summary(_data())
-    assert summary["summary"] == "2 studies used person-first language [40, 42]. 1 study used stigmatising language [43]."
+    assert (
+        summary["summary"] == "2 studies used person-first language [40, 42]. 1 study used stigmatising language [43]."
+    )
     assert summary["not_appraised"] == 1
 
 
 def test_settings_come_from_the_protocol_and_are_checked():
-    settings = settings_from_protocol({"synthesis": {"citation_style": "author-year", "income_year": "data_collection"}})
+    settings = settings_from_protocol(
+        {"synthesis": {"citation_style": "author-year", "income_year": "data_collection"}}
+    )
     assert settings.citation_style == "author-year"
     with pytest.raises(InvalidInput):
         settings_from_protocol({"synthesis": {"income_year": "whenever"}})
@@ -160,8 +242,17 @@ def test_settings_come_from_the_protocol_and_are_checked():
 def test_synthesise_output_is_json_with_the_documented_sections():
     result = synthesise(_data())
     assert result["schema"] == "realist.synthesis/1"
-    assert set(result) >= {"settings", "n_studies", "studies", "characteristics", "codes", "crosstabs",
-                           "cmo_configurations", "cmocs", "language"}
+    assert set(result) >= {
+        "settings",
+        "n_studies",
+        "studies",
+        "characteristics",
+        "codes",
+        "crosstabs",
+        "cmo_configurations",
+        "cmocs",
+        "language",
+    }
     json.dumps(result)
     theme = next(c for c in result["cmocs"] if c["level"] == "review")
     assert theme["based_on"] == [1, 2] and theme["study"] is None

@@ -16,7 +16,16 @@ from realist.review import ReviewHandle
 
 if TYPE_CHECKING:
     from conftest import Cli
-from realist.store.models import Account, ApiToken, LoginAttempt, Membership, RequestKey, SetupToken, StoredRanking, WebSession
+from realist.store.models import (
+    Account,
+    ApiToken,
+    LoginAttempt,
+    Membership,
+    RequestKey,
+    SetupToken,
+    StoredRanking,
+    WebSession,
+)
 
 
 def _empty_account_tables(review: ReviewHandle) -> None:
@@ -34,7 +43,7 @@ def store(review: ReviewHandle) -> Iterator[ReviewHandle]:
 
 
 @pytest.fixture
-def cli(run: "Cli") -> "Cli":
+def cli(run: Cli) -> Cli:
     """The CLI on a fresh review whose store has no accounts yet."""
     from realist.review import open_review
 
@@ -59,13 +68,21 @@ def team(store: ReviewHandle) -> Iterator[Team]:
     from realist.screen.decisions import statuses
     from realist.web import WebStore, create_app
 
-    records = [RecordData(title=f"{TOPICS[i % 4][0]} ({i})", abstract=f"{TOPICS[i % 4][1]} study {i}",
-                          authors=[f"Author{i}, A."], year=2000 + i) for i in range(12)]
+    records = [
+        RecordData(
+            title=f"{TOPICS[i % 4][0]} ({i})",
+            abstract=f"{TOPICS[i % 4][1]} study {i}",
+            authors=[f"Author{i}, A."],
+            year=2000 + i,
+        )
+        for i in range(12)
+    ]
     import_records(store, records, source="PubMed", kind="database")
     protocol = read_protocol(store.protocol_path)
     protocol["eligibility"]["title_abstract"]["exclude"] = [
         {"id": "wrong-population", "label": "Not people who use drugs"},
-        {"id": "wrong-topic", "label": "Not about peer involvement"}]
+        {"id": "wrong-topic", "label": "Not about peer involvement"},
+    ]
     write_protocol(store.protocol_path, protocol)
     for role, name in TEAM.items():
         accounts.add_user(store.engine, name, PASSWORD)
@@ -76,9 +93,17 @@ def team(store: ReviewHandle) -> Iterator[Team]:
     from realist.store.models import DuplicateLink
 
     with store.session() as session:  # a pair left for a person, as the matcher leaves uncertain ones
-        link = DuplicateLink(review_id=store.review_id, record_id=ids[-2], other_id=ids[-1], score=0.8,
-                             status="pending", method="rules", matched_fields=["year"],
-                             differing_fields=["title", "doi"], reason="similar titles")
+        link = DuplicateLink(
+            review_id=store.review_id,
+            record_id=ids[-2],
+            other_id=ids[-1],
+            score=0.8,
+            status="pending",
+            method="rules",
+            matched_fields=["year"],
+            differing_fields=["title", "doi"],
+            reason="similar titles",
+        )
         session.add(link)
         session.flush()
         pair_id = link.id

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from realist import accounts
 from realist.errors import InvalidInput, NotFound
-from realist.review import ReviewHandle, init_review
+from realist.review import ReviewHandle
 from realist.store.models import Account, ApiToken, WebSession
 
 
@@ -97,7 +97,9 @@ def test_add_member_changes_role_and_last_owner_cannot_leave(store: ReviewHandle
     accounts.add_member(store, "ben", "viewer")
     accounts.add_member(store, "ben", "reviewer", resolver=True)
     assert [(m.name, m.role.value, m.resolver) for m in accounts.members(store)] == [
-        ("ana", "owner", False), ("ben", "reviewer", True)]
+        ("ana", "owner", False),
+        ("ben", "reviewer", True),
+    ]
     with pytest.raises(InvalidInput, match="only owner"):
         accounts.remove_member(store, "ana")
     accounts.remove_member(store, "ben")

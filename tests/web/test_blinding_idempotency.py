@@ -14,9 +14,15 @@ from realist.store.models import Decision
 
 
 def _two_records(review: ReviewHandle) -> list[int]:
-    import_records(review, [RecordData(title="Peer outreach and HIV testing", abstract="peers"),
-                            RecordData(title="Soil nitrogen in maize", abstract="agronomy")],
-                   source="search", kind="database")
+    import_records(
+        review,
+        [
+            RecordData(title="Peer outreach and HIV testing", abstract="peers"),
+            RecordData(title="Soil nitrogen in maize", abstract="agronomy"),
+        ],
+        source="search",
+        kind="database",
+    )
     return sorted(d.statuses(review, "title_abstract"))
 
 
@@ -38,10 +44,16 @@ def test_repeated_idempotency_key_stores_one_decision(review: ReviewHandle) -> N
     again = d.decide(review, rid, "exclude", reviewer="ana", idempotency_key="k1")
     assert again == first
     with review.session() as session:
-        assert session.scalar(select(func.count()).select_from(Decision).where(Decision.review_id == review.review_id)) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(Decision).where(Decision.review_id == review.review_id))
+            == 1
+        )
     d.decide(review, rid, "exclude", reviewer="ana", idempotency_key="k2")
     with review.session() as session:
-        assert session.scalar(select(func.count()).select_from(Decision).where(Decision.review_id == review.review_id)) == 2
+        assert (
+            session.scalar(select(func.count()).select_from(Decision).where(Decision.review_id == review.review_id))
+            == 2
+        )
 
 
 def test_concurrent_posts_with_one_key_store_one_decision(review: ReviewHandle) -> None:
@@ -63,7 +75,10 @@ def test_concurrent_posts_with_one_key_store_one_decision(review: ReviewHandle) 
     assert not errors, errors
     assert len(results) == 6 and all(r == results[0] for r in results)
     with review.session() as session:
-        assert session.scalar(select(func.count()).select_from(Decision).where(Decision.review_id == review.review_id)) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(Decision).where(Decision.review_id == review.review_id))
+            == 1
+        )
 
 
 def test_two_reviewers_deciding_one_record_at_once_both_count(review: ReviewHandle) -> None:

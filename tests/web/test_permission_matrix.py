@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
-
 from web_support import Client, Team
 
 ROLES = ("owner", "reviewer", "viewer", "outsider", None)  # None: logged out
@@ -102,8 +101,14 @@ def test_every_route_has_an_entry(team: Team) -> None:
 def _request(client: Client, team: Team, method: str, path: str) -> Any:
     rid = team.review.review_id
     record = team.record_ids[0]
-    url = (path.replace("{review_id}", str(rid)).replace("{record_id}", str(record))
-           .replace("{token}", "no-such-token").replace("{pair_id}", str(team.pair_id)).replace("{job_id}", team.job_id).replace("{verdict}", "reject"))
+    url = (
+        path.replace("{review_id}", str(rid))
+        .replace("{record_id}", str(record))
+        .replace("{token}", "no-such-token")
+        .replace("{pair_id}", str(team.pair_id))
+        .replace("{job_id}", team.job_id)
+        .replace("{verdict}", "reject")
+    )
     if url.startswith("/api/"):
         body: dict[str, Any] | None = None
         if url.endswith("/decisions"):
@@ -133,9 +138,7 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
 def _passed(response: Any) -> bool:
     if response.status_code in (401, 403, 404):
         return False
-    if response.status_code in (302, 303, 307) and response.headers.get("location", "").startswith("/login?"):
-        return False
-    return True
+    return not (response.status_code in (302, 303, 307) and response.headers.get("location", "").startswith("/login?"))
 
 
 def test_each_role_passes_exactly_the_routes_it_may_use(team: Team) -> None:

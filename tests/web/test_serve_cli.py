@@ -33,9 +33,13 @@ def test_serve_prints_the_url_and_a_setup_link_that_creates_the_first_owner(cli:
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("REALIST_DATABASE_URL", None)
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("realist")), "--review", str(cli.path), "serve",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("realist")), "--review", str(cli.path), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         out = _read_until(proc, "Serving")
         assert f"http://127.0.0.1:{port}/setup/" in out, out

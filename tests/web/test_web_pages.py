@@ -6,13 +6,13 @@ import io
 import json
 import re
 
+from web_support import PASSWORD, Client, Team
+
 from realist import accounts
-from realist.inventory import list_records, review_status
 from realist.cli import cli
+from realist.inventory import list_records, review_status
 from realist.screen import decisions as d
 from realist.screen.served import REFIT_EVERY, next_record
-
-from web_support import PASSWORD, Client, Team
 
 
 def _screen(client: Client, team: Team, record: int | None = None, stage: str = "title_abstract") -> str:
@@ -23,8 +23,9 @@ def _screen(client: Client, team: Team, record: int | None = None, stage: str = 
 
 
 def _decide(client: Client, team: Team, record: int, decision: str, **extra: str) -> None:
-    response = client.post(f"/reviews/{team.review.review_id}/screen/decide",
-                           {"record_id": record, "decision": decision, **extra})
+    response = client.post(
+        f"/reviews/{team.review.review_id}/screen/decide", {"record_id": record, "decision": decision, **extra}
+    )
     assert response.status_code == 303, response.text
 
 
@@ -46,13 +47,22 @@ def test_note_and_reason_are_saved_with_the_decision_and_seen_by_the_cli(team: T
     rid = team.record_ids[2]
     _decide(rae, team, rid, "exclude", reason="wrong-topic", note="agronomy, not peers")
     state = d.statuses(team.review, "title_abstract")[rid]
-    assert state.decisions["rae"] == {**state.decisions["rae"], "decision": "exclude",
-                                      "reason": "wrong-topic", "note": "agronomy, not peers"}
+    assert state.decisions["rae"] == {
+        **state.decisions["rae"],
+        "decision": "exclude",
+        "reason": "wrong-topic",
+        "note": "agronomy, not peers",
+    }
     from click.testing import CliRunner
 
-    out = CliRunner().invoke(cli, ["--review", str(team.review.path), *_db(team), "screen", "progress", "--json"],
-                             catch_exceptions=False).output
-    assert json.loads(out[out.index("{"):])["reviewers"]["rae"]["decided"] == 1
+    out = (
+        CliRunner()
+        .invoke(
+            cli, ["--review", str(team.review.path), *_db(team), "screen", "progress", "--json"], catch_exceptions=False
+        )
+        .output
+    )
+    assert json.loads(out[out.index("{") :])["reviewers"]["rae"]["decided"] == 1
 
 
 def _db(team: Team) -> list[str]:
@@ -84,10 +94,16 @@ def test_next_record_follows_the_stored_ranking_and_skips_decided_ones(team: Tea
 def test_highlight_terms_from_the_protocol_are_marked(team: Team) -> None:
     olu = team.client("owner")
     review = team.review.review_id
-    saved = olu.post(f"/reviews/{review}/protocol", {
-        "stage": "title_abstract", "include": "peer: peer involvement",
-        "exclude": "wrong-population: not people who use drugs\nwrong-topic: not about peers",
-        "highlight_include": "peer", "highlight_exclude": "maize"})
+    saved = olu.post(
+        f"/reviews/{review}/protocol",
+        {
+            "stage": "title_abstract",
+            "include": "peer: peer involvement",
+            "exclude": "wrong-population: not people who use drugs\nwrong-topic: not about peers",
+            "highlight_include": "peer",
+            "highlight_exclude": "maize",
+        },
+    )
     assert saved.status_code == 303
     page = _screen(olu, team, record=team.record_ids[2])  # "Soil nitrogen dynamics under maize rotation"
     assert '<mark class="exc" title="exclusion term">maize</mark>' in page
@@ -98,8 +114,10 @@ def test_highlight_terms_from_the_protocol_are_marked(team: Team) -> None:
 def test_protocol_edit_rejects_bad_criteria_with_the_line_and_keeps_the_file(team: Team) -> None:
     olu = team.client("owner")
     before = team.review.protocol_path.read_text()
-    bad = olu.post(f"/reviews/{team.review.review_id}/protocol", {
-        "stage": "title_abstract", "include": "", "exclude": "ok-id: fine\nNot A Slug: label"})
+    bad = olu.post(
+        f"/reviews/{team.review.review_id}/protocol",
+        {"stage": "title_abstract", "include": "", "exclude": "ok-id: fine\nNot A Slug: label"},
+    )
     assert bad.status_code == 400
     assert "exclusion criteria, line 2" in bad.text and "Not A Slug" in bad.text
     assert team.review.protocol_path.read_text() == before
@@ -166,10 +184,11 @@ def test_dashboard_shows_progress_agreement_and_conflicts(team: Team) -> None:
 
 def test_import_page_imports_several_files_as_one_source_kind(team: Team) -> None:
     olu = team.client("owner")
-    files = [("files", ("a.ris", io.BytesIO(b"TY  - JOUR\nTI  - First imported\nER  - \n"), "text/plain")),
-             ("files", ("b.ris", io.BytesIO(b"TY  - JOUR\nTI  - Second imported\nER  - \n"), "text/plain"))]
-    posted = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "Embase", "kind": "database"},
-                      files=files)
+    files = [
+        ("files", ("a.ris", io.BytesIO(b"TY  - JOUR\nTI  - First imported\nER  - \n"), "text/plain")),
+        ("files", ("b.ris", io.BytesIO(b"TY  - JOUR\nTI  - Second imported\nER  - \n"), "text/plain")),
+    ]
+    posted = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "Embase", "kind": "database"}, files=files)
     assert posted.status_code == 303 and "/jobs/" in posted.headers["location"]
     page = olu.get(posted.headers["location"])
     assert page.status_code == 200 and "a.ris: 1 records" in page.text and "b.ris: 1 records" in page.text
@@ -181,8 +200,10 @@ def test_import_page_imports_several_files_as_one_source_kind(team: Team) -> Non
 def test_import_with_one_bad_file_names_it_and_imports_nothing(team: Team) -> None:
     olu = team.client("owner")
     count = len(d.statuses(team.review, "title_abstract"))
-    files = [("files", ("good.ris", io.BytesIO(b"TY  - JOUR\nTI  - Fine\nER  - \n"), "text/plain")),
-             ("files", ("bad.bib", io.BytesIO(b"@article{a, title={x}}\n\n@article{b, title={y}\n"), "text/plain"))]
+    files = [
+        ("files", ("good.ris", io.BytesIO(b"TY  - JOUR\nTI  - Fine\nER  - \n"), "text/plain")),
+        ("files", ("bad.bib", io.BytesIO(b"@article{a, title={x}}\n\n@article{b, title={y}\n"), "text/plain")),
+    ]
     posted = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "X"}, files=files)
     page = olu.get(posted.headers["location"])
     assert page.status_code == 422
@@ -195,13 +216,19 @@ def test_upload_over_the_size_limit_is_refused_with_a_clear_message(team: Team) 
 
     from realist.web import WebStore, create_app
 
-    small = create_app(WebStore(team.review.engine, {team.review.review_id: team.review.path}),
-                       max_upload_bytes=1024 * 1024, immediate_jobs=True)
+    small = create_app(
+        WebStore(team.review.engine, {team.review.review_id: team.review.path}),
+        max_upload_bytes=1024 * 1024,
+        immediate_jobs=True,
+    )
     client = Client(small, "olu")
     assert isinstance(client.http, TestClient)
     big = b"TY  - JOUR\nTI  - x\nER  - \n" * 60000
-    page = client.post(f"/reviews/{team.review.review_id}/import", {"source": "Big"},
-                       files=[("files", ("big.ris", io.BytesIO(big), "text/plain"))])
+    page = client.post(
+        f"/reviews/{team.review.review_id}/import",
+        {"source": "Big"},
+        files=[("files", ("big.ris", io.BytesIO(big), "text/plain"))],
+    )
     assert page.status_code == 400 and "big.ris is larger than the upload limit of 1 MB" in page.text
 
 
@@ -266,9 +293,11 @@ def test_jobs_run_on_the_sqlite_queue_through_the_in_process_consumer(team: Team
         client = Client(app, "olu")
         client.http = http
         client.login("olu")
-        posted = client.post(f"/reviews/{team.review.review_id}/import", {"source": "Queued"},
-                             files=[("files", ("q.ris", io.BytesIO(b"TY  - JOUR\nTI  - Queued one\nER  - \n"),
-                                               "text/plain"))])
+        posted = client.post(
+            f"/reviews/{team.review.review_id}/import",
+            {"source": "Queued"},
+            files=[("files", ("q.ris", io.BytesIO(b"TY  - JOUR\nTI  - Queued one\nER  - \n"), "text/plain"))],
+        )
         assert posted.status_code == 303
         for _ in range(200):
             page = client.get(posted.headers["location"])
@@ -286,10 +315,22 @@ def test_full_text_is_attached_shown_and_served_at_the_full_text_stage(team: Tea
     d.decide(team.review, rid, "include", reviewer="rae")  # included at title/abstract: on to full text
     page = _screen(rae, team, record=rid, stage="full_text")
     assert 'for="ft-file">Attach the full text' in page
-    posted = rae.post(f"/reviews/{review}/records/{rid}/fulltext",
-                      files=[("file", ("paper.html", io.BytesIO(b"<html><body><p>Peer workers <script>x()</script>"
-                                                                 b"ran the needle exchange in Odesa.</p></body></html>"),
-                                       "text/html"))])
+    posted = rae.post(
+        f"/reviews/{review}/records/{rid}/fulltext",
+        files=[
+            (
+                "file",
+                (
+                    "paper.html",
+                    io.BytesIO(
+                        b"<html><body><p>Peer workers <script>x()</script>"
+                        b"ran the needle exchange in Odesa.</p></body></html>"
+                    ),
+                    "text/html",
+                ),
+            )
+        ],
+    )
     assert posted.status_code == 303, posted.text
     page = _screen(rae, team, record=rid, stage="full_text")
     assert "ran the needle exchange in Odesa" in page and "paper.html" in page
@@ -328,8 +369,10 @@ def test_api_runs_deduplication_as_a_job_and_reports_its_state(team: Team) -> No
 def test_api_undo_withdraws_the_caller_s_decision(team: Team) -> None:
     rae = team.client("reviewer")
     review, rid = team.review.review_id, team.record_ids[0]
-    assert rae.api("POST", f"/api/v1/reviews/{review}/decisions",
-                   {"record_id": rid, "decision": "maybe"}).status_code == 200
+    assert (
+        rae.api("POST", f"/api/v1/reviews/{review}/decisions", {"record_id": rid, "decision": "maybe"}).status_code
+        == 200
+    )
     assert rae.api("POST", f"/api/v1/reviews/{review}/decisions/{rid}/undo").json()["withdrawn"]
     assert rae.api("GET", f"/api/v1/reviews/{review}/decisions/{rid}").json() == {}
     assert rae.api("POST", f"/api/v1/reviews/{review}/decisions/{rid}/undo").status_code == 400

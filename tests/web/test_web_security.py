@@ -6,6 +6,7 @@ import re
 import threading
 
 from sqlalchemy import func, select
+from web_support import PASSWORD, Client, Team
 
 from realist import accounts
 from realist.identify import import_records
@@ -13,32 +14,43 @@ from realist.records import RecordData
 from realist.screen import decisions as d
 from realist.store.models import Decision, Event
 
-from web_support import PASSWORD, Client, Team
-
 
 def _decisions(team: Team) -> int:
     with team.review.session() as session:
-        return session.scalar(select(func.count()).select_from(Decision)
-                              .where(Decision.review_id == team.review.review_id)) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(Decision).where(Decision.review_id == team.review.review_id)
+            )
+            or 0
+        )
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(team: Team) -> None:
     rae = team.client("reviewer")
     rid = team.record_ids[0]
     before = _decisions(team)
-    refused = rae.post(f"/reviews/{team.review.review_id}/screen/decide",
-                       {"record_id": rid, "decision": "include"}, csrf=False)
+    refused = rae.post(
+        f"/reviews/{team.review.review_id}/screen/decide", {"record_id": rid, "decision": "include"}, csrf=False
+    )
     assert refused.status_code == 403
-    wrong = rae.post(f"/reviews/{team.review.review_id}/screen/decide",
-                     {"record_id": rid, "decision": "include", "csrf_token": "forged"})
+    wrong = rae.post(
+        f"/reviews/{team.review.review_id}/screen/decide",
+        {"record_id": rid, "decision": "include", "csrf_token": "forged"},
+    )
     assert wrong.status_code == 403
-    api = rae.api("POST", f"/api/v1/reviews/{team.review.review_id}/decisions",
-                  {"record_id": rid, "decision": "include"}, csrf=False)
+    api = rae.api(
+        "POST",
+        f"/api/v1/reviews/{team.review.review_id}/decisions",
+        {"record_id": rid, "decision": "include"},
+        csrf=False,
+    )
     assert api.status_code == 403
     assert _decisions(team) == before
     olu = team.client("owner")
-    assert olu.post(f"/reviews/{team.review.review_id}/members", {"name": "eve", "role": "owner"},
-                    csrf=False).status_code == 403
+    assert (
+        olu.post(f"/reviews/{team.review.review_id}/members", {"name": "eve", "role": "owner"}, csrf=False).status_code
+        == 403
+    )
     assert "eve" not in [m.name for m in accounts.members(team.review)]
 
 
@@ -66,7 +78,7 @@ def test_session_id_changes_at_login_and_old_id_is_dead(team: Team) -> None:
 def test_session_cookie_is_httponly_samesite_lax_and_secure_over_https(team: Team) -> None:
     client = Client(team.app)
     response = client.login("rae")
-    cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith("realist_session=")][0]
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("realist_session="))
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
     assert "secure" not in cookie.lower()  # plain http on 127.0.0.1
     from fastapi.testclient import TestClient
@@ -74,9 +86,10 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure_over_https(team: Tea
     https = TestClient(team.app, base_url="https://testserver")
     form = https.get("/login")
     token = re.search(r'name="login_csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-    response = https.post("/login", data={"username": "rae", "password": PASSWORD, "login_csrf": token},
-                          follow_redirects=False)
-    cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith("realist_session=")][0]
+    response = https.post(
+        "/login", data={"username": "rae", "password": PASSWORD, "login_csrf": token}, follow_redirects=False
+    )
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("realist_session="))
     assert "secure" in cookie.lower()
 
 
@@ -128,23 +141,32 @@ def test_api_token_works_without_cookie_or_csrf(team: Team) -> None:
     script = TestClient(team.app)
     headers = {"Authorization": f"Bearer {token}"}
     assert script.get("/api/v1/me", headers=headers).json()["name"] == "rae"
-    response = script.post(f"/api/v1/reviews/{team.review.review_id}/decisions", headers=headers,
-                           json={"record_id": team.record_ids[0], "decision": "include"})
+    response = script.post(
+        f"/api/v1/reviews/{team.review.review_id}/decisions",
+        headers=headers,
+        json={"record_id": team.record_ids[0], "decision": "include"},
+    )
     assert response.status_code == 200, response.text
     assert script.get("/api/v1/me", headers={"Authorization": "Bearer rlt_wrong"}).status_code == 401
 
 
 def test_script_in_title_and_abstract_is_rendered_as_text(team: Team) -> None:
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    import_records(team.review, [RecordData(title=f"Peer {evil} title", abstract=f"peer abstract {evil}",
-                                            authors=[evil])], source=f"src {evil}", kind="database")
+    import_records(
+        team.review,
+        [RecordData(title=f"Peer {evil} title", abstract=f"peer abstract {evil}", authors=[evil])],
+        source=f"src {evil}",
+        kind="database",
+    )
     new_id = max(d.statuses(team.review, "title_abstract"))
     olu = team.client("owner")
     review = team.review.review_id
-    pages = [olu.get(f"/reviews/{review}/screen?record={new_id}"),
-             olu.get(f"/reviews/{review}/records?q=peer"),
-             olu.get(f"/reviews/{review}/import"),
-             olu.get(f"/reviews/{review}")]
+    pages = [
+        olu.get(f"/reviews/{review}/screen?record={new_id}"),
+        olu.get(f"/reviews/{review}/records?q=peer"),
+        olu.get(f"/reviews/{review}/import"),
+        olu.get(f"/reviews/{review}"),
+    ]
     for page in pages:
         assert page.status_code == 200
         assert "<script>alert" not in page.text and "<img src=x" not in page.text
@@ -160,8 +182,10 @@ def test_double_post_of_one_decision_form_stores_one_decision(team: Team) -> Non
     key = re.search(r'name="key" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     form = {"record_id": rid, "decision": "include", "key": key, "stage": "title_abstract"}
     results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(rae.post(f"/reviews/{review}/screen/decide",
-                                                                       form).status_code)) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(rae.post(f"/reviews/{review}/screen/decide", form).status_code))
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -178,11 +202,16 @@ def test_two_reviewers_deciding_one_record_at_once_lose_nothing(team: Team) -> N
 
     def post(client: Client, decision: str) -> None:
         barrier.wait()
-        codes.append(client.post(f"/reviews/{review}/screen/decide",
-                                 {"record_id": rid, "decision": decision, "key": f"k-{client.name}"}).status_code)
+        codes.append(
+            client.post(
+                f"/reviews/{review}/screen/decide", {"record_id": rid, "decision": decision, "key": f"k-{client.name}"}
+            ).status_code
+        )
 
-    threads = [threading.Thread(target=post, args=(rae, "include")),
-               threading.Thread(target=post, args=(ren, "exclude"))]
+    threads = [
+        threading.Thread(target=post, args=(rae, "include")),
+        threading.Thread(target=post, args=(ren, "exclude")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -194,9 +223,14 @@ def test_two_reviewers_deciding_one_record_at_once_lose_nothing(team: Team) -> N
 
 def test_decisions_in_the_log_carry_the_signed_in_person(team: Team) -> None:
     rae = team.client("reviewer")
-    rae.post(f"/reviews/{team.review.review_id}/screen/decide",
-             {"record_id": team.record_ids[0], "decision": "exclude", "reason": "wrong-topic"})
+    rae.post(
+        f"/reviews/{team.review.review_id}/screen/decide",
+        {"record_id": team.record_ids[0], "decision": "exclude", "reason": "wrong-topic"},
+    )
     with team.review.session() as session:
-        actors = list(session.scalars(select(Event.actor).where(
-            Event.review_id == team.review.review_id, Event.action == "screen.decided")))
+        actors = list(
+            session.scalars(
+                select(Event.actor).where(Event.review_id == team.review.review_id, Event.action == "screen.decided")
+            )
+        )
     assert actors == ["rae"]

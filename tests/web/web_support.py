@@ -32,9 +32,11 @@ class Client:
         form = self.http.get("/login")
         token = re.search(r'name="login_csrf" value="([^"]+)"', form.text)
         assert token, form.text
-        response = self.http.post("/login", data={"username": name, "password": password,
-                                                  "login_csrf": token.group(1), "next": "/"},
-                                  follow_redirects=False)
+        response = self.http.post(
+            "/login",
+            data={"username": name, "password": password, "login_csrf": token.group(1), "next": "/"},
+            follow_redirects=False,
+        )
         if response.status_code == 303:
             page = self.http.get("/")
             found = re.search(r'name="csrf_token" value="([^"]*)"', page.text)

@@ -108,6 +108,7 @@ def describe_lines(numbers: list[int], noun: str = "line", limit: int = 8) -> st
         return f"{plural} {shown} ... ({len(numbers)} in all)"
     return f"{plural} {shown}"
 
+
 _FormatT = TypeVar("_FormatT", bound=Format)
 
 
@@ -135,9 +136,7 @@ def get_format(name: str) -> Format:
     _load_builtins()
     key = name.strip().lower().replace("-", "_")
     if key not in FORMATS:
-        raise ImportFormatError(
-            f"unknown format {name!r}; supported formats: {', '.join(available_formats())}"
-        )
+        raise ImportFormatError(f"unknown format {name!r}; supported formats: {', '.join(available_formats())}")
     return FORMATS.get(key)
 
 
@@ -153,14 +152,11 @@ def _supported_list() -> str:
 def detect_format(text: str, *, file: str | None = None) -> Format:
     """The registered format most confident about ``text``."""
     _load_builtins()
-    scored = sorted(
-        ((fmt.detect(text), fmt.name) for fmt in FORMATS.values()), reverse=True
-    )
+    scored = sorted(((fmt.detect(text), fmt.name) for fmt in FORMATS.values()), reverse=True)
     score, name = scored[0]
     if score < MIN_CONFIDENCE:
         raise ImportFormatError(
-            "the format of this file was not recognised. Supported formats: "
-            + _supported_list(),
+            "the format of this file was not recognised. Supported formats: " + _supported_list(),
             file=file,
         )
     return FORMATS.get(name)
@@ -185,9 +181,7 @@ def read_text(text: str, *, file: str | None = None, format: str | None = None) 
         if collecting:
             gc.enable()
     if not records:
-        raise ImportFormatError(
-            f"no records found (read as {fmt.label}); is this the right file?", file=file
-        )
+        raise ImportFormatError(f"no records found (read as {fmt.label}); is this the right file?", file=file)
     return ParsedFile(format=fmt.name, records=check_records(records, warnings, file=file), warnings=warnings)
 
 
@@ -217,7 +211,8 @@ def check_records(records: list[RecordData], warnings: list[str], *, file: str |
 def _without_empty(records: list[RecordData]) -> tuple[list[RecordData], list[int]]:
     """Records that hold something to screen or find, and the (1-based) numbers of the rest."""
     left_out = [
-        i for i, r in enumerate(records, start=1)
+        i
+        for i, r in enumerate(records, start=1)
         if not (r.title or r.abstract or r.doi or r.pmid or r.pmcid or r.openalex_id or r.source_record_id)
     ]
     if not left_out:
@@ -235,7 +230,8 @@ def _refuse_nul(text: str, fmt: Format, file: str | None) -> None:
         raise ImportFormatError(
             "contains a NUL character (byte 0), which is not text: the file is damaged "
             "or is not a text export - remove the character or export the file again",
-            file=file, line=text.count("\n", 0, at) + 1,
+            file=file,
+            line=text.count("\n", 0, at) + 1,
         )
 
 

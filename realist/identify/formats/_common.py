@@ -20,13 +20,46 @@ _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _ISSN_RE = re.compile(r"(?<![\dXx-])(\d{4})-?(\d{3}[\dXx])(?![\dXx])")
 _PMCID_RE = re.compile(r"PMC\d+", re.IGNORECASE)
 _NULLS = {
-    "", "na", "n/a", "n.a.", "nan", "none", "null", "undefined", "-",
-    "no pagination specified", "[no author name available]", "anonymous", "[no pagination]", "no pagination", "unknown",
+    "",
+    "na",
+    "n/a",
+    "n.a.",
+    "nan",
+    "none",
+    "null",
+    "undefined",
+    "-",
+    "no pagination specified",
+    "[no author name available]",
+    "anonymous",
+    "[no pagination]",
+    "no pagination",
+    "unknown",
 }
 _NULL_MAX = max(map(len, _NULLS))  # lower() never shortens a string
 _PAGE_DASHES_RE = re.compile(r"\s*(?:--|[\u2010-\u2015\u2212-])+\s*")
 _END_DASHES_RE = re.compile(r"[\u2010-\u2015\u2212]")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le", "dos", "das", "ten", "ter", "bin", "al", "el"}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "da",
+    "di",
+    "du",
+    "la",
+    "le",
+    "dos",
+    "das",
+    "ten",
+    "ter",
+    "bin",
+    "al",
+    "el",
+}
 _INITIALS_RE = re.compile(r"^(?:[A-Z]\.?-?){1,4}$|^(?:[A-Z][a-z]?\.){1,4}$")
 
 

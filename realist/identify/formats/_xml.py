@@ -21,9 +21,7 @@ def parse_xml(text: str) -> Any:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as err:
         line = err.position[0] if err.position else None
-        raise ImportFormatError(
-            f"the XML is not well-formed (truncated or damaged?): {err.msg}", line=line
-        ) from err
+        raise ImportFormatError(f"the XML is not well-formed (truncated or damaged?): {err.msg}", line=line) from err
 
 
 def text_of(el: Any) -> str | None:

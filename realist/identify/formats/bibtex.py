@@ -34,8 +34,10 @@ __all__ = ["BibTeX", "BibLaTeX", "parse_entries", "latex", "verbatim", "bib_reco
 
 _ENTRY = re.compile(r"@\s*([A-Za-z_][\w-]*)\s*([{(])", re.M)
 _FIELD_NAME = re.compile(r"\s*,?\s*([A-Za-z_][\w:.+-]*)\s*=\s*")
-_MONTHS = {m: str(i) for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    m: str(i)
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 _SKIP = {"comment", "preamble"}
 
 
@@ -153,7 +155,8 @@ def parse_entries(text: str) -> Iterator[dict[str, str]]:
         if end < 0:
             raise ImportFormatError(
                 f"entry @{match.group(1)} is not closed (unbalanced braces; truncated file?)",
-                line=_line_of(text, match.start()), record=index + 1,
+                line=_line_of(text, match.start()),
+                record=index + 1,
             )
         pos = end
         if kind in _SKIP:
@@ -182,15 +185,19 @@ def parse_entries(text: str) -> Iterator[dict[str, str]]:
         except (ValueError, IndexError) as err:
             raise ImportFormatError(
                 f"cannot read entry {key or '(no key)'}: {err}",
-                line=_line_of(text, match.start()), record=index,
+                line=_line_of(text, match.start()),
+                record=index,
             ) from err
         yield entry
 
 
 _PROTECT = (
-    ("\\{", "\x00"), ("\\}", "\x01"),
-    ("\\textasciitilde{}", "\x02"), ("\\textasciitilde ", "\x02"),
-    ("\\textbackslash{}", "\x03"), ("\\textbackslash ", "\x03"),
+    ("\\{", "\x00"),
+    ("\\}", "\x01"),
+    ("\\textasciitilde{}", "\x02"),
+    ("\\textasciitilde ", "\x02"),
+    ("\\textbackslash{}", "\x03"),
+    ("\\textbackslash ", "\x03"),
 )
 
 
@@ -222,7 +229,9 @@ def _authors(value: str | None) -> list[str]:
     if not value:
         return []
     names = re.split(r"\s+and\s+", value.replace("\n", " "))
-    return format_authors(n.strip() for n in (latex(n) or "" for n in names) if n.strip() and n.strip().lower() != "others")
+    return format_authors(
+        n.strip() for n in (latex(n) or "" for n in names) if n.strip() and n.strip().lower() != "others"
+    )
 
 
 def bib_record(raw: dict[str, str]) -> RecordData:

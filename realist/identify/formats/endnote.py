@@ -81,7 +81,9 @@ class EndNoteXML:
 
     def detect(self, text: str) -> float:
         head = text[:3000].replace(" ", "")
-        return 0.95 if "<xml><records><record>" in head or ("<records>" in head and "<ref-type" in text[:20000]) else 0.0
+        return (
+            0.95 if "<xml><records><record>" in head or ("<records>" in head and "<ref-type" in text[:20000]) else 0.0
+        )
 
     def read(self, text: str) -> Iterator[RecordData]:
         root = parse_xml(text)

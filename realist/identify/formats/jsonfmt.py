@@ -109,7 +109,9 @@ def _names(people: Any) -> list[str]:
     for p in people or []:
         if isinstance(p, dict):
             family, given = p.get("family"), p.get("given")
-            out.append(f"{family}, {given}" if family and given else family or given or p.get("literal") or p.get("name") or "")
+            out.append(
+                f"{family}, {given}" if family and given else family or given or p.get("literal") or p.get("name") or ""
+            )
         elif isinstance(p, str):
             out.append(p)
     return format_authors(n for n in out if n)
@@ -135,7 +137,9 @@ def _csl_fields(item: dict[str, Any]) -> dict[str, Any]:
     keywords = item.get("keyword") or item.get("subject") or []
     if isinstance(keywords, str):
         keywords = [k.strip() for k in keywords.replace(";", ",").split(",")]
-    year = first(*(_date_year(item.get(k)) for k in ("issued", "published", "published-print", "published-online", "created")))
+    year = first(
+        *(_date_year(item.get(k)) for k in ("issued", "published", "published-print", "published-online", "created"))
+    )
     return dict(
         title=_one(item.get("title")),
         abstract=item.get("abstract"),
@@ -163,8 +167,10 @@ class CSLJSON(_JSONFormat):
     score = 0.8
 
     def accepts(self, item: dict[str, Any]) -> bool:
-        return "type" in item and ("title" in item or "author" in item) and (
-            isinstance(item.get("title"), str) or "issued" in item or "container-title" in item
+        return (
+            "type" in item
+            and ("title" in item or "author" in item)
+            and (isinstance(item.get("title"), str) or "issued" in item or "container-title" in item)
         )
 
     def record(self, item: dict[str, Any]) -> RecordData:
@@ -190,7 +196,11 @@ class CrossrefJSON(_JSONFormat):
         return super().detect(text)
 
     def accepts(self, item: dict[str, Any]) -> bool:
-        return "DOI" in item and isinstance(item.get("title"), list) and ("member" in item or "indexed" in item or "prefix" in item)
+        return (
+            "DOI" in item
+            and isinstance(item.get("title"), list)
+            and ("member" in item or "indexed" in item or "prefix" in item)
+        )
 
     def record(self, item: dict[str, Any]) -> RecordData:
         return make_record(item, source_record_id=item.get("DOI"), **_csl_fields(item))
@@ -221,7 +231,10 @@ class OpenAlexJSON(_JSONFormat):
         loc = item.get("primary_location") or {}
         source = loc.get("source") or {}
         biblio = item.get("biblio") or {}
-        authors = [(a.get("author") or {}).get("display_name") or a.get("raw_author_name") or "" for a in item.get("authorships") or []]
+        authors = [
+            (a.get("author") or {}).get("display_name") or a.get("raw_author_name") or ""
+            for a in item.get("authorships") or []
+        ]
         keywords = [k.get("display_name", "") for k in item.get("keywords") or [] if isinstance(k, dict)]
         start, end = biblio.get("first_page"), biblio.get("last_page")
         return make_record(

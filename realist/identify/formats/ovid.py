@@ -88,15 +88,36 @@ def ovid_record(fields: dict[str, list[str]]) -> RecordData:
 
 _DISPLAY_MARK = re.compile(r"<\d+>\s*$")
 _LABELS = {
-    "title": "title", "author": "authors", "authors": "authors", "author(s)": "authors",
-    "source": "source", "abstract": "abstract", "accession number": "id",
-    "unique identifier": "id", "author keywords": "keywords", "keyword heading": "keywords",
-    "keywords": "keywords", "subject headings": "keywords", "mesh subject headings": "keywords",
-    "language": "language", "document type": "type", "publication type": "type",
-    "issn": "issn", "issn print": "issn", "doi number": "doi", "digital object identifier": "doi",
-    "doi": "doi", "year of publication": "year", "publication year": "year",
-    "journal name": "journal", "volume": "volume", "issue": "issue", "page": "pages",
-    "pages": "pages", "pubmed id": "pmid", "url": "url",
+    "title": "title",
+    "author": "authors",
+    "authors": "authors",
+    "author(s)": "authors",
+    "source": "source",
+    "abstract": "abstract",
+    "accession number": "id",
+    "unique identifier": "id",
+    "author keywords": "keywords",
+    "keyword heading": "keywords",
+    "keywords": "keywords",
+    "subject headings": "keywords",
+    "mesh subject headings": "keywords",
+    "language": "language",
+    "document type": "type",
+    "publication type": "type",
+    "issn": "issn",
+    "issn print": "issn",
+    "doi number": "doi",
+    "digital object identifier": "doi",
+    "doi": "doi",
+    "year of publication": "year",
+    "publication year": "year",
+    "journal name": "journal",
+    "volume": "volume",
+    "issue": "issue",
+    "page": "pages",
+    "pages": "pages",
+    "pubmed id": "pmid",
+    "url": "url",
 }
 
 
@@ -108,7 +129,9 @@ class OvidDisplay:
     def detect(self, text: str) -> float:
         head = text.lstrip()[:5000]
         lines = head.split("\n")
-        if _DISPLAY_MARK.match(lines[0]) and any(line.strip() in ("Title", "Source", "Author", "Authors") for line in lines[1:40]):
+        if _DISPLAY_MARK.match(lines[0]) and any(
+            line.strip() in ("Title", "Source", "Author", "Authors") for line in lines[1:40]
+        ):
             return 0.9
         return 0.0
 
@@ -144,7 +167,8 @@ def display_record(fields: dict[str, list[str]]) -> RecordData:
         title=got.get("title"),
         abstract=got.get("abstract"),
         authors=format_authors(authors),
-        year=got.get("year") or (got.get("source") and re.findall(r"\b(?:19|20)\d\d\b", got["source"])[-1:] or [None])[0],
+        year=got.get("year")
+        or ((got.get("source") and re.findall(r"\b(?:19|20)\d\d\b", got["source"])[-1:]) or [None])[0],
         journal=got.get("journal") or so["journal"],
         volume=got.get("volume") or so["volume"],
         issue=got.get("issue") or so["issue"],

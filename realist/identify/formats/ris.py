@@ -176,8 +176,10 @@ def iter_tagged(text: str) -> Iterator[dict[str, str | list[str]]]:
             "identifier: kept with the record before them, not read as a record"
         )
     if skipped_lines:
-        warn(f"{describe_lines(skipped_lines)} after an 'ER' end-of-record line are not RIS and were skipped "
-             "(e.g. Ovid's 'Link to the Ovid Full Text or citation')")
+        warn(
+            f"{describe_lines(skipped_lines)} after an 'ER' end-of-record line are not RIS and were skipped "
+            "(e.g. Ovid's 'Link to the Ovid Full Text or citation')"
+        )
 
 
 def _settle(
@@ -260,13 +262,21 @@ def ris_record(raw: dict[str, str | list[str]]) -> RecordData:
     authors = _values(raw, "AU") + _values(raw, "A1")
     if not authors and ty in ("BOOK", "EDBOOK"):
         authors = _values(raw, "A2")
-    journal_tags = ("T2", "JF", "JO", "JA", "J2", "J1") if ty in _ARTICLE_TYPES or not ty else ("JF", "JO", "JA", "J2", "J1", "T2")
-    keywords = [kw.strip() for value in _values(raw, "KW")
-                for kw in (value.split(";") if ";" in value else (value,)) if not nullish(kw)]
+    journal_tags = (
+        ("T2", "JF", "JO", "JA", "J2", "J1") if ty in _ARTICLE_TYPES or not ty else ("JF", "JO", "JA", "J2", "J1", "T2")
+    )
+    keywords = [
+        kw.strip()
+        for value in _values(raw, "KW")
+        for kw in (value.split(";") if ";" in value else (value,))
+        if not nullish(kw)
+    ]
     start = first(raw.get("SP"))
     end = first(raw.get("EP"))
     pages = f"{start}-{end}" if start and end and "-" not in str(start) else start
-    url = next((u for u in _values(raw, "UR") + _values(raw, "L2") if not nullish(u) and "openalex.org/W" not in u), None)
+    url = next(
+        (u for u in _values(raw, "UR") + _values(raw, "L2") if not nullish(u) and "openalex.org/W" not in u), None
+    )
     openalex = next((v for t in ("L2", "UR", "AN", "ID") for v in _values(raw, t) if "openalex.org/W" in v), None)
     return make_record(
         raw,

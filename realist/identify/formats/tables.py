@@ -32,7 +32,6 @@ from typing import Any
 from realist.errors import ImportFormatError
 from realist.identify.formats import ParsedFile, check_records, get_format, register
 from realist.identify.formats._common import (
-    first,
     format_authors,
     make_record,
     normalise_pages,
@@ -42,8 +41,21 @@ from realist.identify.formats._common import (
 )
 from realist.records import RecordData
 
-__all__ = ["ALIASES", "Table", "TableFormat", "ScopusCSV", "EmbaseCSV", "LensCSV", "IeeeCSV", "OpenAlexCSV",
-           "AsreviewCSV", "RayyanCSV", "CovidenceCSV", "iter_lines", "read_xlsx"]
+__all__ = [
+    "ALIASES",
+    "Table",
+    "TableFormat",
+    "ScopusCSV",
+    "EmbaseCSV",
+    "LensCSV",
+    "IeeeCSV",
+    "OpenAlexCSV",
+    "AsreviewCSV",
+    "RayyanCSV",
+    "CovidenceCSV",
+    "iter_lines",
+    "read_xlsx",
+]
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -57,10 +69,29 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "recordid", "key", "covidence", "refid", "lensid", "eid", "accessionnumber", "ut", "uid", "articleid"),
     "title": ("title", "documenttitle", "articletitle", "primarytitle", "displayname", "ti", "titles"),
     "abstract": ("abstract", "abstractnote", "ab", "description", "summary"),
-    "authors": ("authorfullnames", "authors", "author", "authornames", "authorshipsauthordisplayname", "au", "af", "creators"),
+    "authors": (
+        "authorfullnames",
+        "authors",
+        "author",
+        "authornames",
+        "authorshipsauthordisplayname",
+        "au",
+        "af",
+        "creators",
+    ),
     "year": ("year", "publicationyear", "publishedyear", "pubyear", "py", "date", "publicationdate", "datepublished"),
-    "journal": ("journal", "sourcetitle", "publicationtitle", "journaltitle", "secondarytitle", "containertitle",
-                "primarylocationsourcedisplayname", "so", "source", "publication"),
+    "journal": (
+        "journal",
+        "sourcetitle",
+        "publicationtitle",
+        "journaltitle",
+        "secondarytitle",
+        "containertitle",
+        "primarylocationsourcedisplayname",
+        "so",
+        "source",
+        "publication",
+    ),
     "container": ("booktitle", "conferencename", "proceedingstitle", "meetingname"),
     "volume": ("volume", "vl"),
     "issue": ("issue", "issuenumber", "number", "is"),
@@ -140,7 +171,8 @@ class TableFormat:
         if table.column("title") is None:
             raise ImportFormatError(
                 "this table has no title column (looked for Title, Document Title, "
-                f"Article Title, TI ...); columns found: {', '.join(table.header[:15])}", line=1
+                f"Article Title, TI ...); columns found: {', '.join(table.header[:15])}",
+                line=1,
             )
         width = len(table.header)
         head = list(itertools.islice(rows, _SERIAL_PROBE))
@@ -154,7 +186,8 @@ class TableFormat:
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 raise ImportFormatError(
                     f"row has {len(cells)} cells but the header has {width} columns "
-                    "(wrong delimiter or broken quoting?)", line=number
+                    "(wrong delimiter or broken quoting?)",
+                    line=number,
                 )
             raw = {table.header[i]: cells[i] for i in range(min(width, len(cells))) if cells[i].strip()}
             yield self.record(table, raw, cells)
@@ -183,7 +216,9 @@ class TableFormat:
 
         start, end = g("start"), g("end")
         pages = g("pages") or normalise_pages(start, end)
-        kw_cols = [i for k, i in table.index.items() if k in ("keywords", "authorkeywords", "indexkeywords", "de", "id", "kw")]
+        kw_cols = [
+            i for k, i in table.index.items() if k in ("keywords", "authorkeywords", "indexkeywords", "de", "id", "kw")
+        ]
         if "id" in table.keys and self.name != "wos_tabdelimited":
             kw_cols = [i for i in kw_cols if table.header[i].lower() not in ("id",)]
         keywords = [k for i in kw_cols if i < len(cells) for k in split_list(cells[i], (";", "|"))]
@@ -250,8 +285,10 @@ def _quoting_problem(error: str) -> str:
         what = "a quoted field is never closed"
     else:
         what = error
-    return (f"broken CSV quoting: {what} (a quote inside a quoted field must be doubled, "
-            '""); nothing was imported - fix the file or export it again')
+    return (
+        f"broken CSV quoting: {what} (a quote inside a quoted field must be doubled, "
+        '""); nothing was imported - fix the file or export it again'
+    )
 
 
 def _delimiter(header_line: str) -> str:
@@ -286,7 +323,9 @@ class _Profile(TableFormat):
     confidence = 0.9
 
     def score(self, table: Table) -> float:
-        if all(r in table.keys for r in self.required) and (not self.any_of or any(a in table.keys for a in self.any_of)):
+        if all(r in table.keys for r in self.required) and (
+            not self.any_of or any(a in table.keys for a in self.any_of)
+        ):
             return self.confidence
         return 0.0
 
@@ -333,7 +372,9 @@ class EmbaseCSV(_Profile):
         record = super().record(table, raw, cells)
         source = self.get(table, cells, "source") or ""
         # 'Endoscopic Ultrasound (2014) 3:3 (152-160). Date of Publication: 2014'
-        match = re.match(r"(?P<j>.+?)\s*\((?P<y>\d{4})\)\s*(?P<v>[^:\s]+)?(?::(?P<i>[^\s(]+))?\s*(?:\((?P<p>[^)]+)\))?", source)
+        match = re.match(
+            r"(?P<j>.+?)\s*\((?P<y>\d{4})\)\s*(?P<v>[^:\s]+)?(?::(?P<i>[^\s(]+))?\s*(?:\((?P<p>[^)]+)\))?", source
+        )
         if match:
             record.journal = match.group("j").strip()
             record.year = record.year or int(match.group("y"))
@@ -342,6 +383,7 @@ class EmbaseCSV(_Profile):
             record.pages = record.pages or normalise_pages(match.group("p"))
         if not record.doi:
             from realist.records import normalise_doi
+
             link = self.get(table, cells, "openurllink") or ""
             m = re.search(r"doi:([^&]+)", link.replace("%2F", "/"))
             record.doi = normalise_doi(m.group(1)) if m else None
@@ -369,7 +411,12 @@ class OpenAlexCSV(_Profile):
     sep_authors = ("|",)
 
     def score(self, table: Table) -> float:
-        return 0.9 if super().score(table) and any("." in h for h in table.header) or "displayname" in table.keys and "id" in table.keys else 0.0
+        return (
+            0.9
+            if (super().score(table) and any("." in h for h in table.header))
+            or ("displayname" in table.keys and "id" in table.keys)
+            else 0.0
+        )
 
 
 @register
@@ -379,8 +426,11 @@ class AsreviewCSV(_Profile):
     confidence = 0.7
 
     def labels(self, table: Table, cells: list[str]) -> dict[str, str]:
-        return {table.header[i]: cells[i].strip() for k, i in table.index.items()
-                if k in _ASREVIEW and i < len(cells) and cells[i].strip()}
+        return {
+            table.header[i]: cells[i].strip()
+            for k, i in table.index.items()
+            if k in _ASREVIEW and i < len(cells) and cells[i].strip()
+        }
 
 
 @register
@@ -400,8 +450,11 @@ class CovidenceCSV(_Profile):
     confidence = 0.95
 
     def labels(self, table: Table, cells: list[str]) -> dict[str, str]:
-        return {table.header[i]: cells[i].strip() for k, i in table.index.items()
-                if k in _COVIDENCE and i < len(cells) and cells[i].strip()}
+        return {
+            table.header[i]: cells[i].strip()
+            for k, i in table.index.items()
+            if k in _COVIDENCE and i < len(cells) and cells[i].strip()
+        }
 
 
 def read_xlsx(data: bytes, *, file: str, format: str | None = None) -> ParsedFile:
@@ -419,8 +472,10 @@ def read_xlsx(data: bytes, *, file: str, format: str | None = None) -> ParsedFil
     # Detect with a CSV rendering of the first rows, then read the cells directly.
     buffer = io.StringIO()
     csv.writer(buffer).writerows([["" if c is None else str(c) for c in r] for r in rows[:6]])
-    fmt = get_format(format) if format else max(
-        (f for f in (get_format(n) for n in _TABLE_NAMES)), key=lambda f: f.detect(buffer.getvalue())
+    fmt = (
+        get_format(format)
+        if format
+        else max((f for f in (get_format(n) for n in _TABLE_NAMES)), key=lambda f: f.detect(buffer.getvalue()))
     )
     if not isinstance(fmt, TableFormat):
         raise ImportFormatError(f"an XLSX workbook cannot be read as {fmt.label}", file=file)
@@ -434,5 +489,14 @@ def read_xlsx(data: bytes, *, file: str, format: str | None = None) -> ParsedFil
     return ParsedFile(format=fmt.name, records=check_records(records, warnings, file=file), warnings=warnings)
 
 
-_TABLE_NAMES = ("csv", "scopus_csv", "embase_csv", "lens_csv", "ieee_csv", "openalex_csv",
-                "asreview_csv", "rayyan_csv", "covidence_csv")
+_TABLE_NAMES = (
+    "csv",
+    "scopus_csv",
+    "embase_csv",
+    "lens_csv",
+    "ieee_csv",
+    "openalex_csv",
+    "asreview_csv",
+    "rayyan_csv",
+    "covidence_csv",
+)

@@ -89,7 +89,8 @@ class WosPlain:
             if not match:
                 raise ImportFormatError(
                     f"unexpected line in Web of Science export: {line[:60]!r}",
-                    line=number, record=count + 1,
+                    line=number,
+                    record=count + 1,
                 )
             tag, value = match.group(1), (match.group(2) or "").strip()
             if tag in ("FN", "VR", "EF"):
@@ -105,9 +106,7 @@ class WosPlain:
             fields.setdefault(tag, []).append(value)
             last = tag
         if fields:
-            raise ImportFormatError(
-                "last record has no 'ER' line: the file is truncated", record=count + 1
-            )
+            raise ImportFormatError("last record has no 'ER' line: the file is truncated", record=count + 1)
 
 
 @register

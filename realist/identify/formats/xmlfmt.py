@@ -55,7 +55,10 @@ def pubmed_record(el: Any) -> RecordData:
         parts.append(f"{label}: {body}" if label and body else body)
     authors = []
     for author in art.iterfind(".//AuthorList/Author") if art is not None else []:
-        family, given = text_of(author.find("LastName")), text_of(author.find("ForeName")) or text_of(author.find("Initials"))
+        family, given = (
+            text_of(author.find("LastName")),
+            text_of(author.find("ForeName")) or text_of(author.find("Initials")),
+        )
         name = f"{family}, {given}" if family and given else family or text_of(author.find("CollectiveName"))
         if name:
             authors.append(name)
@@ -71,7 +74,9 @@ def pubmed_record(el: Any) -> RecordData:
         title=text_of(art.find("ArticleTitle")) or text_of(art.find("BookTitle")) if art is not None else None,
         abstract=" ".join(parts) or None,
         authors=authors,
-        year=first(text_of(pub_date.find("Year")), text_of(pub_date.find("MedlineDate"))) if pub_date is not None else None,
+        year=first(text_of(pub_date.find("Year")), text_of(pub_date.find("MedlineDate")))
+        if pub_date is not None
+        else None,
         journal=text_of(journal.find("Title")) if journal is not None else None,
         volume=text_of(issue.find("Volume")) if issue is not None else None,
         issue=text_of(issue.find("Issue")) if issue is not None else None,
@@ -118,7 +123,14 @@ class ZoteroRDF:
                 continue
             item_type = item.findtext("z:itemType", namespaces=_NS)
             local = item.tag.rsplit("}", 1)[-1].lower()
-            if item_type in _SKIP_TYPES or local in ("attachment", "memo", "collection", "person", "journal", "organization"):
+            if item_type in _SKIP_TYPES or local in (
+                "attachment",
+                "memo",
+                "collection",
+                "person",
+                "journal",
+                "organization",
+            ):
                 continue
             if item_type is None and item.find("dc:title", _NS) is None:
                 continue
@@ -135,7 +147,10 @@ def zotero_record(item: Any) -> RecordData:
     url = next((i.strip() for i in identifiers if i.strip().startswith("http")), None)
     authors = []
     for person in item.iterfind("bib:authors//foaf:Person", ns):
-        family, given = person.findtext("foaf:surname", namespaces=ns), person.findtext("foaf:givenname", namespaces=ns) or person.findtext("foaf:givenName", namespaces=ns)
+        family, given = (
+            person.findtext("foaf:surname", namespaces=ns),
+            person.findtext("foaf:givenname", namespaces=ns) or person.findtext("foaf:givenName", namespaces=ns),
+        )
         authors.append(f"{family}, {given}" if family and given else family or given or "")
     keywords = [text_of(e) for e in item.iterfind("dc:subject", ns)]
     keywords += [text_of(e) for e in item.iterfind("dc:subject/z:AutomaticTag/rdf:value", ns)]

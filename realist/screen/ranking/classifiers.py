@@ -29,11 +29,23 @@ from sklearn.svm import LinearSVC
 
 from realist.screen.ranking.registry import FactoryRegistry
 
-__all__ = ["Classifier", "CLASSIFIERS", "Logistic", "LinearSVM", "SGDLinear", "NaiveBayes", "balanced_weights", "Ensemble", "rank_normalise", "CitationNeighbourhood", "CitationPropagation"]
+__all__ = [
+    "Classifier",
+    "CLASSIFIERS",
+    "Logistic",
+    "LinearSVM",
+    "SGDLinear",
+    "NaiveBayes",
+    "balanced_weights",
+    "Ensemble",
+    "rank_normalise",
+    "CitationNeighbourhood",
+    "CitationPropagation",
+]
 
 
 class Classifier(Protocol):
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Classifier": ...
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Classifier: ...
 
     def score(self, X: sp.csr_matrix) -> np.ndarray: ...
 
@@ -59,7 +71,7 @@ class Logistic:
         self.ratio = ratio
         self.model = LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=0)
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Logistic":
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Logistic:
         self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
         return self
 
@@ -70,13 +82,13 @@ class Logistic:
 class LinearSVM:
     """Linear SVM (liblinear); ``loss`` ``squared_hinge`` (default) or ``hinge``."""
 
-    def __init__(self, C: float = 0.1, ratio: float = 1.0, loss: str = "squared_hinge",
-                 tol: float = 1e-4) -> None:
+    def __init__(self, C: float = 0.1, ratio: float = 1.0, loss: str = "squared_hinge", tol: float = 1e-4) -> None:
         self.ratio = ratio
-        self.model = LinearSVC(C=C, loss=loss, max_iter=5000, tol=tol, random_state=0,
-                               dual=True if loss == "hinge" else "auto")
+        self.model = LinearSVC(
+            C=C, loss=loss, max_iter=5000, tol=tol, random_state=0, dual=True if loss == "hinge" else "auto"
+        )
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "LinearSVM":
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> LinearSVM:
         self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
         return self
 
@@ -87,14 +99,15 @@ class LinearSVM:
 class SGDLinear:
     """Linear model by stochastic gradient descent (``loss`` hinge / log_loss / modified_huber)."""
 
-    def __init__(self, alpha: float = 1e-4, ratio: float = 1.0, loss: str = "hinge",
-                 max_iter: int = 20, seed: int = 0) -> None:
+    def __init__(
+        self, alpha: float = 1e-4, ratio: float = 1.0, loss: str = "hinge", max_iter: int = 20, seed: int = 0
+    ) -> None:
         from sklearn.linear_model import SGDClassifier
 
         self.ratio = ratio
         self.model = SGDClassifier(loss=loss, alpha=alpha, max_iter=max_iter, tol=None, random_state=seed)
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SGDLinear":
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> SGDLinear:
         self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
         return self
 
@@ -107,7 +120,7 @@ class NaiveBayes:
         self.ratio = ratio
         self.model = MultinomialNB(alpha=alpha)
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "NaiveBayes":
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> NaiveBayes:
         self.model.fit(X, y, sample_weight=balanced_weights(y, self.ratio))
         return self
 
@@ -140,7 +153,7 @@ class Ensemble:
         self.weights = list(weights) if weights is not None else [1.0] * len(self.members)
         self.models: list[Classifier] = []
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Ensemble":
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> Ensemble:
         self.models = []
         for name, params in self.members:
             self.models.append(CLASSIFIERS.create(name, **params).fit(X, y))
@@ -179,7 +192,7 @@ class CitationNeighbourhood:
         self.inc: sp.csr_matrix | None = None
         self.exc: sp.csr_matrix | None = None
 
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "CitationNeighbourhood":
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> CitationNeighbourhood:
         X = sp.csr_matrix(X)
         y = np.asarray(y)
         has = np.diff(X.indptr) > 0

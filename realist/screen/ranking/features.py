@@ -100,7 +100,7 @@ class Corpus:
         return any(self.references)
 
     @classmethod
-    def from_records(cls, records: Sequence[Any]) -> "Corpus":
+    def from_records(cls, records: Sequence[Any]) -> Corpus:
         """Build from strings, mappings or record objects.
 
         Text is ``title`` + ``abstract``; the own id is ``openalex_id`` (an
@@ -154,9 +154,11 @@ class TextTfidf:
         self.title_chars = title_chars
         self.n_chars = 0
         self.char_vectorizer = (
-            TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(char_range), min_df=2,
-                            sublinear_tf=True, dtype=np.float64)
-            if title_chars > 0 else None
+            TfidfVectorizer(
+                analyzer="char_wb", ngram_range=tuple(char_range), min_df=2, sublinear_tf=True, dtype=np.float64
+            )
+            if title_chars > 0
+            else None
         )
         self.vectorizer = TfidfVectorizer(
             ngram_range=tuple(ngram_range),
@@ -272,8 +274,9 @@ class CitationBag:
 class TextAndCitations:
     """``tfidf`` and ``citations`` side by side; citations scaled by ``weight``."""
 
-    def __init__(self, weight: float = 1.0, min_shared: int = 2, direct_weight: float | None = None,
-                 **text_params: Any) -> None:
+    def __init__(
+        self, weight: float = 1.0, min_shared: int = 2, direct_weight: float | None = None, **text_params: Any
+    ) -> None:
         self.text = TextTfidf(**text_params)
         self.citations = CitationBag(min_shared=min_shared, direct_weight=direct_weight)
         self.weight = weight

@@ -176,8 +176,14 @@ MODELS.register(
     "two_view",
     _variant(
         _ADAPTIVE_SVM,
-        citation_view={"main": "text", "scorer": "svm", "params": {"C": 0.5}, "combine": "z",
-                       "weight": 0.5, "adaptive": True},
+        citation_view={
+            "main": "text",
+            "scorer": "svm",
+            "params": {"C": 0.5},
+            "combine": "z",
+            "weight": 0.5,
+            "adaptive": True,
+        },
         description=(
             "separate SVMs on text and on the citation bag, z-scores summed (citation weight "
             "0.5 x evidence x adaptive factor); measured worse than one SVM on both blocks"
@@ -201,9 +207,7 @@ MODELS.register(
         _ADAPTIVE_SVM,
         classifier_params={"C": 1.0, "ratio": 1.0},
         adaptive_citations={},
-        description=(
-            "the previous default: citation bag at a fixed weight 0.3, class-balanced linear SVM (C=1)"
-        ),
+        description=("the previous default: citation bag at a fixed weight 0.3, class-balanced linear SVM (C=1)"),
     ),
 )
 MODELS.register(
@@ -300,11 +304,7 @@ class Ranker:
         self.extractor = FEATURES.create(self.spec.features, **dict(self.spec.features_params))
         self.X = sp.csr_matrix(self.extractor.fit_transform(self.corpus))
         self.criteria_text = (criteria_text or "").strip() or None
-        self.q = (
-            sp.csr_matrix(self.extractor.transform_text(self.criteria_text))
-            if self.criteria_text
-            else None
-        )
+        self.q = sp.csr_matrix(self.extractor.transform_text(self.criteria_text)) if self.criteria_text else None
         if self.q is not None and self.q.nnz == 0:
             self.q = None
         self.n_fits = 0

@@ -21,8 +21,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
-__all__ = ["Account", "Membership", "WebSession", "ApiToken", "SetupToken", "LoginAttempt",
-           "RequestKey", "StoredRanking"]
+__all__ = [
+    "Account",
+    "Membership",
+    "WebSession",
+    "ApiToken",
+    "SetupToken",
+    "LoginAttempt",
+    "RequestKey",
+    "StoredRanking",
+]
 
 
 class Account(Base):
@@ -91,8 +99,10 @@ class LoginAttempt(Base):
     """One failed sign-in, by name and client address (throttling)."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_name_at", "name", "at"),
-                      Index("ix_login_attempt_client_at", "client", "at"))
+    __table_args__ = (
+        Index("ix_login_attempt_name_at", "name", "at"),
+        Index("ix_login_attempt_client_at", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -23,7 +23,7 @@ NAMING_CONVENTION = {
 
 def utcnow() -> dt.datetime:
     """Timezone-aware current time (stored as UTC)."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):

@@ -145,9 +145,7 @@ class CmocElement(Base):
     """One element of a CMOC: a code in a role (intervention, context, mechanism, outcome)."""
 
     __tablename__ = "cmoc_element"
-    __table_args__ = (
-        UniqueConstraint("review_id", "cmoc_id", "role", "code", name="uq_cmoc_element_once"),
-    )
+    __table_args__ = (UniqueConstraint("review_id", "cmoc_id", "role", "code", name="uq_cmoc_element_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
@@ -162,9 +160,7 @@ class CmocEvidence(Base):
     """An excerpt that backs one CMOC element."""
 
     __tablename__ = "cmoc_evidence"
-    __table_args__ = (
-        UniqueConstraint("review_id", "element_id", "excerpt_id", name="uq_cmoc_evidence_once"),
-    )
+    __table_args__ = (UniqueConstraint("review_id", "element_id", "excerpt_id", name="uq_cmoc_evidence_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))

@@ -77,7 +77,7 @@ class Source(Base):
     imported_by: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    records: Mapped[list["Record"]] = relationship(back_populates="source")
+    records: Mapped[list[Record]] = relationship(back_populates="source")
 
 
 class Record(Base):
@@ -135,9 +135,7 @@ class DuplicateLink(Base):
     """
 
     __tablename__ = "duplicate_link"
-    __table_args__ = (
-        UniqueConstraint("review_id", "record_id", "other_id", name="uq_duplicate_link_pair"),
-    )
+    __table_args__ = (UniqueConstraint("review_id", "record_id", "other_id", name="uq_duplicate_link_pair"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser_support import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Browsing, Site
 
 

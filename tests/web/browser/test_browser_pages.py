@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import SAMPLE
-
 from browser_support import DESKTOP, PHONE, Browsing, Site
+
+from support import SAMPLE
 
 MAIN_PAGES = ["", "/screen", "/conflicts", "/records", "/import", "/dedup", "/protocol", "/activity", "/members"]
 SERIOUS = ("serious", "critical")
@@ -29,12 +29,16 @@ def _serious_violations(page: Any) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
 
 
 def test_main_pages_have_no_serious_accessibility_violations_at_desktop_and_phone_width(
-        browsing: Browsing, site: Site, screenshots: Path) -> None:
+    browsing: Browsing, site: Site, screenshots: Path
+) -> None:
     pytest.importorskip("axe_playwright_python")
     _populate(site)
     found: dict[str, list[str]] = {}
@@ -50,7 +54,7 @@ def test_main_pages_have_no_serious_accessibility_violations_at_desktop_and_phon
             for path in MAIN_PAGES:
                 page.goto(f"/reviews/{site.review_id}{path}")
                 assert page.get_by_role("heading", level=1).count() >= 1, path
-                name = (path.strip("/") or "dashboard")
+                name = path.strip("/") or "dashboard"
                 page.screenshot(path=str(screenshots / f"{name}-{who}-{label}.png"), full_page=True)
                 found[f"{path or '/'} {who} {label}"] = _serious_violations(page)
                 # Nothing wider than the window at phone width (the page scrolls only vertically).

@@ -16,9 +16,9 @@ import json
 import re
 from typing import Any
 
-from support import SAMPLE
-
 from browser_support import Browsing, Site
+
+from support import SAMPLE
 
 
 def _nav(page: Any, name: str) -> None:
@@ -154,7 +154,12 @@ def test_team_screens_blinded_resolves_a_conflict_and_sees_agreement(browsing: B
     n = len(unique)
     agreement = title_abstract.get_by_role("row").filter(has_text="Percent agreement").inner_text()
     assert f"{100 * (n - 2) / n:.0f}%" in agreement, agreement
-    assert title_abstract.get_by_role("row").filter(has_text=re.compile(r"Cohen's kappa, (rae and ren|ren and rae)")).count() == 1
+    assert (
+        title_abstract.get_by_role("row")
+        .filter(has_text=re.compile(r"Cohen's kappa, (rae and ren|ren and rae)"))
+        .count()
+        == 1
+    )
 
     # The CLI sees the decisions made in the browser.
     progress = json.loads(site.cli.ok("screen", "progress", "--json").output)
