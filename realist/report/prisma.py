@@ -263,6 +263,27 @@ class PrismaCounts:
     def removed_before_screening(self) -> int:
         return self.duplicates + self.excluded_automatic + self.excluded_other
 
+    def summary(self) -> list[tuple[str, int]]:
+        """The main boxes of the PRISMA 2020 diagram, in its words and order (dashboards, quick views)."""
+        rows = [
+            ("Records identified from databases and registers", self.database_results + self.register_results),
+            ("Records removed before screening", self.removed_before_screening),
+            ("Records screened", self.records_screened),
+            ("Records excluded", self.records_excluded),
+            ("Reports sought for retrieval", self.dbr_sought_reports),
+            ("Reports not retrieved", self.dbr_notretrieved_reports),
+            ("Reports assessed for eligibility", self.dbr_assessed),
+            ("Reports excluded", sum(self.dbr_excluded.values())),
+        ]
+        if self.has_other_methods:
+            rows += [
+                ("Records identified from other methods", self.other_results),
+                ("Reports assessed from other methods", self.other_assessed),
+                ("Reports excluded (other methods)", sum(self.other_excluded.values())),
+            ]
+        rows += [("Studies included in review", self.total_studies)]
+        return rows
+
     @property
     def is_update(self) -> bool:
         return self.previous_studies is not None or self.previous_reports is not None

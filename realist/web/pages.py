@@ -214,12 +214,12 @@ def dashboard(request: Request, review_id: int) -> Response:
                 info["stopping"] = None
         stages.append(info)
     recent, _ = activity(review, page.member.name, limit=10)
-    prisma = None
+    prisma: list[tuple[str, int]] | None = None
     if not any(s["hidden"] for s in stages):
         from ..report.prisma import prisma_counts
 
         try:
-            prisma = prisma_counts(review).to_dict()
+            prisma = prisma_counts(review).summary()
         except RealistError:
             prisma = None
     return page.render("dashboard.html", status=status, stage_info=stages, recent=recent, prisma=prisma)

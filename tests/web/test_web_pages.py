@@ -180,6 +180,12 @@ def test_dashboard_shows_progress_agreement_and_conflicts(team: Team) -> None:
     assert re.search(r"Cohen's kappa, (rae and ren|ren and rae) \(8\)</td><td>-?\d\.\d\d</td>", page)
     assert re.search(r"Conflicts waiting</dt><dd><a [^>]*>2</a>", page)
     assert re.search(r"<td>rae</td><td>8</td>", page) and "PRISMA counts" in page
+    from realist.report.prisma import prisma_counts
+
+    counts = prisma_counts(team.review)
+    assert f"<dt>Records identified from databases and registers</dt><dd>{counts.database_results}</dd>" in page
+    assert "<dt>Records screened</dt>" in page
+    assert "dbr" not in page and "full text used" not in page  # PRISMA's words, not the field names
 
 
 def test_import_page_imports_several_files_as_one_source_kind(team: Team) -> None:
