@@ -86,42 +86,21 @@ def record_rigour(
     review: ReviewHandle, study: Any, relevance: str, rigour: str, note: str | None = None, *, by: str | None = None
 ) -> dict[str, Any]:
     """Store a person's relevance-and-rigour judgement on ``study`` (id, key or ``[ref]``)."""
-    from ..code.studies import resolve_study
+    from .store import add_person_appraisal
 
     rel, rig = _level("relevance", relevance), _level("rigour", rigour)
-    with review.session() as session:
-        target = resolve_study(session, review.review_id, study)
-        row = Appraisal(
-            review_id=review.review_id,
-            study_id=target.id,
-            kind="rigour",
-            method="person",
-            classification=f"relevance {rel}, rigour {rig}",
-            result={"relevance": rel, "rigour": rig},
-            by=by or review.actor,
-            note=note,
-        )
-        session.add(row)
-        session.flush()
-        review.log(
-            session,
-            "appraisal.rigour",
-            entity="appraisal",
-            entity_id=row.id,
-            study_id=target.id,
-            relevance=rel,
-            rigour=rig,
-            note=note,
-        )
-        return {
-            "id": row.id,
-            "study_id": target.id,
-            "key": target.key,
-            "relevance": rel,
-            "rigour": rig,
-            "by": row.by,
-            "note": note,
-        }
+    return add_person_appraisal(
+        review,
+        study,
+        kind="rigour",
+        label=f"relevance {rel}, rigour {rig}",
+        result={"relevance": rel, "rigour": rig},
+        note=note,
+        by=by,
+        action="appraisal.rigour",
+        relevance=rel,
+        rigour=rig,
+    )
 
 
 def rigour_summary(review: ReviewHandle) -> list[dict[str, Any]]:

@@ -42,6 +42,7 @@ __all__ = [
     "lexicon_for",
     "appraise_language",
     "record_judgement",
+    "add_person_appraisal",
     "language_summary",
 ]
 
@@ -171,45 +172,61 @@ def appraise_language(review: ReviewHandle, study: Any = None) -> list[StudyLang
     return out
 
 
-def record_judgement(
-    review: ReviewHandle, study: Any, classification: str, note: str | None = None, *, by: str | None = None
+def add_person_appraisal(
+    review: ReviewHandle,
+    study: Any,
+    *,
+    kind: str,
+    label: str,
+    result: dict[str, Any],
+    note: str | None,
+    by: str | None,
+    action: str,
+    **facts: Any,
 ) -> dict[str, Any]:
-    """Store a person's language judgement on a study (takes precedence in summaries)."""
+    """Store one person's judgement of ``kind`` on a study (``label``: its one-line
+    classification) and log ``action`` with ``facts``.
+
+    Returns the stored judgement: ``id``, ``study_id``, ``key``, the ``facts``,
+    ``by`` and ``note`` (the latest judgement of a kind counts).
+    """
     from ..code.studies import resolve_study
 
-    if classification not in JUDGEMENTS:
-        raise InvalidInput(f"classification must be one of {', '.join(JUDGEMENTS)}, not {classification!r}")
     with review.session() as session:
         target = resolve_study(session, review.review_id, study)
         row = Appraisal(
             review_id=review.review_id,
             study_id=target.id,
-            kind="language",
+            kind=kind,
             method="person",
-            classification=classification,
-            result={},
+            classification=label,
+            result=result,
             by=by or review.actor,
             note=note,
         )
         session.add(row)
         session.flush()
-        review.log(
-            session,
-            "appraisal.judgement",
-            entity="appraisal",
-            entity_id=row.id,
-            study_id=target.id,
-            classification=classification,
-            note=note,
-        )
-        return {
-            "id": row.id,
-            "study_id": target.id,
-            "key": target.key,
-            "classification": classification,
-            "by": row.by,
-            "note": note,
-        }
+        review.log(session, action, entity="appraisal", entity_id=row.id, study_id=target.id, **facts, note=note)
+        return {"id": row.id, "study_id": target.id, "key": target.key, **facts, "by": row.by, "note": note}
+
+
+def record_judgement(
+    review: ReviewHandle, study: Any, classification: str, note: str | None = None, *, by: str | None = None
+) -> dict[str, Any]:
+    """Store a person's language judgement on a study (takes precedence in summaries)."""
+    if classification not in JUDGEMENTS:
+        raise InvalidInput(f"classification must be one of {', '.join(JUDGEMENTS)}, not {classification!r}")
+    return add_person_appraisal(
+        review,
+        study,
+        kind="language",
+        label=classification,
+        result={},
+        note=note,
+        by=by,
+        action="appraisal.judgement",
+        classification=classification,
+    )
 
 
 def language_summary(review: ReviewHandle) -> list[dict[str, Any]]:
