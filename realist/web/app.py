@@ -55,7 +55,10 @@ def _environment() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Every user-facing string goes through gettext: {{ _("...") }} or {% trans %}.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     from .views import register_filters
 
     register_filters(env)
