@@ -56,6 +56,8 @@ __all__ = [
     "PermissionDenied",
     "add_user",
     "set_password",
+    "account_locale",
+    "set_account_locale",
     "remove_user",
     "list_users",
     "has_users",
@@ -225,6 +227,23 @@ def add_user(engine: Engine, name: str, password: str) -> AccountInfo:
             return AccountInfo(account.id, account.name)
     except IntegrityError:
         raise InvalidInput(f"a user named {name!r} already exists") from None
+
+
+def account_locale(engine: Engine, account_id: int) -> str | None:
+    """The language this person chose for the web app, or None (use the browser's)."""
+    with session_scope(engine) as session:
+        return session.scalar(select(Account.locale).where(Account.id == account_id))
+
+
+def set_account_locale(engine: Engine, account_id: int, locale: str | None) -> None:
+    """Store (or with None, forget) this person's web app language."""
+    if locale is not None and (not locale or len(locale) > 20):
+        raise InvalidInput(f"not a language code: {locale!r}")
+    with session_scope(engine) as session:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise NotFound(f"no account {account_id}")
+        account.locale = locale
 
 
 def set_password(engine: Engine, name: str, password: str) -> None:

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import accounts
+from . import i18n
 from ..errors import DuplicateImport, ImportFormatError, NotFound, RealistError
 from .auth import CsrfRefused, NotSignedIn, viewer_of
 from .jobs import JobQueue
@@ -57,10 +58,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # Every user-facing string goes through gettext: {{ _("...") }} or {% trans %}.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # Every user-facing string goes through gettext: {{ _("...") }} or {% trans %}, in the
+    # language of the request being rendered (i18n.py: a context variable, not per-request
+    # install_gettext on this shared environment).
     from .views import register_filters
 
+    i18n.install(env)
     register_filters(env)
     return env
 
@@ -69,7 +72,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page from ``templates/``; the signed-in person and CSRF token are always in context."""
     env: Environment = request.app.state.templates
     context.setdefault("viewer", getattr(request.state, "viewer", None))
-    html = env.get_template(template).render(request=request, **context)
+    with i18n.use_request(request):
+        context.setdefault("locale", i18n.current_locale())
+        html = env.get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code)
 
 
@@ -106,7 +111,9 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        with i18n.use_request(request):  # messages composed in handlers: this request's language
+            response: Response = await call_next(request)
+        response.headers.setdefault("Vary", "Accept-Language, Cookie")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -129,9 +136,10 @@ def create_app(
         return render(request, "error.html", status_code=code, message=str(exc), code=code)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from . import api, pages
+    from . import api, pages, pages_language
 
     app.include_router(pages.router)
+    app.include_router(pages_language.router)
     api_app = api.create_api()
     api_app.state.store = store
     api_app.state.jobs = jobs
