@@ -236,8 +236,11 @@ def format_percent(value: float | None, digits: int = 0) -> str:
     """A fraction as a percentage in the current language (``0.5`` -> ``50 %`` in French)."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return numbers.format_percent(value, format=pattern, locale=_babel_locale())
+    locale = _babel_locale()
+    pattern = locale.percent_formats[None].pattern  # "#,##0%" in English, "#,##0\u00a0%" in French
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return numbers.format_percent(value, format=pattern, locale=locale)
 
 
 def install(env: Any) -> None:

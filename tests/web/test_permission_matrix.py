@@ -27,6 +27,7 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): ("owner", "reviewer", "viewer", "outsider"),
+    ("POST", "/language"): PUBLIC,
     ("GET", "/setup/{token}"): PUBLIC,
     ("POST", "/setup/{token}"): PUBLIC,
     ("GET", "/"): ("owner", "reviewer", "viewer", "outsider"),
