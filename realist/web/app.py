@@ -22,8 +22,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import accounts
-from . import i18n
 from ..errors import DuplicateImport, ImportFormatError, NotFound, RealistError
+from . import i18n
 from .auth import CsrfRefused, NotSignedIn, viewer_of
 from .jobs import JobQueue
 from .store import WebStore, open_store

@@ -27,8 +27,8 @@ from ..screen.queue import stopping_estimate
 from ..screen.served import next_record
 from ..store.models import Record
 from .app import render
-from .i18n import gettext
 from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_for, require_viewer, store_of
+from .i18n import gettext
 from .jobs import JobQueue
 
 __all__ = ["router"]
@@ -71,7 +71,9 @@ def _login_csrf(request: Request) -> str:
 def _stage(value: str | None) -> str:
     stage = value or STAGES[0]
     if stage not in STAGES:
-        raise InvalidInput(gettext("unknown stage %(stage)r: stages are %(stages)s", stage=stage, stages=", ".join(STAGES)))
+        raise InvalidInput(
+            gettext("unknown stage %(stage)r: stages are %(stages)s", stage=stage, stages=", ".join(STAGES))
+        )
     return stage
 
 
@@ -719,4 +721,6 @@ def dedup_undo(
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_deduplicate, "deduplicate records")
     undo_merge(page.review, record_id, note=note or None)
-    return _see_other(f"/reviews/{review_id}/dedup?" + urlencode({"message": gettext("record %(id)s unmerged", id=record_id)}))
+    return _see_other(
+        f"/reviews/{review_id}/dedup?" + urlencode({"message": gettext("record %(id)s unmerged", id=record_id)})
+    )

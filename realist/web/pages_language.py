@@ -39,7 +39,9 @@ def choose_language(
     code = language.strip()
     if code and code not in i18n.LANGUAGES:
         offered = ", ".join(sorted(i18n.LANGUAGES))
-        raise InvalidInput(i18n.gettext("unknown language %(code)s: choose one of %(offered)s", code=code, offered=offered))
+        raise InvalidInput(
+            i18n.gettext("unknown language %(code)s: choose one of %(offered)s", code=code, offered=offered)
+        )
     viewer = viewer_of(request)
     if viewer is not None and viewer.csrf is not None:
         check_csrf(request, viewer, csrf_token)
