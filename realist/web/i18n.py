@@ -122,6 +122,8 @@ def _resolve(request: Request) -> str:
     cached = getattr(request.state, "locale", None)
     if isinstance(cached, str):
         return cached
+    if request.url.path.startswith("/api/"):
+        return DEFAULT  # the JSON API answers in English, whatever the browser asks for
     stored = None
     viewer = getattr(request.state, "viewer", None)
     try:

@@ -268,6 +268,11 @@ def test_a_message_composed_in_the_web_layer_is_translated(team: Team) -> None:
     assert page.status_code == 404 and "no hay ninguna tarea no-such-job en esta revisión" in page.text
 
 
+def test_the_json_api_answers_in_english(team: Team) -> None:
+    answer = Client(team.app).http.get("/api/v1/me", headers={"Accept-Language": "fr"})
+    assert answer.status_code == 401 and answer.json()["detail"] == "sign in first"
+
+
 def test_concurrent_requests_each_get_their_own_language(team: Team) -> None:
     results: dict[str, list[bool]] = {}
     expected = {"en": "<h1>Sign in</h1>", "fr": "<h1>Se connecter</h1>", "es": "<h1>Iniciar sesión</h1>"}

@@ -101,3 +101,27 @@ def test_screening_works_from_the_keyboard_alone(browsing: Browsing, site: Site)
     assert progress["excluded"] == 1, progress  # E excluded one record; I and M moved two on
     waiting = json.loads(site.cli.ok("screen", "next", "--reviewer", "rae", "--json", "--limit", "100").output)
     assert before in [r["id"] for r in waiting]
+
+
+def test_a_person_picks_french_without_javascript_and_the_pages_stay_accessible(
+    browsing: Browsing, site: Site, screenshots: Path
+) -> None:
+    pytest.importorskip("axe_playwright_python")
+    _populate(site)
+    page = browsing.sign_in("olu", PHONE)
+    page.get_by_label("Language").select_option("fr")
+    page.get_by_role("button", name="Change language").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", level=1).inner_text() == "Vos revues"
+    assert page.get_by_role("note").count() == 1  # the machine-drafted banner
+    found: dict[str, list[str]] = {"/": _serious_violations(page)}
+    for path in ("", "/records", "/screen"):
+        page.goto(f"/reviews/{site.review_id}{path}")
+        page.screenshot(path=str(screenshots / f"fr-{path.strip('/') or 'dashboard'}-phone.png"), full_page=True)
+        found[path or "dashboard"] = _serious_violations(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} in French is {overflow}px wider than a phone"
+    assert page.get_by_role("link", name="Tableau de bord").count() == 1
+    bad = {k: v for k, v in found.items() if v}
+    assert not bad, json.dumps(bad, indent=1)
