@@ -31,6 +31,10 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/setup/{token}"): PUBLIC,
     ("GET", "/"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/reviews/{review_id}"): MEMBERS,
+    ("POST", "/reviews"): ("owner", "reviewer", "viewer", "outsider"),
+    ("GET", "/reviews/{review_id}/assign"): MEMBERS,
+    ("POST", "/reviews/{review_id}/assign"): OWNERS,
+    ("POST", "/reviews/{review_id}/screen/highlights"): WRITERS,
     ("GET", "/reviews/{review_id}/screen"): WRITERS,
     ("POST", "/reviews/{review_id}/screen/decide"): WRITERS,
     ("POST", "/reviews/{review_id}/screen/undo"): WRITERS,
@@ -124,6 +128,12 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         data.update(include="peer: peer involvement", exclude="wrong-population: not people who use drugs")
     elif url.endswith("/blinding"):
         data.update(blinded="yes")
+    elif url.endswith("/assign"):
+        data.update(reviewers=["rae", "ren"], mode="balanced", per_record="2")
+    elif url.endswith("/highlights"):
+        data.update(include="peer\nnaloxone", exclude="maize")
+    elif url == "/reviews":
+        data = {"title": "A review made in the browser"}
     elif url.endswith("/members") or url.endswith("/members/remove"):
         data.update(name="ren", role="reviewer")
     elif url.endswith("/fulltext"):
