@@ -114,9 +114,7 @@ def test_screening_works_from_the_keyboard_alone(browsing: Browsing, site: Site)
     assert before in [r["id"] for r in waiting]
 
 
-def test_screening_highlights_and_jobs_work_without_javascript(
-    browsing: Browsing, site: Site, tmp_path: Path
-) -> None:
+def test_screening_highlights_and_jobs_work_without_javascript(browsing: Browsing, site: Site, tmp_path: Path) -> None:
     """With JavaScript off every form is a plain post and a full page: a decision loads the next
     record, personal highlight terms save, and a job's page reloads itself until it is over."""
     from playwright.sync_api import expect

@@ -8,6 +8,7 @@ Create Date: 2026-12-02
 highlight terms (``{"include": [...], "exclude": [...]}``); NULL means the
 member has not set any and sees the protocol's terms.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
