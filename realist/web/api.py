@@ -255,4 +255,7 @@ def create_api() -> FastAPI:
         limit = max(1, min(limit, 1000))
         return {"total": len(rows), "records": [row.to_dict() for row in rows[offset : offset + limit]]}
 
+    from . import api_team
+
+    api.include_router(api_team.router)
     return api

@@ -138,5 +138,6 @@ def create_app(
     api_app = api.create_api()
     api_app.state.store = store
     api_app.state.jobs = jobs
+    api_app.state.max_upload_bytes = max_upload_bytes
     app.mount("/api/v1", api_app)
     return app

@@ -214,3 +214,68 @@ def test_a_review_needs_a_title_and_a_folder_server_cannot_create_one(team: Team
     refused = folders.post("/reviews", {"title": "Elsewhere"})
     assert refused.status_code == 400 and "--database-url" in refused.text
     assert len(accounts.reviews_for(team.review.engine, members_id(team, "rae"))) == before
+
+
+# ---------------------------------------------------------------- the same through the API
+
+
+def _script(app: Any, engine: Any, name: str) -> Any:
+    """A script's client: a personal API token, no cookie."""
+    from fastapi.testclient import TestClient
+
+    token = accounts.create_api_token(engine, name, "tests")
+    return TestClient(app, base_url="http://testserver", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_script_assigns_blinds_and_sets_its_highlights_through_the_api(team: Team) -> None:
+    rid = team.review.review_id
+    owner = _script(team.app, team.review.engine, "olu")
+    bad = owner.post(f"/api/v1/reviews/{rid}/assign", json={"reviewers": ["rae", "vic"]})
+    assert bad.status_code == 400 and "vic" in bad.json()["detail"]
+    assert dec.unassigned(team.review, "title_abstract") == 12
+    done = owner.post(f"/api/v1/reviews/{rid}/assign", json={"reviewers": ["rae", "ren"], "mode": "all"})
+    assert done.status_code == 200
+    assert done.json() == {"stage": "title_abstract", "assigned": {"rae": 12, "ren": 12}, "unassigned": 0}
+    assert owner.post(f"/api/v1/reviews/{rid}/blinding", json={"blinded": True}).json()["blinded"] is True
+    assert dec.is_blinded(team.review, "title_abstract")
+
+    rae = _script(team.app, team.review.engine, "rae")
+    assert rae.post(f"/api/v1/reviews/{rid}/blinding", json={"blinded": False}).status_code == 403
+    assert dec.is_blinded(team.review, "title_abstract")
+    assert rae.get(f"/api/v1/reviews/{rid}/highlights").json()["own"] is False
+    put = rae.put(f"/api/v1/reviews/{rid}/highlights", json={"include": ["naloxone", " ", "naloxone"], "exclude": []})
+    assert put.json() == {"include": ["naloxone"], "exclude": [], "own": True}
+    assert accounts.highlights_for(team.review, "rae")[0]["include"] == ["naloxone"]
+
+
+def test_a_script_rejects_a_duplicate_pair_and_imports_a_file_through_the_api(team: Team) -> None:
+    rid = team.review.review_id
+    rae = _script(team.app, team.review.engine, "rae")
+    answer = rae.post(f"/api/v1/reviews/{rid}/duplicates/{team.pair_id}/reject", json={"note": "different trials"})
+    assert answer.status_code == 200
+    from realist.deduplicate.store import pending_pairs
+
+    assert pending_pairs(team.review) == []
+    ris = b"TY  - JOUR\nTI  - Peer navigators and naloxone\nPY  - 2022\nER  - \n"
+    sent = rae.post(
+        f"/api/v1/reviews/{rid}/imports", files=[("files", ("mine.ris", ris, "text/plain"))], data={"source": "Hand"}
+    )
+    assert sent.status_code == 202
+    job = rae.get(f"/api/v1/reviews/{rid}/jobs/{sent.json()['job']}").json()
+    assert job["state"] == "done", job
+    titles = [r["title"] for r in rae.get(f"/api/v1/reviews/{rid}/records", params={"q": "naloxone"}).json()["records"]]
+    assert titles == ["Peer navigators and naloxone"]
+
+
+def test_a_script_creates_a_review_and_adds_a_member(team: Team, tmp_path: Path) -> None:
+    app = _server(team, tmp_path / "data")
+    ren = _script(app, team.review.engine, "ren")
+    made = ren.post("/api/v1/reviews", json={"title": "Scripted review"})
+    assert made.status_code == 201
+    body = made.json()
+    assert body["title"] == "Scripted review" and body["role"] == "owner"
+    added = ren.post(f"/api/v1/reviews/{body['id']}/members", json={"name": "rae", "role": "viewer"})
+    assert added.json() == {"name": "rae", "role": "viewer", "resolver": False}
+    rae = _script(app, team.review.engine, "rae")
+    assert [r["title"] for r in rae.get("/api/v1/reviews").json() if r["id"] == body["id"]] == ["Scripted review"]
+    assert rae.post(f"/api/v1/reviews/{body['id']}/assign", json={"reviewers": ["ren"]}).status_code == 403
