@@ -151,7 +151,7 @@ async def imports(
 ) -> dict[str, Any]:
     """Import exports (multipart ``files``) as a job; poll ``/jobs/{job_id}``.  Nothing is
     imported when any file fails."""
-    review, member = await run_in_threadpool(_open, request, review_id, write=True)
+    _review, member = await run_in_threadpool(_open, request, review_id, write=True)
     member.require(member.role.can_import, "import records")
     limit = int(request.app.state.max_upload_bytes)
     uploads = []
