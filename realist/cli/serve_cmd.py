@@ -53,8 +53,20 @@ def serve(
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     every = ctx.database_url is not None and ctx.review_dir is None
     if every:
-        store = open_store([], database_url=ctx.database_url, data_dir=data_dir)
-        engine, what, paths = store.engine, f"every review in {store.url}", []
+        # A review folder here keeps serving from its own folder; every other review of the
+        # database gets one under the data directory.
+        from ..errors import ReviewNotFound
+        from ..review import find_review_dir
+
+        try:
+            here = [find_review_dir()]
+        except ReviewNotFound:
+            here = []
+        try:
+            store = open_store(here, database_url=ctx.database_url, data_dir=data_dir or "realist-data")
+        except ReviewNotFound:  # the folder here is a review of another store
+            store = open_store([], database_url=ctx.database_url, data_dir=data_dir or "realist-data")
+        engine, what, paths = store.engine, f"every review in {store.url}", list(store.reviews.values())
         data_dir = str(store.data_dir)
     else:
         if data_dir is not None:

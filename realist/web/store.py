@@ -85,9 +85,13 @@ def open_store(
     database_url: str | None = None,
     data_dir: str | Path | None = None,
 ) -> WebStore:
-    """Open the reviews in ``review_dirs`` (all in one store) for serving; with no folder but a
-    database URL, every review in that database (folders under ``data_dir``)."""
-    if not review_dirs:
+    """Open the reviews in ``review_dirs`` (all in one store) for serving.
+
+    With a ``data_dir``, or with no folder but a database URL: every review in
+    that database, each in its folder under ``data_dir`` except those named in
+    ``review_dirs``, which keep theirs.
+    """
+    if not review_dirs or data_dir is not None:
         if not database_url:
             raise InvalidInput(
                 "name a review folder to serve (--review DIR), or a server database (--database-url URL)"
@@ -96,10 +100,14 @@ def open_store(
         try:
             folder = Path(data_dir or DEFAULT_DATA_DIR).resolve()
             folder.mkdir(parents=True, exist_ok=True)
+            named: dict[int, Path] = {}
+            for d in review_dirs:
+                with open_review(d, database_url=database_url, actor="web") as handle:
+                    named[handle.review_id] = handle.path
         except BaseException:
             engine.dispose()
             raise
-        return WebStore(engine, {}, folder)
+        return WebStore(engine, named, folder)
     handles = [open_review(d, database_url=database_url, actor="web") for d in review_dirs]
     first = handles[0]
     url = first.engine.url.render_as_string(hide_password=False)

@@ -279,3 +279,19 @@ def test_a_script_creates_a_review_and_adds_a_member(team: Team, tmp_path: Path)
     rae = _script(app, team.review.engine, "rae")
     assert [r["title"] for r in rae.get("/api/v1/reviews").json() if r["id"] == body["id"]] == ["Scripted review"]
     assert rae.post(f"/api/v1/reviews/{body['id']}/assign", json={"reviewers": ["ren"]}).status_code == 403
+
+
+def test_a_named_folder_keeps_its_own_folder_on_a_whole_database_server(team: Team, tmp_path: Path) -> None:
+    """`realist --database-url URL serve` inside a review folder: that review is served from
+    its own folder (one protocol file), the database's other reviews from the data directory."""
+    from realist.web import open_store
+
+    url = team.review.engine.url.render_as_string(hide_password=False)
+    store = open_store([team.review.path], database_url=url, data_dir=tmp_path / "data")
+    try:
+        assert store.serves_all
+        assert store.folder(team.review.review_id) == team.review.path
+        assert not (tmp_path / "data" / team.review.uuid).exists()
+        assert store.folder(10**9) is None
+    finally:
+        store.close()
