@@ -295,3 +295,33 @@ def test_a_named_folder_keeps_its_own_folder_on_a_whole_database_server(team: Te
         assert store.folder(10**9) is None
     finally:
         store.close()
+
+
+def test_the_new_forms_and_api_writes_refuse_a_missing_csrf_token_and_change_nothing(
+    team: Team, tmp_path: Path
+) -> None:
+    rid = team.review.review_id
+    owner, rae = team.client("owner"), team.client("reviewer")
+    assert _assign_no_csrf(owner, team).status_code == 403
+    assert rae.post(f"/reviews/{rid}/screen/highlights", {"include": "x"}, csrf=False).status_code == 403
+    assert (
+        owner.api("POST", f"/api/v1/reviews/{rid}/assign", json={"reviewers": ["rae"]}, csrf=False).status_code == 403
+    )
+    assert owner.api("POST", f"/api/v1/reviews/{rid}/blinding", json={"blinded": True}, csrf=False).status_code == 403
+    assert rae.api("PUT", f"/api/v1/reviews/{rid}/highlights", json={"include": ["x"]}, csrf=False).status_code == 403
+    server = Client(_server(team, tmp_path / "data"), "olu")
+    before = len(accounts.reviews_for(team.review.engine, members_id(team, "olu")))
+    assert server.post("/reviews", {"title": "Forged"}, csrf=False).status_code == 403
+    assert server.api("POST", "/api/v1/reviews", json={"title": "Forged"}, csrf=False).status_code == 403
+    assert len(accounts.reviews_for(team.review.engine, members_id(team, "olu"))) == before
+    assert dec.unassigned(team.review, "title_abstract") == 12
+    assert not dec.is_blinded(team.review, "title_abstract")
+    assert accounts.highlights_for(team.review, "rae")[1] is False
+
+
+def _assign_no_csrf(client: Client, team: Team) -> Any:
+    return client.post(
+        f"/reviews/{team.review.review_id}/assign",
+        {"stage": "title_abstract", "reviewers": ["rae"], "mode": "all"},
+        csrf=False,
+    )
