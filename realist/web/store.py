@@ -45,14 +45,6 @@ class WebStore:
         """Every review in the store is served (and new ones can be created)."""
         return self.data_dir is not None
 
-    def serves(self, review_id: int) -> bool:
-        if review_id in self.reviews:
-            return True
-        if self.data_dir is None:
-            return False
-        with session_scope(self.engine) as session:
-            return session.get(Review, review_id) is not None
-
     def folder(self, review_id: int) -> Path | None:
         """The review's folder, or None when this app does not serve it."""
         found = self.reviews.get(review_id)
