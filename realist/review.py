@@ -335,12 +335,21 @@ def open_review(
 
 
 def migrate_review(directory: str | Path | None = None, *, database_url: str | None = None) -> tuple[str | None, str]:
-    """Upgrade the review's database to this realist's schema: (before, after)."""
+    """Upgrade the review's database to this realist's schema: (before, after).  With a
+    ``database_url`` and no review folder, that database."""
     from .store.db import current_revision, head_revision
 
-    path = find_review_dir(directory)
-    config = json.loads((path / STATE_DIR / CONFIG_FILE).read_text())
-    engine = make_engine(_resolve_url(path, database_url, config))
+    try:
+        path = find_review_dir(directory)
+    except ReviewNotFound:
+        # A server database with no review folder here (a server that serves every review of it).
+        if database_url is None or directory is not None:
+            raise
+        url = database_url
+    else:
+        config = json.loads((path / STATE_DIR / CONFIG_FILE).read_text())
+        url = _resolve_url(path, database_url, config)
+    engine = make_engine(url)
     try:
         before = current_revision(engine)
         upgrade(engine)

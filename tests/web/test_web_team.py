@@ -325,3 +325,33 @@ def _assign_no_csrf(client: Client, team: Team) -> Any:
         {"stage": "title_abstract", "reviewers": ["rae"], "mode": "all"},
         csrf=False,
     )
+
+
+def test_migrate_and_user_add_work_on_a_server_database_without_a_review_folder(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from realist.cli import cli
+    from realist.store.db import current_revision, head_revision, make_engine
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REALIST_DATABASE_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    runner = CliRunner()
+    migrated = runner.invoke(cli, ["--database-url", url, "migrate"], catch_exceptions=False)
+    assert migrated.exit_code == 0, migrated.output
+    assert f"Upgraded the schema from empty to {head_revision()}." in migrated.output
+    added = runner.invoke(
+        cli, ["--database-url", url, "user", "add", "ana", "--password-stdin"], input="a long passphrase\n"
+    )
+    assert added.exit_code == 0, added.output
+    engine = make_engine(url)
+    try:
+        assert current_revision(engine) == head_revision()
+        assert accounts.list_users(engine) == ["ana"]
+    finally:
+        engine.dispose()
+    # Without a database URL there is still nothing to act on, and the message says so.
+    lost = runner.invoke(cli, ["user", "add", "bo", "--password-stdin"], input="a long passphrase\n")
+    assert lost.exit_code != 0 and "no review in" in lost.output
