@@ -83,16 +83,18 @@ def create_app(
     *,
     review_dirs: Sequence[str | Path] = (),
     database_url: str | None = None,
+    data_dir: str | Path | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     immediate_jobs: bool = False,
 ) -> FastAPI:
-    """The ASGI app for a store (or for review folders opened here).
+    """The ASGI app for a store (or for review folders opened here; with no folder but a
+    ``database_url``, every review in that database, folders under ``data_dir``).
 
     Jobs run on huey's queue through a consumer thread started with the app
     (its lifespan); ``immediate_jobs`` runs each job at once instead.
     """
     if store is None:
-        store = open_store(review_dirs, database_url=database_url)
+        store = open_store(review_dirs, database_url=database_url, data_dir=data_dir)
     jobs = JobQueue(store, immediate=immediate_jobs)
 
     @asynccontextmanager
@@ -136,12 +138,14 @@ def create_app(
         return render(request, "error.html", status_code=code, message=str(exc), code=code)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from . import api, pages, pages_language
+    from . import api, pages, pages_language, pages_team
 
     app.include_router(pages.router)
     app.include_router(pages_language.router)
+    app.include_router(pages_team.router)
     api_app = api.create_api()
     api_app.state.store = store
     api_app.state.jobs = jobs
+    api_app.state.max_upload_bytes = max_upload_bytes
     app.mount("/api/v1", api_app)
     return app

@@ -106,7 +106,7 @@ def check_csrf(request: Request, viewer: Viewer, form_value: str | None = None) 
 def open_for(request: Request, viewer: Viewer, review_id: int) -> tuple[ReviewHandle, accounts.Member]:
     """The review as the viewer's member handle; NotFound (404) for non-members and missing reviews."""
     store = store_of(request)
-    path = store.reviews.get(review_id)
+    path = store.folder(review_id)
     if path is None:
         from ..errors import NotFound
 

@@ -25,7 +25,7 @@ from huey.consumer import Consumer
 
 from .. import accounts
 from ..deduplicate.store import run_dedup
-from ..errors import RealistError
+from ..errors import NotFound, RealistError
 from ..identify.uploads import Upload, import_uploads
 from ..screen.served import refit
 from .store import WebStore
@@ -63,8 +63,11 @@ class JobQueue:
         if immediate:
             self.huey: Huey = MemoryHuey("realist", immediate=True)
         else:
-            first = Path(next(iter(store.reviews.values())))
-            self.huey = SqliteHuey("realist", filename=str(first / ".realist" / JOBS_FILE))
+            if store.data_dir is not None:
+                queue_file = store.data_dir / JOBS_FILE
+            else:
+                queue_file = Path(next(iter(store.reviews.values()))) / ".realist" / JOBS_FILE
+            self.huey = SqliteHuey("realist", filename=str(queue_file))
         self._consumer: _ThreadConsumer | None = None
         self._refits: set[tuple[int, str, str]] = set()
         self._lock = threading.Lock()
@@ -117,7 +120,9 @@ class JobQueue:
     def _run(self, job_id: str, review_id: int, account_id: int, work: Any) -> dict[str, Any]:
         self.huey.put(f"state:{job_id}", "running")
         try:
-            path = self.store.reviews[review_id]
+            path = self.store.folder(review_id)
+            if path is None:
+                raise NotFound(f"no review {review_id}")
             review, _member = accounts.open_review_for(self.store.engine, path, review_id, account_id)
             out: dict[str, Any] = work(review)
         except RealistError as exc:  # a user error: shown on the job's page

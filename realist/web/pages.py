@@ -30,6 +30,7 @@ from .app import render
 from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_for, require_viewer, store_of
 from .i18n import gettext
 from .jobs import JobQueue
+from .store import review_ids
 
 __all__ = ["router"]
 
@@ -183,8 +184,9 @@ def home(request: Request) -> Response:
     viewer = require_viewer(request)
     request.state.viewer = viewer
     store = store_of(request)
-    reviews = [r for r in accounts.reviews_for(store.engine, viewer.account.id) if r[0] in store.reviews]
-    return render(request, "reviews.html", reviews=reviews)
+    served = review_ids(store)
+    reviews = [r for r in accounts.reviews_for(store.engine, viewer.account.id) if r[0] in served]
+    return render(request, "reviews.html", reviews=reviews, can_create=store.serves_all, error=None)
 
 
 # ---------------------------------------------------------------- dashboard
@@ -252,7 +254,7 @@ def screen_page(request: Request, review_id: int, stage: str | None = None, reco
     current = _record(review, record_id) if record_id is not None else None
     protocol = review.protocol()
     criteria = (protocol.get("eligibility") or {}).get(stage_) or {}
-    highlights = protocol.get("highlights") or {}
+    highlights, own_highlights = accounts.highlights_for(review, me)
     progress = dec.progress(review, stage_)
     mine = progress["reviewers"].get(me)
     total = mine["assigned"] if mine and mine["assigned"] else progress["eligible"]
@@ -269,8 +271,9 @@ def screen_page(request: Request, review_id: int, stage: str | None = None, reco
         total=total,
         criteria=criteria,
         reasons=dec.exclusion_criteria(review, stage_),
-        include_terms=highlights.get("include") or [],
-        exclude_terms=highlights.get("exclude") or [],
+        include_terms=highlights["include"],
+        exclude_terms=highlights["exclude"],
+        own_highlights=own_highlights,
         visible=visible,
         key=secrets.token_urlsafe(12),
         fulltext=fulltext,

@@ -32,6 +32,10 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/setup/{token}"): PUBLIC,
     ("GET", "/"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/reviews/{review_id}"): MEMBERS,
+    ("POST", "/reviews"): ("owner", "reviewer", "viewer", "outsider"),
+    ("GET", "/reviews/{review_id}/assign"): MEMBERS,
+    ("POST", "/reviews/{review_id}/assign"): OWNERS,
+    ("POST", "/reviews/{review_id}/screen/highlights"): WRITERS,
     ("GET", "/reviews/{review_id}/screen"): WRITERS,
     ("POST", "/reviews/{review_id}/screen/decide"): WRITERS,
     ("POST", "/reviews/{review_id}/screen/undo"): WRITERS,
@@ -72,6 +76,15 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/reviews/{review_id}/duplicates"): MEMBERS,
     ("POST", "/api/v1/reviews/{review_id}/duplicates/run"): WRITERS,
     ("GET", "/api/v1/reviews/{review_id}/jobs/{job_id}"): MEMBERS,
+    ("POST", "/api/v1/reviews"): ("owner", "reviewer", "viewer", "outsider"),
+    ("POST", "/api/v1/reviews/{review_id}/members"): OWNERS,
+    ("DELETE", "/api/v1/reviews/{review_id}/members/{name}"): OWNERS,
+    ("POST", "/api/v1/reviews/{review_id}/assign"): OWNERS,
+    ("POST", "/api/v1/reviews/{review_id}/blinding"): OWNERS,
+    ("POST", "/api/v1/reviews/{review_id}/duplicates/{pair_id}/{verdict}"): WRITERS,
+    ("POST", "/api/v1/reviews/{review_id}/imports"): WRITERS,
+    ("GET", "/api/v1/reviews/{review_id}/highlights"): MEMBERS,
+    ("PUT", "/api/v1/reviews/{review_id}/highlights"): WRITERS,
 }
 NOT_ROUTES = {"/static"}  # files, the same for everyone
 
@@ -109,6 +122,7 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         .replace("{pair_id}", str(team.pair_id))
         .replace("{job_id}", team.job_id)
         .replace("{verdict}", "reject")
+        .replace("{name}", "vic")
     )
     if url.startswith("/api/"):
         body: dict[str, Any] | None = None
@@ -116,6 +130,22 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
             body = {"record_id": team.record_ids[1], "decision": "exclude"}
         elif url.endswith("/resolve"):
             body = {"decision": "include"}
+        elif url.endswith("/reviews") and method == "POST":
+            body = {"title": "A review made by a script"}
+        elif url.endswith("/members") and method == "POST":
+            body = {"name": "ren", "role": "reviewer"}
+        elif url.endswith("/assign"):
+            body = {"reviewers": ["rae", "ren"]}
+        elif url.endswith("/blinding"):
+            body = {"blinded": True}
+        elif url.endswith("/reject"):
+            body = {}
+        elif url.endswith("/highlights") and method == "PUT":
+            body = {"include": ["peer"], "exclude": []}
+        elif url.endswith("/imports"):
+            files = [("files", ("api.ris", io.BytesIO(b"TY  - JOUR\nTI  - Sent by a script\nER  - \n"), "text/plain"))]
+            headers = {"X-CSRF-Token": client.csrf} if client.csrf else {}
+            return client.http.post(url, files=files, headers=headers, follow_redirects=False)
         return client.api(method, url, json=body)
     if method == "GET":
         return client.get(url)
@@ -125,6 +155,12 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         data.update(include="peer: peer involvement", exclude="wrong-population: not people who use drugs")
     elif url.endswith("/blinding"):
         data.update(blinded="yes")
+    elif url.endswith("/assign"):
+        data.update(reviewers=["rae", "ren"], mode="balanced", per_record="2")
+    elif url.endswith("/highlights"):
+        data.update(include="peer\nnaloxone", exclude="maize")
+    elif url == "/reviews":
+        data = {"title": "A review made in the browser"}
     elif url.endswith("/members") or url.endswith("/members/remove"):
         data.update(name="ren", role="reviewer")
     elif url.endswith("/fulltext"):

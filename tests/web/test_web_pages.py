@@ -37,7 +37,7 @@ def test_screening_page_has_the_named_controls_and_the_title_as_heading(team: Te
     for name in ("Include", "Exclude", "Maybe"):
         assert re.search(rf'<button type="submit" name="decision" value="\w+"[^>]*>{name}</button>', page)
     assert '<label for="note">Note</label>' in page and 'id="note"' in page
-    title = re.search(r'<h1 id="record-title">(.*?)</h1>', page)
+    title = re.search(r'<h1 id="record-title"[^>]*>(.*?)</h1>', page)
     assert title and "(" in title.group(1)
     assert "Not people who use drugs" in page  # the protocol's exclusion criteria as reasons
 

@@ -58,6 +58,9 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(20))
     resolver: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: the member's own highlight terms {"include": [...], "exclude": [...]} (migration 0009);
+    #: None: the protocol's terms
+    highlights: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class WebSession(Base):
