@@ -88,6 +88,8 @@ def build_files(folder: Path) -> list[str]:
         for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
+
+
 log = logging.getLogger(__name__)
 
 
@@ -162,7 +164,9 @@ class JobQueue:
                 with self._lock:
                     self._refits.discard((review_id, str(account_id), stage))
 
-        def report_job(review_id: int, account_id: int, formats: list[str], style: str, task: Any = None) -> dict[str, Any]:
+        def report_job(
+            review_id: int, account_id: int, formats: list[str], style: str, task: Any = None
+        ) -> dict[str, Any]:
             job_id = str(task.id)
 
             def work(review: ReviewHandle) -> dict[str, Any]:
@@ -187,7 +191,9 @@ class JobQueue:
             task: Any = None,
         ) -> dict[str, Any]:
             job_id = str(task.id)
-            return self._run(job_id, review_id, account_id, lambda review: self._network(job_id, review, what, options, saved))
+            return self._run(
+                job_id, review_id, account_id, lambda review: self._network(job_id, review, what, options, saved)
+            )
 
         task = huey.task(context=True)
         self._import: Any = task(import_job)
@@ -255,10 +261,10 @@ class JobQueue:
                 paths.append(path)
                 names.append(f"uploaded {name}")
             offline = OfflineWorks(read_works(paths), files=names) if paths else None
-            client = None if paths else OpenAlexClient(openalex_settings(review), sleep=sleep)
+            client = OpenAlexClient(openalex_settings(review), sleep=sleep)  # connects only when asked
             try:
                 if what == "chase":
-                    source: Any = offline or OnlineWorks(client)
+                    source: Any = offline if offline is not None else OnlineWorks(client)
                     result = chase(
                         review,
                         str(options["direction"]),
@@ -270,7 +276,7 @@ class JobQueue:
                         progress=progress,
                     )
                     return {"chase": result.to_dict()}
-                searched: Any = offline or client
+                searched: Any = offline if offline is not None else client
                 found = handsearch(
                     review,
                     str(options["journal"]),
@@ -284,8 +290,7 @@ class JobQueue:
                 )
                 return {"handsearch": found.to_dict()}
             finally:
-                if client is not None:
-                    close_source(client)
+                close_source(client)
 
     def _submitted(self, result: Any, review_id: int, kind: str) -> str:
         job_id: str = result.id

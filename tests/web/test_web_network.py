@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from network.conftest import HRJ, HRJ_REVIEWS, IJDP, small_works
-from network.fake_openalex import FakeOpenAlex
 from sqlalchemy import func, select
 from web_support import Team
 
+from network.conftest import HRJ, HRJ_REVIEWS, IJDP, small_works
+from network.fake_openalex import FakeOpenAlex
 from realist.identify import import_records
 from realist.records import RecordData
 from realist.screen.decisions import decide

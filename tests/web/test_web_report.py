@@ -100,7 +100,11 @@ def test_the_report_built_through_the_web_is_the_command_lines_report(
     listed = set(re.findall(rf"/report/builds/{build}/([^\"]+)\"", page.text))
     assert listed == set(cli_files)  # the page offers every file the command line writes, and no other
     viewer = Client(app, "vic")  # members download; the viewer did not build it
-    differ = [name for name in cli_files if not _same(name, _download(viewer, review.review_id, build, name), (out / name).read_bytes())]
+    differ = [
+        name
+        for name in cli_files
+        if not _same(name, _download(viewer, review.review_id, build, name), (out / name).read_bytes())
+    ]
     assert differ == []
     assert {"report.html", "report.docx", "report.md", "prisma_flow.csv", "prisma_flow.svg"} <= set(cli_files)
 
