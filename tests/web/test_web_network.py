@@ -34,7 +34,7 @@ def _seed(team: Team) -> int:
         source="MEDLINE",
     )
     with team.review.session() as session:
-        rid = session.scalar(select(func.max(Source.id)))
+        rid = session.scalar(select(func.max(Source.id)).where(Source.review_id == team.review.review_id))
         from realist.store.models import Record
 
         record_id = int(session.scalar(select(Record.id).where(Record.source_id == rid)) or 0)
@@ -43,10 +43,13 @@ def _seed(team: Team) -> int:
 
 
 def _counts(team: Team) -> tuple[int, int]:
+    rid = team.review.review_id
     with team.review.session() as session:
         return (
-            int(session.scalar(select(func.count()).select_from(Source)) or 0),
-            int(session.scalar(select(func.count()).select_from(CitationLink)) or 0),
+            int(session.scalar(select(func.count()).select_from(Source).where(Source.review_id == rid)) or 0),
+            int(
+                session.scalar(select(func.count()).select_from(CitationLink).where(CitationLink.review_id == rid)) or 0
+            ),
         )
 
 
@@ -74,7 +77,9 @@ def test_an_offline_chase_from_uploaded_openalex_works_is_stored_with_its_proven
     # W100 cites W101, W102 (W199 is not in the file); W103 and W104 cite W100.
     assert "4 works found" in job.text
     with team.review.session() as session:
-        source = session.scalars(select(Source).where(Source.kind == "citation")).one()
+        source = session.scalars(
+            select(Source).where(Source.review_id == team.review.review_id, Source.kind == "citation")
+        ).one()
         assert source.details["via"] == "saved_openalex_json"
         assert source.details["files"] == ["uploaded works.jsonl"]
         links = session.scalars(select(CitationLink).where(CitationLink.source_id == source.id)).all()
@@ -110,7 +115,9 @@ def test_a_hand_search_logged_with_the_cli_fields_is_a_hand_search_source(team: 
     # Harm Reduction Journal, 2014-2018, "peer" or "harm reduction": W100 (2015) and W103 (2017).
     assert "Hand search of Harm Reduction Journal: 2 works found" in job.text
     with team.review.session() as session:
-        source = session.scalars(select(Source).where(Source.kind == "hand_search")).one()
+        source = session.scalars(
+            select(Source).where(Source.review_id == team.review.review_id, Source.kind == "hand_search")
+        ).one()
         assert source.details["terms"] == ["peer", "harm reduction"]
         assert (source.details["from"], source.details["to"]) == ("2014-01-01", "2018-12-31")
     page = owner.get(f"/reviews/{rid}/network")
@@ -160,7 +167,9 @@ def test_an_online_chase_shows_its_retries_and_fills_the_cache(team: Team, fake_
     assert "2 works found" in job.text  # W101 and W102; W199 is unknown to OpenAlex
     assert re.search(r"retried 1 time\(s\), after waiting [0-9.]+ s", job.text)
     with team.review.session() as session:
-        source = session.scalars(select(Source).where(Source.kind == "citation")).one()
+        source = session.scalars(
+            select(Source).where(Source.review_id == team.review.review_id, Source.kind == "citation")
+        ).one()
         assert source.details["via"] == "openalex_api"
     cache = team.review.path / ".realist" / "openalex-cache"
     assert cache.is_dir() and any(cache.rglob("*"))
