@@ -8,7 +8,9 @@ OpenAlex files uploaded with the form (JSON, JSON Lines or .zip, as
 ``realist chase --from`` and ``realist handsearch --saved`` read them).  The
 library stores everything found with its provenance; the page lists the
 review's chases and searches and what each seed contributed.  Writers
-(owners and reviewers) run them; every member sees the page.
+(owners and reviewers) run them; every member sees the page.  While
+screening is blinded, which records are included is an aggregate withheld
+from all but owners: others are not offered included records as seeds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..errors import InvalidInput
 from ..inventory import list_records
 from ..network.chase import DIRECTIONS, MAX_DEPTH, included_record_ids
 from ..network.provenance import identification_counts, network_searches, seed_contributions
+from ..protocol import STAGES
 from .pages import _jobs, _Page, _see_other
 
 __all__ = ["router"]
@@ -35,11 +38,13 @@ FormStr = Annotated[str, Form()]
 @router.get("/reviews/{review_id}/network", response_class=HTMLResponse)
 def network_page(request: Request, review_id: int) -> Response:
     page = _Page(request, review_id)
-    included = included_record_ids(page.review)
+    blinded = _blinded(page)
+    included = [] if blinded else included_record_ids(page.review)
     seeds = list_records(page.review, ids=included) if included else []
     return page.render(
         "network.html",
         seeds=seeds,
+        blinded=blinded,
         directions=DIRECTIONS,
         max_depth=MAX_DEPTH,
         searches=network_searches(page.review),
@@ -47,6 +52,10 @@ def network_page(request: Request, review_id: int) -> Response:
         counts=identification_counts(page.review),
         limit_mb=request.app.state.max_upload_bytes // (1024 * 1024),
     )
+
+
+def _blinded(page: _Page) -> bool:
+    return any(page.blinded_for_me(stage) for stage in STAGES)
 
 
 async def _saved(request: Request, files: list[UploadFile] | None) -> list[tuple[str, bytes]]:
@@ -88,6 +97,8 @@ async def network_chase(
     except ValueError:
         raise InvalidInput(f"depth must be a whole number from 1 to {MAX_DEPTH}, not {depth!r}") from None
     chosen = [r.strip() for r in records or [] if r.strip()] + _lines(seeds)
+    if included and await run_in_threadpool(_blinded, page):
+        raise InvalidInput("screening is blinded: give the seeds by record id, DOI or OpenAlex id")
     if not chosen and not included:
         raise InvalidInput("choose at least one seed: tick records, give a DOI or OpenAlex id, or chase all included")
     files = await _saved(request, saved)

@@ -173,3 +173,16 @@ def test_an_online_chase_shows_its_retries_and_fills_the_cache(team: Team, fake_
         assert source.details["via"] == "openalex_api"
     cache = team.review.path / ".realist" / "openalex-cache"
     assert cache.is_dir() and any(cache.rglob("*"))
+
+
+def test_while_screening_is_blinded_reviewers_are_not_shown_which_records_are_included(team: Team) -> None:
+    from realist.screen.decisions import set_blinded
+
+    rid = team.review.review_id
+    seed = _seed(team)
+    set_blinded(team.review, "title_abstract", True)
+    reviewer = team.client("reviewer")
+    assert f'name="records" value="{seed}"' not in reviewer.get(f"/reviews/{rid}/network").text
+    assert f'name="records" value="{seed}"' in team.client("owner").get(f"/reviews/{rid}/network").text
+    refused = reviewer.post(f"/reviews/{rid}/network/chase", {"direction": "backward", "included": "yes"})
+    assert refused.status_code == 400 and "screening is blinded" in refused.text

@@ -148,3 +148,19 @@ def test_report_downloads_only_name_files_of_a_finished_build(team: Team) -> Non
     assert owner.get(f"/reviews/{rid}/report/builds/not-a-build/report.md").status_code == 404
     assert team.client("outsider").get(f"/reviews/{rid}/report/builds/{build}/report.md").status_code == 404
     assert team.client("viewer").post(f"/reviews/{rid}/report/build", {"formats": ["md"]}).status_code == 403
+
+
+def test_while_screening_is_blinded_only_owners_build_and_download_reports(team: Team) -> None:
+    from realist.screen.decisions import set_blinded
+
+    rid = team.review.review_id
+    owner, reviewer, viewer = team.client("owner"), team.client("reviewer"), team.client("viewer")
+    build, _job = _build(owner, rid, ("md",))
+    set_blinded(team.review, "title_abstract", True)
+    assert reviewer.post(f"/reviews/{rid}/report/build", {"formats": ["md"]}).status_code == 403
+    assert viewer.get(f"/reviews/{rid}/report/builds/{build}/report.md").status_code == 403
+    assert build not in reviewer.get(f"/reviews/{rid}/report").text
+    assert owner.get(f"/reviews/{rid}/report/builds/{build}/report.md").status_code == 200
+    _build(owner, rid, ("md",))
+    set_blinded(team.review, "title_abstract", False)
+    assert viewer.get(f"/reviews/{rid}/report/builds/{build}/report.md").status_code == 200
