@@ -97,7 +97,8 @@ async def network_chase(
     except ValueError:
         raise InvalidInput(f"depth must be a whole number from 1 to {MAX_DEPTH}, not {depth!r}") from None
     chosen = [r.strip() for r in records or [] if r.strip()] + _lines(seeds)
-    if included and await run_in_threadpool(_blinded, page):
+    blinded: bool = await run_in_threadpool(_blinded, page)
+    if included and blinded:
         raise InvalidInput("screening is blinded: give the seeds by record id, DOI or OpenAlex id")
     if not chosen and not included:
         raise InvalidInput("choose at least one seed: tick records, give a DOI or OpenAlex id, or chase all included")
