@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -174,7 +175,11 @@ class JobQueue:
 
                 self._progress(job_id, "Building the report", 0, 1)
                 folder = _reports(review) / job_id
-                build_report(review, folder, tuple(formats), style=style)
+                try:
+                    build_report(review, folder, tuple(formats), style=style)
+                except BaseException:
+                    shutil.rmtree(folder, ignore_errors=True)  # no half-built report is ever listed
+                    raise
                 stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 (folder / ".done").write_text(f"{stamp}\n{review.actor}\n", encoding="utf-8")
                 self._progress(job_id, "Building the report", 1, 1)

@@ -164,3 +164,17 @@ def test_while_screening_is_blinded_only_owners_build_and_download_reports(team:
     _build(owner, rid, ("md",))
     set_blinded(team.review, "title_abstract", False)
     assert viewer.get(f"/reviews/{rid}/report/builds/{build}/report.md").status_code == 200
+
+
+def test_a_build_that_fails_says_why_on_its_job_page_and_leaves_no_build(team: Team) -> None:
+    rid = team.review.review_id
+    owner = team.client("owner")
+    protocol = team.review.protocol()
+    protocol["report"] = {"heatmaps": ["intervention"]}  # not a pair: the report cannot be assembled
+    team.review.write_protocol(protocol)
+    response = owner.post(f"/reviews/{rid}/report/build", {"formats": ["md"]})
+    job = owner.get(response.headers["location"])
+    assert job.status_code == 400 and "report.heatmaps" in job.text and "is not a pair" in job.text
+    reports = team.review.path / ".realist" / "reports"
+    assert not reports.exists() or not any(reports.iterdir())
+    assert "No report has been built yet." in owner.get(f"/reviews/{rid}/report").text
