@@ -173,16 +173,18 @@ class JobQueue:
             def work(review: ReviewHandle) -> dict[str, Any]:
                 from ..report import build_report
 
-                self._progress(job_id, "Building the report", 0, 1)
                 folder = _reports(review) / job_id
+
+                def progress(step: str, done: int, total: int) -> None:
+                    self._progress(job_id, step, done, total)
+
                 try:
-                    build_report(review, folder, tuple(formats), style=style)
+                    build_report(review, folder, tuple(formats), style=style, progress=progress)
                 except BaseException:
                     shutil.rmtree(folder, ignore_errors=True)  # no half-built report is ever listed
                     raise
                 stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 (folder / ".done").write_text(f"{stamp}\n{review.actor}\n", encoding="utf-8")
-                self._progress(job_id, "Building the report", 1, 1)
                 return {"report": job_id, "files": build_files(folder)}
 
             return self._run(job_id, review_id, account_id, work)

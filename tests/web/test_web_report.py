@@ -143,6 +143,8 @@ def test_report_downloads_only_name_files_of_a_finished_build(team: Team) -> Non
     owner = team.client("owner")
     build, _job = _build(owner, rid, ("md",))
     assert owner.get(f"/reviews/{rid}/report/builds/{build}/report.md").status_code == 200
+    progress = team.app.state.jobs.progress(build)  # the build's id is its job's id
+    assert progress["step"] == "Done" and progress["done"] == progress["total"] > 1
     for bad in ("../../protocol.yaml", ".done", "report.html", "..%2F..%2Fprotocol.yaml"):
         assert owner.get(f"/reviews/{rid}/report/builds/{build}/{bad}").status_code == 404, bad
     assert owner.get(f"/reviews/{rid}/report/builds/not-a-build/report.md").status_code == 404
