@@ -678,7 +678,7 @@ def job_page(request: Request, review_id: int, job_id: str) -> Response:
     job = _jobs(request).job(job_id, review_id)
     if job is None:
         raise NotFound(gettext("no job %(id)s in this review", id=job_id))
-    response = page.render("job.html", job=job)
+    response = page.render("job.html", job=job, progress=_jobs(request).progress(job_id))
     if job.state == "failed":
         response.status_code = 422 if job.kind == "import" else 400
     return response

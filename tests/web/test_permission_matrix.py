@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
-from web_support import Client, Team
+from web_support import PASSWORD, TEAM, Client, Team
 
 ROLES = ("owner", "reviewer", "viewer", "outsider", None)  # None: logged out
 MEMBERS = ("owner", "reviewer", "viewer")
@@ -59,6 +59,13 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/reviews/{review_id}/dedup/run"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup/{pair_id}/{verdict}"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup-undo"): WRITERS,
+    ("GET", "/reviews/{review_id}/report"): MEMBERS,
+    ("POST", "/reviews/{review_id}/report/build"): WRITERS,
+    ("POST", "/reviews/{review_id}/report/checklist"): OWNERS,
+    ("GET", "/reviews/{review_id}/report/builds/{build_id}/{name:path}"): MEMBERS,
+    ("GET", "/reviews/{review_id}/network"): MEMBERS,
+    ("POST", "/reviews/{review_id}/network/chase"): WRITERS,
+    ("POST", "/reviews/{review_id}/network/handsearch"): WRITERS,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/me"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/api/v1/reviews"): ("owner", "reviewer", "viewer", "outsider"),
@@ -124,6 +131,8 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         .replace("{verdict}", "reject")
         .replace("{name}", "vic")
     )
+    if "{build_id}" in url:
+        url = url.replace("{build_id}", _report_build(team)).replace("{name:path}", "report.md")
     if url.startswith("/api/"):
         body: dict[str, Any] | None = None
         if url.endswith("/decisions"):
@@ -165,11 +174,29 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         data.update(name="ren", role="reviewer")
     elif url.endswith("/fulltext"):
         files = [("file", ("second.txt", io.BytesIO(b"Another full text of twenty characters or more."), "text/plain"))]
+    elif url.endswith("/report/build"):
+        data.update(formats="md")
+    elif url.endswith("/report/checklist"):
+        data.update(checklist="rameses", item="3", answer="Why this review is needed.")
     elif url.endswith("/import"):
         files = [("files", ("one.ris", io.BytesIO(b"TY  - JOUR\nTI  - An imported title\nER  - \n"), "text/plain"))]
     elif url == "/login":
         data = {"username": "nobody", "password": "x", "login_csrf": "x"}
     return client.post(url, data, files=files)
+
+
+_BUILDS: dict[str, str] = {}
+
+
+def _report_build(team: Team) -> str:
+    """A finished report build of the team's review (Markdown only), built once per review."""
+    key = str(team.review.path)
+    if key not in _BUILDS:
+        from realist import accounts
+
+        owner = accounts.authenticate(team.review.engine, TEAM["owner"], PASSWORD)
+        _BUILDS[key] = team.app.state.jobs.submit_report(team.review.review_id, owner.id, ["md"], "vancouver")
+    return _BUILDS[key]
 
 
 def _passed(response: Any) -> bool:
