@@ -252,4 +252,7 @@ def create_api() -> FastAPI:
         limit = max(1, min(limit, 1000))
         return {"total": len(rows), "records": [row.to_dict() for row in rows[offset : offset + limit]]}
 
+    from .api_coding import register as register_coding
+
+    register_coding(api)
     return api
