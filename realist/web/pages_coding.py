@@ -25,7 +25,7 @@ from ..code import coding as cd
 from ..code import studies as st
 from ..code.qdc import codebook_to_qdc
 from ..errors import InvalidInput, NotFound
-from ..fulltext import fulltext_file, get_fulltext
+from ..fulltext import add_fulltext_bytes, fulltext_file, get_fulltext
 from .pages import _Page, _see_other
 
 __all__ = ["router", "Segment", "segments"]
@@ -185,6 +185,9 @@ def study_read(request: Request, review_id: int, study: str) -> Response:
         depth={c.id: len(book.ancestors(c.id)) for c in book},
         can_code=_writer(page),
         memo=str(info.details.get("memo") or ""),
+        without_fulltext=[
+            rid for rid in info.record_ids if not any(t["text"].record_id == rid and t["text"].source == "fulltext" for t in texts)
+        ],
     )
 
 
@@ -227,6 +230,31 @@ def study_code(
         **span,
     )
     return _see_other(_back(review_id, study, f"coding-{made[0].id}"))
+
+
+@router.post("/reviews/{review_id}/studies/{study}/fulltext")
+async def study_attach(
+    request: Request,
+    review_id: int,
+    study: str,
+    file: UploadFile,
+    record_id: Annotated[int, Form()],
+    csrf_token: OptForm = None,
+) -> Response:
+    """Attach a full text (PDF, HTML, text) to one of the study's records, then read it here."""
+    from starlette.concurrency import run_in_threadpool
+
+    page = await run_in_threadpool(_Page, request, review_id)
+    page.write(csrf_token, page.member.role.can_screen, "attach full texts")
+    info = await run_in_threadpool(st.get_study, page.review, study)
+    if record_id not in info.record_ids:
+        raise InvalidInput(f"record {record_id} is not a report of study {info.key} (its records: {info.record_ids})")
+    limit = int(request.app.state.max_upload_bytes)
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(f"{file.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB")
+    await run_in_threadpool(add_fulltext_bytes, page.review, record_id, file.filename or "fulltext", data)
+    return _see_other(_back(review_id, study))
 
 
 @router.post("/reviews/{review_id}/studies/{study}/memo")

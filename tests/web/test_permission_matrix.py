@@ -78,6 +78,7 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/reviews/{review_id}/studies/{study}/read"): MEMBERS,
     ("POST", "/reviews/{review_id}/studies/{study}/codings"): WRITERS,
     ("POST", "/reviews/{review_id}/studies/{study}/memo"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/fulltext"): WRITERS,
     ("POST", "/reviews/{review_id}/codings/{coding_id}/validate"): WRITERS,
     ("POST", "/reviews/{review_id}/codings/{coding_id}/memo"): WRITERS,
     ("GET", "/reviews/{review_id}/codebook"): MEMBERS,
