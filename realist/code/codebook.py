@@ -338,7 +338,8 @@ def _children_list(items: list[dict[str, Any]], parent: str | None) -> list[dict
     if found is None:
         raise InvalidInput(f"unknown parent code {parent!r}: it is not in the codebook", field="parent")
     holder, i = found
-    return holder[i].setdefault("children", [])
+    children: list[dict[str, Any]] = holder[i].setdefault("children", [])
+    return children
 
 
 def add_code(
@@ -449,4 +450,6 @@ def remove_code(review: ReviewHandle, code_id: str) -> Codebook:
     found = _find(items, code_id)
     assert found is not None
     del found[0][found[1]]
-    return save_codebook(review, parse_codebook(items, where="the codebook"), action="codebook.code_removed", code=code_id)
+    return save_codebook(
+        review, parse_codebook(items, where="the codebook"), action="codebook.code_removed", code=code_id
+    )

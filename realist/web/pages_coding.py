@@ -24,7 +24,7 @@ from ..code import codebook as cb
 from ..code import coding as cd
 from ..code import studies as st
 from ..code.qdc import codebook_to_qdc
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..fulltext import add_fulltext_bytes, fulltext_file, get_fulltext
 from .pages import _Page, _see_other
 
@@ -170,6 +170,7 @@ def study_read(request: Request, review_id: int, study: str) -> Response:
     by_excerpt: dict[int | None, list[cd.CodingInfo]] = defaultdict(list)
     for c in codings:
         by_excerpt[c.excerpt.id if c.excerpt else None].append(c)
+
     def position(item: tuple[int | None, list[cd.CodingInfo]]) -> tuple[int, int, str, int]:
         e = item[1][0].excerpt
         return (0, 0, "", 0) if e is None else (1, e.record_id, e.source, e.start)
@@ -186,7 +187,9 @@ def study_read(request: Request, review_id: int, study: str) -> Response:
         can_code=_writer(page),
         memo=str(info.details.get("memo") or ""),
         without_fulltext=[
-            rid for rid in info.record_ids if not any(t["text"].record_id == rid and t["text"].source == "fulltext" for t in texts)
+            rid
+            for rid in info.record_ids
+            if not any(t["text"].record_id == rid and t["text"].source == "fulltext" for t in texts)
         ],
     )
 
@@ -258,7 +261,9 @@ async def study_attach(
 
 
 @router.post("/reviews/{review_id}/studies/{study}/memo")
-def study_memo(request: Request, review_id: int, study: str, memo: FormStr = "", csrf_token: OptForm = None) -> Response:
+def study_memo(
+    request: Request, review_id: int, study: str, memo: FormStr = "", csrf_token: OptForm = None
+) -> Response:
     """The study's memo (kept in its details; the change is in the event log)."""
     page = _Page(request, review_id)
     page.write(csrf_token, _writer(page), "write study memos")
@@ -310,9 +315,7 @@ def coding_agreement_page(request: Request, review_id: int) -> Response:
     me = page.member.name
     codings = cd.list_codings(page.review)
     disputed = [c for c in codings if c.status == "disputed"]
-    waiting = [
-        c for c in codings if c.coder != me and not any(v["validator"] == me for v in c.validations)
-    ]
+    waiting = [c for c in codings if c.coder != me and not any(v["validator"] == me for v in c.validations)]
     return page.render(
         "coding_agreement.html",
         rows=cd.coding_agreement(page.review),

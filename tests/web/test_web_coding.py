@@ -88,7 +88,9 @@ def test_coding_a_selection_stores_the_excerpt_the_cli_would(team: Team) -> None
     # The CLI's call (`realist code apply --excerpt-start --excerpt-end --in fulltext`) finds the same excerpt.
     from realist.code import apply_code
 
-    cli_coding = apply_code(team.review, key, "community-knowledge", coder="olu", start=start, end=end, source="fulltext")
+    cli_coding = apply_code(
+        team.review, key, "community-knowledge", coder="olu", start=start, end=end, source="fulltext"
+    )
     assert cli_coding.excerpt is not None and cli_coding.excerpt.id == excerpt.id
     # The coded span is highlighted in the reader, built from the stored offsets.
     page = rae.get(f"/reviews/{team.review.review_id}/studies/{key}/read")
@@ -137,10 +139,13 @@ def test_second_coder_validates_and_disagreements_are_listed(team: Team) -> None
     # The coder cannot validate their own coding, and the page shows them no validation form for it.
     own = rae.post(f"/reviews/{rid}/codings/{bridging.id}/validate", {"verdict": "agree"})
     assert own.status_code == 400 and "second coder" in html.unescape(own.text)
-    assert f'action="/reviews/{rid}/codings/{bridging.id}/validate"' not in rae.get(
-        f"/reviews/{rid}/studies/{key}/read"
-    ).text
-    assert f'action="/reviews/{rid}/codings/{bridging.id}/validate"' in ren.get(f"/reviews/{rid}/studies/{key}/read").text
+    assert (
+        f'action="/reviews/{rid}/codings/{bridging.id}/validate"'
+        not in rae.get(f"/reviews/{rid}/studies/{key}/read").text
+    )
+    assert (
+        f'action="/reviews/{rid}/codings/{bridging.id}/validate"' in ren.get(f"/reviews/{rid}/studies/{key}/read").text
+    )
     assert ren.post(f"/reviews/{rid}/codings/{bridging.id}/validate", {"verdict": "agree"}).status_code == 303
     response = ren.post(
         f"/reviews/{rid}/codings/{role_model.id}/validate", {"verdict": "dispute", "note": "Not a role model here."}
@@ -252,7 +257,7 @@ def test_codebook_page_shows_edit_forms_to_owners_only(team: Team) -> None:
     rid = team.review.review_id
     owner_page = team.client("owner").get(f"/reviews/{rid}/codebook")
     reviewer_page = team.client("reviewer").get(f"/reviews/{rid}/codebook")
-    assert 'action="/reviews/%s/codebook/add"' % rid in owner_page.text
+    assert f'action="/reviews/{rid}/codebook/add"' in owner_page.text
     assert "/codebook/add" not in reviewer_page.text
     assert 'id="code-bridging"' in reviewer_page.text
 

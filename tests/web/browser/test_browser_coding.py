@@ -146,9 +146,7 @@ def test_attach_select_code_and_validate_as_second_coder(
     ren.wait_for_url(re.compile(r"#coding-\d+$"))
     expect(ren.locator(f"#coding-{by_code['harm-reduction-education']} .status")).to_have_text("agreed")
     expect(ren.locator(f"#coding-{by_code['trust-empathy-commitment']} .status")).to_have_text("disputed")
-    status_by_code = {
-        c["code"]: c["status"] for c in json.loads(cli.ok("code", "list", "--json").output)
-    }
+    status_by_code = {c["code"]: c["status"] for c in json.loads(cli.ok("code", "list", "--json").output)}
     assert status_by_code["harm-reduction-education"] == "agreed"
     assert status_by_code["trust-empathy-commitment"] == "disputed"
 
