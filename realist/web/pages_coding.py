@@ -24,7 +24,7 @@ from ..code import codebook as cb
 from ..code import coding as cd
 from ..code import studies as st
 from ..code.qdc import codebook_to_qdc
-from ..errors import InvalidInput
+from ..errors import ImportFormatError, InvalidInput
 from ..fulltext import add_fulltext_bytes, fulltext_file, get_fulltext
 from .pages import _Page, _see_other
 
@@ -161,10 +161,7 @@ def _texts_for_page(page: _Page, study: str) -> tuple[st.StudyInfo, list[dict[st
     return info, out, codings
 
 
-@router.get("/reviews/{review_id}/studies/{study}/read", response_class=HTMLResponse)
-def study_read(request: Request, review_id: int, study: str) -> Response:
-    """A study's texts with its codings highlighted; select text and code it."""
-    page = _Page(request, review_id)
+def _reader(page: _Page, study: str, *, error: str | None = None, form: dict[str, Any] | None = None) -> HTMLResponse:
     info, texts, codings = _texts_for_page(page, study)
     book = cb.load_codebook(page.review)
     by_excerpt: dict[int | None, list[cd.CodingInfo]] = defaultdict(list)
@@ -176,7 +173,7 @@ def study_read(request: Request, review_id: int, study: str) -> Response:
         return (0, 0, "", 0) if e is None else (1, e.record_id, e.source, e.start)
 
     groups = [{"excerpt": items[0].excerpt, "codings": items} for _, items in sorted(by_excerpt.items(), key=position)]
-    return page.render(
+    response = page.render(
         "coding_read.html",
         study=info,
         texts=texts,
@@ -191,7 +188,18 @@ def study_read(request: Request, review_id: int, study: str) -> Response:
             for rid in info.record_ids
             if not any(t["text"].record_id == rid and t["text"].source == "fulltext" for t in texts)
         ],
+        error=error,
+        form=form or {},
     )
+    if error:
+        response.status_code = 400
+    return response
+
+
+@router.get("/reviews/{review_id}/studies/{study}/read", response_class=HTMLResponse)
+def study_read(request: Request, review_id: int, study: str) -> Response:
+    """A study's texts with its codings highlighted; select text and code it."""
+    return _reader(_Page(request, review_id), study)
 
 
 @router.post("/reviews/{review_id}/studies/{study}/codings")
@@ -223,15 +231,20 @@ def study_code(
     elif quoted:
         span = {"quote": quoted, "source": source, "record_id": record_id}
     elif not whole:
-        raise InvalidInput("select text (or type a quote) to code, or tick 'the whole study'")
-    made = cd.apply_codes(
-        page.review,
-        study,
-        list(codes or []),
-        coder=page.member.name,
-        memo=(memo or "").strip() or None,
-        **span,
-    )
+        form = {"codes": list(codes or []), "text": text or "", "memo": memo or ""}
+        return _reader(page, study, error="select text (or type a quote) to code, or tick 'the whole study'", form=form)
+    try:
+        made = cd.apply_codes(
+            page.review,
+            study,
+            list(codes or []),
+            coder=page.member.name,
+            memo=(memo or "").strip() or None,
+            **span,
+        )
+    except InvalidInput as exc:  # the reader again, with the message and what was typed
+        form = {"codes": list(codes or []), "text": text or "", "quote": quote or "", "memo": memo or ""}
+        return _reader(page, study, error=str(exc), form=form)
     return _see_other(_back(review_id, study, f"coding-{made[0].id}"))
 
 
@@ -369,16 +382,19 @@ def codebook_add(
 ) -> Response:
     page = _Page(request, review_id)
     _owner(page, csrf_token)
-    code = cb.add_code(
-        page.review,
-        name,
-        kind=kind or None,
-        parent=parent or None,
-        code_id=code_id or None,
-        definition=definition,
-        aliases=aliases or None,
-        codable=not group,
-    )
+    try:
+        code = cb.add_code(
+            page.review,
+            name,
+            kind=kind or None,
+            parent=parent or None,
+            code_id=code_id or None,
+            definition=definition,
+            aliases=aliases or None,
+            codable=not group,
+        )
+    except InvalidInput as exc:
+        return _codebook_page(page, str(exc), 400)
     return _see_other(f"/reviews/{review_id}/codebook#code-{code.id}")
 
 
@@ -404,9 +420,14 @@ async def codebook_import(
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(f"{file.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB")
-    await run_in_threadpool(
-        cb.import_codebook_bytes, page.review, file.filename or "codebook", data, allow_removal=bool(allow_removal)
-    )
+    try:
+        await run_in_threadpool(
+            cb.import_codebook_bytes, page.review, file.filename or "codebook", data, allow_removal=bool(allow_removal)
+        )
+    except (InvalidInput, ImportFormatError) as exc:
+        return await run_in_threadpool(
+            _codebook_page, page, str(exc), 422 if isinstance(exc, ImportFormatError) else 400
+        )
     return _see_other(f"/reviews/{review_id}/codebook")
 
 
@@ -446,16 +467,19 @@ def codebook_edit(
     """Rename, redefine or move a code (its id, which codings use, stays)."""
     page = _Page(request, review_id)
     _owner(page, csrf_token)
-    cb.edit_code(
-        page.review,
-        code_id,
-        name=name,
-        kind=kind or None,
-        definition=definition,
-        aliases=aliases,
-        codable=None if name is None else not group,
-        parent=parent,
-    )
+    try:
+        cb.edit_code(
+            page.review,
+            code_id,
+            name=name,
+            kind=kind or None,
+            definition=definition,
+            aliases=aliases,
+            codable=None if name is None else not group,
+            parent=parent,
+        )
+    except InvalidInput as exc:
+        return _codebook_page(page, str(exc), 400)
     return _see_other(f"/reviews/{review_id}/codebook#code-{code_id}")
 
 
@@ -464,5 +488,8 @@ def codebook_delete(request: Request, review_id: int, code_id: str, csrf_token: 
     """Delete a code; refused (400, nothing changed) while codings or CMOCs use it."""
     page = _Page(request, review_id)
     _owner(page, csrf_token)
-    cb.remove_code(page.review, code_id)
+    try:
+        cb.remove_code(page.review, code_id)
+    except InvalidInput as exc:
+        return _codebook_page(page, str(exc), 400)
     return _see_other(f"/reviews/{review_id}/codebook?" + urlencode({"deleted": code_id}))

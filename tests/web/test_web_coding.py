@@ -126,6 +126,8 @@ def test_bad_coding_is_refused_and_nothing_is_stored(team: Team, form: dict[str,
     response = team.client("reviewer").post(f"/reviews/{team.review.review_id}/studies/{key}/codings", form)
     assert response.status_code == 400
     assert message in html.unescape(response.text)
+    if form.get("quote"):  # the reader comes back with what was typed, to correct it
+        assert f'name="quote" rows="3">{form["quote"]}</textarea>' in response.text
     assert list_codings(team.review, study=key) == []
     assert list_excerpts(team.review, study=key) == []
 
