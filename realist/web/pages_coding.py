@@ -451,7 +451,7 @@ def codebook_export(request: Request, review_id: int, format: str = "qdc") -> Re
     raise InvalidInput(f"unknown codebook format {format!r} (qdc or csv)")
 
 
-@router.post("/reviews/{review_id}/codebook/{code_id}")
+@router.post("/reviews/{review_id}/codebook/codes/{code_id}")
 def codebook_edit(
     request: Request,
     review_id: int,
@@ -483,7 +483,7 @@ def codebook_edit(
     return _see_other(f"/reviews/{review_id}/codebook#code-{code_id}")
 
 
-@router.post("/reviews/{review_id}/codebook/{code_id}/delete")
+@router.post("/reviews/{review_id}/codebook/codes/{code_id}/delete")
 def codebook_delete(request: Request, review_id: int, code_id: str, csrf_token: OptForm = None) -> Response:
     """Delete a code; refused (400, nothing changed) while codings or CMOCs use it."""
     page = _Page(request, review_id)

@@ -200,7 +200,8 @@ def test_codebook_edits_by_the_owner(team: Team) -> None:
     assert (code.parent, code.kind) == ("mechanisms", "mechanism")
     # Rename and move: the id stays, so codings keep pointing at the code.
     moved = olu.post(
-        f"/reviews/{rid}/codebook/bridging", {"name": "Bridging to services", "parent": "peer-navigation", "kind": ""}
+        f"/reviews/{rid}/codebook/codes/bridging",
+        {"name": "Bridging to services", "parent": "peer-navigation", "kind": ""},
     )
     assert moved.status_code == 303
     book = load_codebook(team.review)
@@ -208,16 +209,16 @@ def test_codebook_edits_by_the_owner(team: Team) -> None:
     assert book.require("bridging").parent == "peer-navigation"
     assert list_codings(team.review, study=key)[0].code_name == "Bridging to services"
     # A code may not move under its own child.
-    loop = olu.post(f"/reviews/{rid}/codebook/peer-navigation", {"name": "Peer navigation", "parent": "bridging"})
+    loop = olu.post(f"/reviews/{rid}/codebook/codes/peer-navigation", {"name": "Peer navigation", "parent": "bridging"})
     assert loop.status_code == 400 and "under itself" in html.unescape(loop.text)
     # Deleting: refused while in use or with children; allowed otherwise.
     before = load_codebook(team.review).to_list()
-    in_use = olu.post(f"/reviews/{rid}/codebook/bridging/delete")
+    in_use = olu.post(f"/reviews/{rid}/codebook/codes/bridging/delete")
     assert in_use.status_code == 400 and "in use by 1 coding" in html.unescape(in_use.text)
-    parent = olu.post(f"/reviews/{rid}/codebook/peer-navigation/delete")
+    parent = olu.post(f"/reviews/{rid}/codebook/codes/peer-navigation/delete")
     assert parent.status_code == 400 and "child code" in html.unescape(parent.text)
     assert load_codebook(team.review).to_list() == before
-    assert olu.post(f"/reviews/{rid}/codebook/advocacy/delete").status_code == 303
+    assert olu.post(f"/reviews/{rid}/codebook/codes/advocacy/delete").status_code == 303
     assert "advocacy" not in load_codebook(team.review)
     actions = [e.action for e in _events(team, "codebook.code_added") + _events(team, "codebook.code_removed")]
     assert actions == ["codebook.code_added", "codebook.code_removed"]
