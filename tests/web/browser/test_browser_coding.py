@@ -176,3 +176,43 @@ def test_attach_select_code_and_validate_as_second_coder(
                 assert overflow <= 1, f"{path} as {who} is {overflow}px wider than a {label} window"
     bad = {k: v for k, v in found.items() if v}
     assert not bad, json.dumps(bad, indent=1)
+
+
+def test_a_selection_after_astral_characters_and_carriage_returns_keeps_its_offsets(
+    browsing: Browsing, site: Site
+) -> None:
+    """The browser counts UTF-16 units and folds CR LF; the stored offsets count code points of the text as kept."""
+    from playwright.sync_api import expect
+
+    from realist.code import add_study, install_template, list_excerpts
+    from realist.identify import import_records
+    from realist.records import RecordData
+    from realist.review import open_review
+
+    sentence = "Peers reached 𝑛 = 40 clients."
+    abstract = "Harm reduction 💉🧪 in Hải Phòng.\r\nSecond line.\r\n" + sentence + " Last 😀."
+    site.cli.ok("member", "add", "rae", "--role", "reviewer")
+    review = open_review(site.cli.path, database_url=site.cli.database_url)
+    try:
+        import_records(review, [RecordData(title="Astral", abstract=abstract, year=2021)], source="hand", kind="other")
+        record = json.loads(site.cli.ok("records", "--json").output)[0]["id"]
+        add_study(review, record, key="astral2021")
+        install_template(review)
+    finally:
+        review.close()
+    rae = browsing.sign_in("rae")
+    rae.goto(f"/reviews/{site.review_id}/studies/astral2021/read")
+    box = rae.get_by_role("region", name=f"Text to code: abstract of record {record}")
+    _select_with_mouse(rae, box, sentence)
+    expect(rae.locator("#sel-status")).to_contain_text("Selected characters")
+    rae.locator("input[name=codes][value=access-acceptability-quality]").check()
+    rae.get_by_role("button", name="Apply the codes").click()
+    rae.wait_for_url(re.compile(r"#coding-\d+$"))
+    review = open_review(site.cli.path, database_url=site.cli.database_url)
+    try:
+        (excerpt,) = list_excerpts(review, study="astral2021")
+    finally:
+        review.close()
+    assert excerpt.text == sentence
+    assert (excerpt.start, excerpt.end) == (abstract.index(sentence), abstract.index(sentence) + len(sentence))
+    expect(box.locator("mark.coded")).to_have_text(sentence)
