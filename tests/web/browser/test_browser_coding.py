@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import DESKTOP, PHONE, Browsing, Site
+from browser_support import DESKTOP, PASSWORD, PHONE, Browsing, Site
 
 from support import SAMPLE
 
@@ -87,6 +87,8 @@ def test_attach_select_code_and_validate_as_second_coder(
     cli = site.cli
     cli.ok("member", "add", "rae", "--role", "reviewer")
     cli.ok("member", "add", "ren", "--role", "reviewer")
+    cli.ok("user", "add", "vic", "--password-stdin", input=PASSWORD + "\n")
+    cli.ok("member", "add", "vic", "--role", "viewer")
     cli.ok("import", str(SAMPLE / "pubmed_peer.ris"), "--source", "PubMed")
     record = json.loads(cli.ok("records", "--json").output)[0]["id"]
     cli.ok("study", "add", str(record), "--key", "outreach2020")
@@ -155,7 +157,7 @@ def test_attach_select_code_and_validate_as_second_coder(
     expect(disagreements).to_contain_text("Trust is not in this sentence.")
     expect(disagreements).to_contain_text(SENTENCE)
 
-    # Accessibility and screenshots of every coding page, as rae, at both widths.
+    # Accessibility and screenshots of every coding page, as a reviewer, the owner and a viewer, at both widths.
     pytest.importorskip("axe_playwright_python")
     found: dict[str, list[str]] = {}
     pages = {
@@ -165,7 +167,7 @@ def test_attach_select_code_and_validate_as_second_coder(
         "agreement": f"/reviews/{site.review_id}/coding/agreement",
     }
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        for who in ("rae", "olu"):
+        for who in ("rae", "olu", "vic"):
             page = browsing.sign_in(who, viewport)
             for name, path in pages.items():
                 page.goto(path)
