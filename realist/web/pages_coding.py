@@ -226,13 +226,18 @@ def study_code(
     s, e = _int(start, "the start offset"), _int(end, "the end offset")
     quoted = (quote or "").strip() or None
     span: dict[str, Any] = {}
-    if s is not None or e is not None:
+    problem = None
+    if whole and (s is not None or e is not None or quoted):
+        problem = "a passage is selected (or quoted) and 'the whole study' is ticked: choose one"
+    elif s is not None or e is not None:
         span = {"start": s, "end": e, "source": source, "record_id": record_id}
     elif quoted:
         span = {"quote": quoted, "source": source, "record_id": record_id}
     elif not whole:
-        form = {"codes": list(codes or []), "text": text or "", "memo": memo or ""}
-        return _reader(page, study, error="select text (or type a quote) to code, or tick 'the whole study'", form=form)
+        problem = "select text (or type a quote) to code, or tick 'the whole study'"
+    if problem:
+        form = {"codes": list(codes or []), "text": text or "", "quote": quote or "", "memo": memo or ""}
+        return _reader(page, study, error=problem, form=form)
     try:
         made = cd.apply_codes(
             page.review,

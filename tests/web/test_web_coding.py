@@ -118,6 +118,7 @@ def test_coding_by_quote_works_without_javascript(team: Team) -> None:
         ({"quote": "not in the text at all", "codes": "bridging"}, "is not in the"),
         ({"start": "5", "end": "9999", "codes": "bridging"}, "lies outside"),
         ({"codes": "bridging"}, "select text"),
+        ({"quote": "Kyiv", "whole": "1", "codes": "bridging"}, "choose one"),
         ({"quote": "peer educators"}, "choose at least one code"),
     ],
 )
@@ -315,3 +316,14 @@ def test_coding_index_lists_studies_and_makes_them_from_included(team: Team) -> 
     studies = list_studies(team.review)
     assert [s.record_ids for s in studies] == [[team.record_ids[1]]]
     assert f"/studies/{studies[0].key}/read" in page.text
+
+
+def test_coding_the_whole_study_makes_no_excerpt(team: Team) -> None:
+    key = _study(team)
+    response = team.client("reviewer").post(
+        f"/reviews/{team.review.review_id}/studies/{key}/codings", {"whole": "1", "codes": "criminalisation"}
+    )
+    assert response.status_code == 303
+    (coding,) = list_codings(team.review, study=key)
+    assert coding.code == "criminalisation" and coding.excerpt is None
+    assert list_excerpts(team.review, study=key) == []
