@@ -258,4 +258,8 @@ def create_api() -> FastAPI:
     from . import api_team
 
     api.include_router(api_team.router)
+
+    from .api_coding import register as register_coding
+
+    register_coding(api)
     return api

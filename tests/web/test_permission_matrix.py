@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import Mount, Route
-from web_support import PASSWORD, TEAM, Client, Team
+from web_support import PASSWORD, TEAM, Client, Team, coding_setup
 
 ROLES = ("owner", "reviewer", "viewer", "outsider", None)  # None: logged out
 MEMBERS = ("owner", "reviewer", "viewer")
@@ -92,6 +92,28 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/reviews/{review_id}/imports"): WRITERS,
     ("GET", "/api/v1/reviews/{review_id}/highlights"): MEMBERS,
     ("PUT", "/api/v1/reviews/{review_id}/highlights"): WRITERS,
+    # coding (realist/web/pages_coding.py, api_coding.py)
+    ("GET", "/reviews/{review_id}/coding"): MEMBERS,
+    ("POST", "/reviews/{review_id}/coding/studies"): WRITERS,
+    ("GET", "/reviews/{review_id}/coding/agreement"): MEMBERS,
+    ("GET", "/reviews/{review_id}/studies/{study}/read"): MEMBERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/codings"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/memo"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/fulltext"): WRITERS,
+    ("POST", "/reviews/{review_id}/codings/{coding_id}/validate"): WRITERS,
+    ("POST", "/reviews/{review_id}/codings/{coding_id}/memo"): WRITERS,
+    ("GET", "/reviews/{review_id}/codebook"): MEMBERS,
+    ("GET", "/reviews/{review_id}/codebook/export"): MEMBERS,
+    ("POST", "/reviews/{review_id}/codebook/add"): OWNERS,
+    ("POST", "/reviews/{review_id}/codebook/template"): OWNERS,
+    ("POST", "/reviews/{review_id}/codebook/import"): OWNERS,
+    ("POST", "/reviews/{review_id}/codebook/codes/{code_id}"): OWNERS,
+    ("POST", "/reviews/{review_id}/codebook/codes/{code_id}/delete"): OWNERS,
+    ("GET", "/api/v1/reviews/{review_id}/studies/{study}/texts"): MEMBERS,
+    ("GET", "/api/v1/reviews/{review_id}/studies/{study}/codings"): MEMBERS,
+    ("POST", "/api/v1/reviews/{review_id}/studies/{study}/codings"): WRITERS,
+    ("POST", "/api/v1/reviews/{review_id}/codings/{coding_id}/validations"): WRITERS,
+    ("GET", "/api/v1/reviews/{review_id}/coding/agreement"): MEMBERS,
 }
 NOT_ROUTES = {"/static"}  # files, the same for everyone
 
@@ -122,8 +144,12 @@ def test_every_route_has_an_entry(team: Team) -> None:
 def _request(client: Client, team: Team, method: str, path: str) -> Any:
     rid = team.review.review_id
     record = team.record_ids[0]
+    coding = coding_setup(team)
     url = (
         path.replace("{review_id}", str(rid))
+        .replace("{study}", coding.study)
+        .replace("{coding_id}", str(coding.coding_id))
+        .replace("{code_id}", coding.code)
         .replace("{record_id}", str(record))
         .replace("{token}", "no-such-token")
         .replace("{pair_id}", str(team.pair_id))
@@ -155,6 +181,10 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
             files = [("files", ("api.ris", io.BytesIO(b"TY  - JOUR\nTI  - Sent by a script\nER  - \n"), "text/plain"))]
             headers = {"X-CSRF-Token": client.csrf} if client.csrf else {}
             return client.http.post(url, files=files, headers=headers, follow_redirects=False)
+        elif url.endswith("/codings"):
+            body = {"codes": [coding.code], "quote": "Kyiv"}
+        elif url.endswith("/validations"):
+            body = {"verdict": "agree"}
         return client.api(method, url, json=body)
     if method == "GET":
         return client.get(url)
@@ -178,6 +208,16 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         data.update(formats="md")
     elif url.endswith("/report/checklist"):
         data.update(checklist="rameses", item="3", answer="Why this review is needed.")
+    elif url.endswith("/codebook/import"):
+        files = [("file", ("book.csv", io.BytesIO(b"id,parent,name,kind\nbridging,,Bridging,mechanism\n"), "text/csv"))]
+    elif "/codebook/" in url:
+        data.update(name="Bridging", parent="", kind="mechanism")
+    elif url.endswith("/codings"):
+        data.update(codes=coding.code, quote="Kyiv")
+    elif url.endswith("/validate"):
+        data.update(verdict="agree")
+    elif url.endswith("/memo"):
+        data.update(memo="A memo.")
     elif url.endswith("/import"):
         files = [("files", ("one.ris", io.BytesIO(b"TY  - JOUR\nTI  - An imported title\nER  - \n"), "text/plain"))]
     elif url == "/login":
