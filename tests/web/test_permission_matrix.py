@@ -54,6 +54,11 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/reviews/{review_id}/dedup/run"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup/{pair_id}/{verdict}"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup-undo"): WRITERS,
+    ("GET", "/reviews/{review_id}/synthesis"): MEMBERS,
+    ("GET", "/reviews/{review_id}/synthesis/evidence"): MEMBERS,
+    ("GET", "/reviews/{review_id}/synthesis/map.svg"): MEMBERS,
+    ("GET", "/reviews/{review_id}/synthesis/claims"): MEMBERS,
+    ("POST", "/reviews/{review_id}/synthesis/claims"): WRITERS,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/me"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/api/v1/reviews"): ("owner", "reviewer", "viewer", "outsider"),
@@ -128,6 +133,8 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         data.update(name="ren", role="reviewer")
     elif url.endswith("/fulltext"):
         files = [("file", ("second.txt", io.BytesIO(b"Another full text of twenty characters or more."), "text/plain"))]
+    elif url.endswith("/synthesis/claims"):
+        files = [("manuscript", ("draft.md", io.BytesIO(b"Two studies did this [1, 2].\n"), "text/markdown"))]
     elif url.endswith("/import"):
         files = [("files", ("one.ris", io.BytesIO(b"TY  - JOUR\nTI  - An imported title\nER  - \n"), "text/plain"))]
     elif url == "/login":
