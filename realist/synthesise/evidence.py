@@ -121,9 +121,7 @@ def select_evidence(
         roles = data.settings.chain
         if set(chain) != set(roles):
             raise InvalidInput(f"a CMO configuration names one code for each of {', '.join(roles)}")
-        found = next(
-            (r for r in cmo_configurations(data) if all(r[role]["id"] == chain[role] for role in roles)), None
-        )
+        found = next((r for r in cmo_configurations(data) if all(r[role]["id"] == chain[role] for role in roles)), None)
         if found is None:
             raise NotFound("no recurring CMO configuration with these codes")
         kind = "configuration"

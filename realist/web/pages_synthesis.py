@@ -84,9 +84,7 @@ def _heatmap(table: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/reviews/{review_id}/synthesis", response_class=HTMLResponse)
-def synthesis_page(
-    request: Request, review_id: int, rows: str | None = None, columns: str | None = None
-) -> Response:
+def synthesis_page(request: Request, review_id: int, rows: str | None = None, columns: str | None = None) -> Response:
     page = _Page(request, review_id)
     rows_, columns_ = rows or DEFAULT_AXES[0], columns or DEFAULT_AXES[1]
     error = None
@@ -187,13 +185,19 @@ VERDICTS = {
 
 def _claims_context(request: Request) -> dict[str, Any]:
     limit = min(MAX_MANUSCRIPT_BYTES, int(request.app.state.max_upload_bytes))
-    return {"limit_mb": max(1, limit // (1024 * 1024)), "suffixes": MANUSCRIPT_SUFFIXES, "verdicts": {k: VERDICTS.get(k, k) for k in FINDING_KINDS}}
+    return {
+        "limit_mb": max(1, limit // (1024 * 1024)),
+        "suffixes": MANUSCRIPT_SUFFIXES,
+        "verdicts": {k: VERDICTS.get(k, k) for k in FINDING_KINDS},
+    }
 
 
 @router.get("/reviews/{review_id}/synthesis/claims", response_class=HTMLResponse)
 def claims_form(request: Request, review_id: int) -> Response:
     page = _Page(request, review_id)
-    return page.render("synthesis_claims.html", report=None, error=None, numbering="manuscript", **_claims_context(request))
+    return page.render(
+        "synthesis_claims.html", report=None, error=None, numbering="manuscript", **_claims_context(request)
+    )
 
 
 def _lines(text: str, findings: list[Any]) -> list[dict[str, Any]]:

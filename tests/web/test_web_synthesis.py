@@ -22,6 +22,7 @@ from web_support import PASSWORD, TEAM, Client
 
 from realist.review import ReviewHandle
 from realist.synthesise import synthesis
+
 from support import BACKENDS, PG_URL
 
 HOSTILE_NAME = '<script>alert("code")</script>'
