@@ -331,3 +331,18 @@ def test_viewers_read_the_claims_page_but_cannot_run_a_check(example: Example) -
         files=[("manuscript", ("draft.md", io.BytesIO(MANUSCRIPT.encode()), "text/markdown"))],
     )
     assert refused.status_code == 403
+
+
+def test_an_empty_crosstab_cell_has_no_studies_and_says_so(example: Example) -> None:
+    table = synthesis(example.review, crosstabs=[("intervention", "outcome")])["crosstabs"][0]
+    filled = {(c["row"], c["column"]) for c in table["cells"]}
+    row, column = next(
+        (r["id"], c["id"])
+        for r in table["row_values"]
+        for c in table["column_values"]
+        if (r["id"], c["id"]) not in filled
+    )
+    url = f"{example.base}/evidence?rows=intervention&row={row}&columns=outcome&column={column}"
+    page = example.client("viewer").get(url)
+    assert page.status_code == 200
+    assert re.findall(r'<li id="study-', page.text) == [] and "No study is counted here." in page.text
