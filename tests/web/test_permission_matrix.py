@@ -66,6 +66,11 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/reviews/{review_id}/network"): MEMBERS,
     ("POST", "/reviews/{review_id}/network/chase"): WRITERS,
     ("POST", "/reviews/{review_id}/network/handsearch"): WRITERS,
+    ("GET", "/reviews/{review_id}/synthesis"): MEMBERS,
+    ("GET", "/reviews/{review_id}/synthesis/evidence"): MEMBERS,
+    ("GET", "/reviews/{review_id}/synthesis/map.svg"): MEMBERS,
+    ("GET", "/reviews/{review_id}/synthesis/claims"): MEMBERS,
+    ("POST", "/reviews/{review_id}/synthesis/claims"): WRITERS,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/me"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/api/v1/reviews"): ("owner", "reviewer", "viewer", "outsider"),
@@ -218,6 +223,8 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         data.update(verdict="agree")
     elif url.endswith("/memo"):
         data.update(memo="A memo.")
+    elif url.endswith("/synthesis/claims"):
+        files = [("manuscript", ("draft.md", io.BytesIO(b"Two studies did this [1, 2].\n"), "text/markdown"))]
     elif url.endswith("/import"):
         files = [("files", ("one.ris", io.BytesIO(b"TY  - JOUR\nTI  - An imported title\nER  - \n"), "text/plain"))]
     elif url == "/login":
