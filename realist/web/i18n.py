@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -228,6 +229,8 @@ def format_number(value: float | int | None, digits: int | None = None) -> str:
     """A number in the current language: ``1 234,5`` in French, ``1,234.5`` in English."""
     if value is None:
         return "–"
+    if isinstance(value, bool) or not math.isfinite(value):  # a flag or NaN is not a count
+        return str(value)
     if digits is None:
         return numbers.format_decimal(value, locale=_babel_locale())
     pattern = "#,##0" + ("." + "0" * digits if digits else "")

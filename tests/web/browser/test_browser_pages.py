@@ -177,4 +177,4 @@ def test_screening_highlights_and_jobs_work_without_javascript(browsing: Browsin
     owner.get_by_label("Source name").fill("Hand search")
     owner.get_by_role("button", name="Import", exact=True).click()
     expect(owner.get_by_role("status")).not_to_contain_text("refreshes by itself", timeout=120_000)
-    assert "hand_search.ris: 1 records" in owner.get_by_role("status").inner_text()
+    assert "hand_search.ris: 1 record (ris)" in owner.get_by_role("status").inner_text()
