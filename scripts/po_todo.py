@@ -1,6 +1,6 @@
 """List and fill the web catalogues' untranslated or fuzzy entries (a helper for `make translations`).
 
-    python scripts/po_todo.py list > todo.txt          # numbered msgids still to translate (from fr)
+    python scripts/po_todo.py list [LANG] > todo.txt   # numbered msgids still to translate in LANG (fr)
     python scripts/po_todo.py fill LANG answers.txt    # answers: "N<TAB>translation" per line;
                                                        # plural forms separated by " || "
 
@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     lang, answers = argv[1], Path(argv[2])
-    todo = _todo("fr")  # numbering follows `list`, which is taken from fr
+    todo = _todo(lang)  # numbering follows `list LANG` (the same in every language after an update)
     with _po(lang).open("rb") as f:
         catalog = read_po(f)
     nplurals = catalog.num_plurals
