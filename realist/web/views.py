@@ -42,6 +42,9 @@ WORDS = {
     "duplicates": N_("duplicates"),
     "new_merges": N_("new merges"),
     "dry_run": N_("dry run"),
+    "backward": N_("backward"),
+    "forward": N_("forward"),
+    "both": N_("both"),
 }
 
 
