@@ -129,9 +129,10 @@ def create_app(
         return render(request, "error.html", status_code=code, message=str(exc), code=code)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from . import api, pages
+    from . import api, pages, pages_studies
 
     app.include_router(pages.router)
+    app.include_router(pages_studies.router)
     api_app = api.create_api()
     api_app.state.store = store
     api_app.state.jobs = jobs

@@ -54,6 +54,20 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/reviews/{review_id}/dedup/run"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup/{pair_id}/{verdict}"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup-undo"): WRITERS,
+    ("GET", "/reviews/{review_id}/studies"): MEMBERS,
+    ("POST", "/reviews/{review_id}/studies/from-included"): OWNERS,
+    ("GET", "/reviews/{review_id}/studies/{study}"): MEMBERS,
+    ("POST", "/reviews/{review_id}/studies/{study}"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/link"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/language"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/language/judgement"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/rigour"): WRITERS,
+    ("GET", "/reviews/{review_id}/studies/{study}/cmocs/new"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/cmocs"): WRITERS,
+    ("GET", "/reviews/{review_id}/cmocs"): MEMBERS,
+    ("GET", "/reviews/{review_id}/cmocs/{cmoc_id}"): MEMBERS,
+    ("POST", "/reviews/{review_id}/cmocs/{cmoc_id}"): WRITERS,
+    ("GET", "/reviews/{review_id}/theory"): MEMBERS,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/me"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/api/v1/reviews"): ("owner", "reviewer", "viewer", "outsider"),
@@ -98,6 +112,12 @@ def test_every_route_has_an_entry(team: Team) -> None:
     assert set(MATRIX) - routes == set(), "entries for routes that no longer exist"
 
 
+def _first_cmoc(team: Team) -> int:
+    from realist.code.cmoc import list_cmocs
+
+    return list_cmocs(team.review)[0].id
+
+
 def _request(client: Client, team: Team, method: str, path: str) -> Any:
     rid = team.review.review_id
     record = team.record_ids[0]
@@ -108,6 +128,8 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         .replace("{pair_id}", str(team.pair_id))
         .replace("{job_id}", team.job_id)
         .replace("{verdict}", "reject")
+        .replace("{study}", "first")  # made in the team fixture
+        .replace("{cmoc_id}", str(_first_cmoc(team)))
     )
     if url.startswith("/api/"):
         body: dict[str, Any] | None = None
