@@ -51,7 +51,9 @@ def _see_other(url: str) -> RedirectResponse:
 
 
 def _with_message(url: str, message: str) -> str:
-    return f"{url}?{urlencode({'message': message})}"
+    """``url`` with ``?message=...`` (before its ``#fragment``, if any)."""
+    path, sep, fragment = url.partition("#")
+    return f"{path}?{urlencode({'message': message})}{sep}{fragment}"
 
 
 def _can_write(page: _Page) -> bool:
