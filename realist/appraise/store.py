@@ -312,7 +312,14 @@ def language_in_context(review: ReviewHandle, study: Any, width: int = 80) -> di
                         "stale": text[start:end] != h.get("matched"),
                     }
                 )
-            out.append({"record_id": part.get("record_id"), "source": part.get("source"), "file": part.get("file"), "hits": hits})
+            out.append(
+                {
+                    "record_id": part.get("record_id"),
+                    "source": part.get("source"),
+                    "file": part.get("file"),
+                    "hits": hits,
+                }
+            )
         summary = {k: v for k, v in tool.result.items() if k != "texts"}
         summary.update(id=tool.id, at=tool.created_at, by=tool.by)
         return {"appraisal": summary, "texts": out, "judgement": judgement}

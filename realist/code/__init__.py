@@ -32,7 +32,16 @@ if TYPE_CHECKING:
         add_cmoc as add_cmoc,
     )
     from .cmoc import (
+        get_cmoc as get_cmoc,
+    )
+    from .cmoc import (
         list_cmocs as list_cmocs,
+    )
+    from .cmoc import (
+        theory_evidence as theory_evidence,
+    )
+    from .cmoc import (
+        update_cmoc as update_cmoc,
     )
     from .cmoc import (
         programme_theory as programme_theory,
@@ -165,6 +174,9 @@ _EXPORTS = {
     "add_cmoc": ".cmoc",
     "list_cmocs": ".cmoc",
     "programme_theory": ".cmoc",
+    "get_cmoc": ".cmoc",
+    "update_cmoc": ".cmoc",
+    "theory_evidence": ".cmoc",
 }
 __all__ = [
     "CmocInfo",
@@ -184,6 +196,7 @@ __all__ = [
     "apply_code",
     "coding_agreement",
     "export_codebook",
+    "get_cmoc",
     "get_study",
     "import_codebook",
     "install_template",
@@ -201,6 +214,8 @@ __all__ = [
     "study_info",
     "study_texts",
     "template",
+    "theory_evidence",
+    "update_cmoc",
     "update_study",
     "validate_coding",
 ]

@@ -530,9 +530,7 @@ def get_cmoc(review: ReviewHandle, cmoc_id: int) -> CmocInfo:
         return _cmoc_infos(session, review.review_id, [cmoc], codebook)[0]
 
 
-def theory_evidence(
-    review: ReviewHandle, links: Sequence[tuple[str, str]]
-) -> list[dict[str, Any]]:
+def theory_evidence(review: ReviewHandle, links: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """The study CMOCs behind a node or edge of the programme theory, with their excerpts.
 
     ``links`` is one ``(role, code)`` (a node) or two (an edge); a CMOC
@@ -546,11 +544,7 @@ def theory_evidence(
     bad = [r for r, _ in links if r not in ROLES]
     if bad or not links:
         raise InvalidInput(f"name a node or edge by role ({', '.join(ROLES)}) and code")
-    cmocs = [
-        c
-        for c in list_cmocs(review, level="study")
-        if all(code in c.codes(role) for role, code in links)
-    ]
+    cmocs = [c for c in list_cmocs(review, level="study") if all(code in c.codes(role) for role, code in links)]
     out: list[dict[str, Any]] = []
     with review.session() as session:
         studies = {s.id: s for s in session.scalars(select(Study).where(Study.review_id == review.review_id))}
@@ -560,10 +554,11 @@ def theory_evidence(
                 for e in c.elements[role]:
                     if e["code"] == code:
                         wanted += [(code, role, eid) for eid in e["excerpt_ids"]]
-            rows = {
-                e.id: e
-                for e in session.scalars(select(Excerpt).where(Excerpt.id.in_([w[2] for w in wanted])))
-            } if wanted else {}
+            rows = (
+                {e.id: e for e in session.scalars(select(Excerpt).where(Excerpt.id.in_([w[2] for w in wanted])))}
+                if wanted
+                else {}
+            )
             s = studies[c.study_id] if c.study_id else None
             out.append(
                 {

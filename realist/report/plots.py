@@ -15,8 +15,8 @@ import numpy as np
 
 from ..vocabulary import CMO_ROLES
 from .collect import CmocRow, ReportData, StudyRow, country_names, country_regions
-from .theory_layout import theory_layout
 from .figures import ACCENT, GRID, INK, MUTED, Figure, measure, new_figure, render, wrap
+from .theory_layout import theory_layout
 from .worldmap import world_map
 
 __all__ = [

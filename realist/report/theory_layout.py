@@ -114,9 +114,9 @@ class TheoryLayout:
                 }
             )
         width = column_width * len(COLUMNS)
-        height = margin_top + (max(ys) - min(ys) + 1) * row_height + 16
+        span = margin_top + (max(ys) - min(ys) + 1) * row_height + 16
         headings = [{"role": r, "x": column_width / 2 + i * column_width} for i, r in enumerate(COLUMNS)]
-        return {"width": width, "height": round(height), "nodes": nodes, "edges": edges, "headings": headings}
+        return {"width": width, "height": round(span), "nodes": nodes, "edges": edges, "headings": headings}
 
 
 def theory_layout(cmocs: Iterable[tuple[str | None, Mapping[str, Sequence[str]]]]) -> TheoryLayout:

@@ -122,7 +122,9 @@ def studies_from_included_post(request: Request, review_id: int, csrf_token: Opt
     )
 
 
-def _study_page(page: _Page, study: str, *, status_code: int = 200, error: str | None = None, message: str | None = None) -> HTMLResponse:
+def _study_page(
+    page: _Page, study: str, *, status_code: int = 200, error: str | None = None, message: str | None = None
+) -> HTMLResponse:
     review = page.review
     info = get_study(review, study)
     records = list_records(review, ids=info.record_ids) if info.record_ids else []
@@ -330,8 +332,9 @@ def cmoc_add(
         "mechanism": excerpts_mechanism or [],
         "outcome": excerpts_outcome or [],
     }
-    chosen = {
-        "codes": {r: (v or "").strip() for r, v in picked.items()},
+    codes = {r: (v or "").strip() for r, v in picked.items()}
+    chosen: dict[str, Any] = {
+        "codes": codes,
         "excerpts": chosen_excerpts,
         "statement": statement or "",
         "memo": memo or "",
@@ -340,7 +343,7 @@ def cmoc_add(
     try:
         evidence: dict[str, list[str]] = {}
         for role, ids in chosen_excerpts.items():
-            code = chosen["codes"][role]
+            code = codes[role]
             if ids and not code:
                 raise InvalidInput(f"excerpts were chosen for the {role} but no {role} code")
             if ids:
@@ -348,10 +351,10 @@ def cmoc_add(
         add_cmoc(
             page.review,
             target.id,
-            intervention=chosen["codes"]["intervention"],
-            context=chosen["codes"]["context"] or (),
-            mechanism=chosen["codes"]["mechanism"],
-            outcome=chosen["codes"]["outcome"],
+            intervention=codes["intervention"],
+            context=codes["context"] or (),
+            mechanism=codes["mechanism"],
+            outcome=codes["outcome"],
             statement=(statement or "").strip(),
             memo=(memo or "").strip() or None,
             excerpts=evidence,

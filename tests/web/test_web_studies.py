@@ -67,7 +67,7 @@ def test_reference_studies_page_lists_every_study_with_its_language_judgement(re
     assert len(rows) == len(studies)
     judged = {row["study_id"]: row for row in language_summary(review)}
     for row, study in zip(rows, studies):
-        assert f"/studies/{study.id}\"" in row
+        assert f'/studies/{study.id}"' in row
         assert study.key in row
         assert ", ".join(study.countries) in _text(row)
         lang = judged[study.id]
@@ -135,7 +135,7 @@ def test_choosing_an_edge_shows_the_studies_whose_configurations_join_it(referen
     evidence = _section(page.text, 'id="evidence"', "</section>")
     assert len(re.findall(r'href="/reviews/\d+/cmocs/(\d+)"', evidence)) == len(behind)
     for c in behind:
-        assert f"/reviews/{review.review_id}/studies/{c.study_id}\"" in evidence
+        assert f'/reviews/{review.review_id}/studies/{c.study_id}"' in evidence
     assert client.get(f"/reviews/{review.review_id}/theory?node=nonsense").status_code == 400
 
 
@@ -148,10 +148,17 @@ def test_writer_edits_characteristics_and_bad_input_changes_nothing(team: Team) 
     rid = team.review.review_id
     client = team.client("reviewer")
     url = f"/reviews/{rid}/studies/first"
-    ok = client.post(url, {"design": "Qualitative", "countries": "ken, VNM", "data_years": "2014, 2015", "ref_number": "7"})
+    ok = client.post(
+        url, {"design": "Qualitative", "countries": "ken, VNM", "data_years": "2014, 2015", "ref_number": "7"}
+    )
     assert ok.status_code == 303
     study = get_study(team.review, "first")
-    assert (study.design, study.countries, study.data_years, study.ref_number) == ("Qualitative", ["KEN", "VNM"], [2014, 2015], 7)
+    assert (study.design, study.countries, study.data_years, study.ref_number) == (
+        "Qualitative",
+        ["KEN", "VNM"],
+        [2014, 2015],
+        7,
+    )
     bad = client.post(url, {"design": "Cohort", "countries": "Kenya"})
     assert bad.status_code == 400
     assert "ISO 3166-1 alpha-3" in bad.text and "KENYA" in bad.text
@@ -240,7 +247,12 @@ def test_rigour_form_appears_when_the_protocol_declares_appraisal(team: Team) ->
     )
     assert ok.status_code == 303
     row = rigour_summary(review)[0]
-    assert (row["relevance"], row["rigour"], row["note"], row["judged_by"]) == ("high", "moderate", "Thick data.", "rae")
+    assert (row["relevance"], row["rigour"], row["note"], row["judged_by"]) == (
+        "high",
+        "moderate",
+        "Thick data.",
+        "rae",
+    )
 
 
 # ---------------------------------------------------------------- CMO configurations
@@ -290,7 +302,9 @@ def test_build_a_cmoc_from_two_excerpts_and_find_it_in_the_theory(team: Team) ->
     evidence = _section(theory.text, 'id="evidence"', "</section>")
     assert "peer educators" in evidence and "in Kyiv" in evidence
     assert "<script>alert" not in theory.text and statement in html.unescape(theory.text)
-    edit = client.post(f"/reviews/{rid}/cmocs/{made.id}", {"statement": "Bridging works.", "memo": "", "stance": "contradicts"})
+    edit = client.post(
+        f"/reviews/{rid}/cmocs/{made.id}", {"statement": "Bridging works.", "memo": "", "stance": "contradicts"}
+    )
     assert edit.status_code == 303
     changed = list_cmocs(review)[-1]
     assert (changed.statement, changed.stance) == ("Bridging works.", "contradicts")
@@ -312,7 +326,13 @@ def test_a_cmoc_without_a_mechanism_is_refused_and_nothing_is_stored(team: Team)
     assert "Half a configuration" in refused.text  # the form keeps what was typed
     wrong = team.client("owner").post(
         f"/reviews/{rid}/studies/first/cmocs",
-        {"intervention": "direct-services", "mechanism": "bridging", "excerpts_context": [str(first)], "outcome": "stigma-outcome", "statement": "x"},
+        {
+            "intervention": "direct-services",
+            "mechanism": "bridging",
+            "excerpts_context": [str(first)],
+            "outcome": "stigma-outcome",
+            "statement": "x",
+        },
     )
     assert wrong.status_code == 400 and "no context code" in wrong.text
     assert len(list_cmocs(review)) == before
@@ -326,7 +346,7 @@ def test_viewer_reads_cmocs_and_theory_but_sees_no_forms(team: Team) -> None:
     cmoc = list_cmocs(team.review)[0]
     page = viewer.get(f"/reviews/{rid}/cmocs/{cmoc.id}")
     assert page.status_code == 200 and cmoc.statement in html.unescape(page.text)
-    assert "<form method=\"post\" action=\"/reviews/" not in page.text
+    assert '<form method="post" action="/reviews/' not in page.text
     listing = viewer.get(f"/reviews/{rid}/cmocs")
     assert listing.text.count("CMO configuration ") >= len(list_cmocs(team.review))
     assert viewer.get(f"/reviews/{rid}/studies/first/cmocs/new").status_code == 403

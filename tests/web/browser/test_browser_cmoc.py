@@ -48,7 +48,9 @@ def _setup(site: Site) -> dict[str, Any]:
         add_fulltext_bytes(review, record, "nguyen.txt", FULL_TEXT)
         install_template(review)
         study = add_study(review, record)
-        trust = apply_code(review, study.id, "trust-empathy-commitment", coder="olu", quote="Peer educators were trusted")
+        trust = apply_code(
+            review, study.id, "trust-empathy-commitment", coder="olu", quote="Peer educators were trusted"
+        )
         stigma = apply_code(review, study.id, "stigma-outcome", coder="olu", quote="stigma at the clinic fell")
         assert trust.excerpt and stigma.excerpt
         return {"study": study.id, "label": study.label, "review": site.review_id}
