@@ -111,6 +111,7 @@ class TheoryLayout:
                     "width": round(1.5 + 8 * len(who) / top, 1),
                     "label_x": round(mid, 1),
                     "label_y": round((y0 + y1) / 2 + 4, 1),
+                    "show_count": len(who) > 1 or top == 1,  # as the report's figure: ones are not labelled
                 }
             )
         width = column_width * len(COLUMNS)
