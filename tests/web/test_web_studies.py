@@ -352,3 +352,25 @@ def test_viewer_reads_cmocs_and_theory_but_sees_no_forms(team: Team) -> None:
     assert viewer.get(f"/reviews/{rid}/studies/first/cmocs/new").status_code == 403
     assert viewer.post(f"/reviews/{rid}/cmocs/{cmoc.id}", {"statement": "changed"}).status_code == 403
     assert list_cmocs(team.review)[0].statement == cmoc.statement
+
+
+def test_hostile_code_names_stay_text_in_the_theory_graph_and_table(team: Team) -> None:
+    from realist.protocol import read_protocol, write_protocol
+
+    review = team.review
+
+    def rename(codes: list[dict[str, Any]]) -> None:
+        for code in codes:
+            if code["id"] == "trust-empathy-commitment":
+                code["name"] = HOSTILE
+            rename(code.get("children") or [])
+
+    protocol = read_protocol(review.protocol_path)
+    rename(protocol["codebook"])
+    write_protocol(review.protocol_path, protocol)
+    page = team.client("viewer").get(f"/reviews/{review.review_id}/theory")
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text and "<img src=x" not in page.text
+    svg = _section(page.text, "<svg", "</svg>")
+    assert HOSTILE[:20] in html.unescape(svg)  # drawn, as text
+    assert HOSTILE in html.unescape(_section(page.text, 'class="theory-links"'))
