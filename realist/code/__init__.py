@@ -38,13 +38,13 @@ if TYPE_CHECKING:
         list_cmocs as list_cmocs,
     )
     from .cmoc import (
+        programme_theory as programme_theory,
+    )
+    from .cmoc import (
         theory_evidence as theory_evidence,
     )
     from .cmoc import (
         update_cmoc as update_cmoc,
-    )
-    from .cmoc import (
-        programme_theory as programme_theory,
     )
     from .codebook import (
         KINDS as KINDS,

@@ -365,16 +365,69 @@ def cmoc_add(
     return _see_other(_with_message(_study_url(review_id, target.id) + "#cmocs", "CMO configuration saved"))
 
 
-@router.get("/reviews/{review_id}/cmocs", response_class=HTMLResponse)
-def cmocs_page(request: Request, review_id: int) -> Response:
-    page = _Page(request, review_id)
+def _cmocs_page(
+    page: _Page, *, status_code: int = 200, error: str | None = None, chosen: dict[str, Any] | None = None
+) -> HTMLResponse:
     cmocs = list_cmocs(page.review)
-    return page.render(
+    codebook = load_codebook(page.review)
+    response = page.render(
         "cmoc_list.html",
         study_cmocs=[c for c in cmocs if c.study_id is not None],
         statements=[c for c in cmocs if c.study_id is None],
         roles=ROLES,
+        codes={role: [c for c in codebook if c.kind == role and c.codable] for role in ROLES},
+        can_write=_can_write(page),
+        error=error,
+        chosen=chosen or {},
     )
+    response.status_code = status_code
+    return response
+
+
+@router.get("/reviews/{review_id}/cmocs", response_class=HTMLResponse)
+def cmocs_page(request: Request, review_id: int) -> Response:
+    return _cmocs_page(_Page(request, review_id))
+
+
+@router.post("/reviews/{review_id}/cmocs", response_class=HTMLResponse)
+def statement_add(
+    request: Request,
+    review_id: int,
+    intervention: ListForm = None,
+    context: ListForm = None,
+    mechanism: ListForm = None,
+    outcome: ListForm = None,
+    based_on: ListForm = None,
+    statement: OptForm = None,
+    memo: OptForm = None,
+    csrf_token: OptForm = None,
+) -> Response:
+    """A review-level programme theory statement: codes of each role, based on study CMOCs."""
+    page = _Page(request, review_id)
+    page.write(csrf_token, _can_write(page), "write programme theory statements")
+    roles = {"intervention": intervention, "context": context, "mechanism": mechanism, "outcome": outcome}
+    chosen: dict[str, Any] = {
+        "codes": {r: [v for v in (values or []) if v] for r, values in roles.items()},
+        "based_on": [b for b in (based_on or []) if b],
+        "statement": statement or "",
+        "memo": memo or "",
+    }
+    try:
+        based = [_whole_number("based on", b) for b in chosen["based_on"]]
+        info = add_cmoc(
+            page.review,
+            None,
+            intervention=chosen["codes"]["intervention"],
+            context=chosen["codes"]["context"],
+            mechanism=chosen["codes"]["mechanism"],
+            outcome=chosen["codes"]["outcome"],
+            statement=(statement or "").strip(),
+            memo=(memo or "").strip() or None,
+            based_on=[b for b in based if b is not None],
+        )
+    except RealistError as exc:
+        return _cmocs_page(page, status_code=400, error=str(exc), chosen=chosen)
+    return _see_other(_with_message(f"/reviews/{review_id}/cmocs/{info.id}", "statement saved"))
 
 
 @router.get("/reviews/{review_id}/cmocs/{cmoc_id}", response_class=HTMLResponse)

@@ -65,6 +65,7 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/reviews/{review_id}/studies/{study}/cmocs/new"): WRITERS,
     ("POST", "/reviews/{review_id}/studies/{study}/cmocs"): WRITERS,
     ("GET", "/reviews/{review_id}/cmocs"): MEMBERS,
+    ("POST", "/reviews/{review_id}/cmocs"): WRITERS,
     ("GET", "/reviews/{review_id}/cmocs/{cmoc_id}"): MEMBERS,
     ("POST", "/reviews/{review_id}/cmocs/{cmoc_id}"): WRITERS,
     ("GET", "/reviews/{review_id}/theory"): MEMBERS,

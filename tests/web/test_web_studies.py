@@ -374,3 +374,31 @@ def test_hostile_code_names_stay_text_in_the_theory_graph_and_table(team: Team) 
     svg = _section(page.text, "<svg", "</svg>")
     assert HOSTILE[:20] in html.unescape(svg)  # drawn, as text
     assert HOSTILE in html.unescape(_section(page.text, 'class="theory-links"'))
+
+
+def test_a_review_level_statement_is_written_from_study_cmocs(team: Team) -> None:
+    from realist.code.cmoc import list_cmocs, programme_theory
+
+    review = team.review
+    rid = review.review_id
+    client = team.client("reviewer")
+    study_cmoc = list_cmocs(review, level="study")[0]
+    form = {
+        "intervention": ["harm-reduction-education"],
+        "mechanism": ["trust-empathy-commitment"],
+        "outcome": ["access-acceptability-quality", "stigma-outcome"],
+        "based_on": [str(study_cmoc.id)],
+        "statement": "Trusted peers widen access.",
+    }
+    missing = client.post(f"/reviews/{rid}/cmocs", {**form, "mechanism": []})
+    assert missing.status_code == 400 and "needs at least one mechanism" in missing.text
+    assert list_cmocs(review, level="review") == []
+    done = client.post(f"/reviews/{rid}/cmocs", form)
+    assert done.status_code == 303
+    [statement] = list_cmocs(review, level="review")
+    assert statement.based_on == [study_cmoc.id]
+    assert statement.codes("outcome") == ["access-acceptability-quality", "stigma-outcome"]
+    theory = client.get(f"/reviews/{rid}/theory")
+    [expected] = programme_theory(review).statements
+    shown = _section(theory.text, 'id="statements"', "</ul>")
+    assert f"matches it in every part: {len(expected['supporting_studies'])}" in _text(shown)
