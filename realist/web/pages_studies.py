@@ -20,7 +20,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import accounts
 from ..appraise.rigour import LEVELS, quality_appraisal, rigour_summary
-from ..appraise.store import JUDGEMENTS, appraise_language, language_in_context, record_judgement
+from ..appraise.store import (
+    JUDGEMENTS,
+    appraise_language,
+    language_in_context,
+    language_summary,
+    record_judgement,
+)
 from ..code.cmoc import (
     ROLES,
     STANCES,
@@ -93,8 +99,6 @@ def studies_page(request: Request, review_id: int, message: str | None = None) -
     page = _Page(request, review_id)
     review = page.review
     studies = list_studies(review)
-    from ..appraise.store import language_summary
-
     language = {row["study_id"]: row for row in language_summary(review)}
     rigour = {row["study_id"]: row for row in rigour_summary(review)}
     cmocs = Counter(c.study_id for c in list_cmocs(review, level="study"))
@@ -179,17 +183,19 @@ def study_update(
     page.write(csrf_token, _can_write(page), "edit studies")
     target = get_study(page.review, study)
     try:
-        info = update_study(
-            page.review,
-            target.id,
-            key=(key or "").strip() or None,
-            label=(label or "").strip() or None,
-            design=(design or "").strip() or None,
-            countries=_words(countries),
-            data_years=_years(data_years),
-            ref_number=_whole_number("reference number", ref_number),
-            year=_whole_number("year", year),
-        )
+        fields = {
+            "key": (key or "").strip() or None,
+            "label": (label or "").strip() or None,
+            "design": (design or "").strip() or None,
+            "countries": _words(countries),
+            "data_years": _years(data_years),
+            "ref_number": _whole_number("reference number", ref_number),
+            "year": _whole_number("year", year),
+        }
+        given = {k: v for k, v in fields.items() if v is not None}
+        if not given:
+            return _see_other(_with_message(_study_url(review_id, target.id), "nothing to change"))
+        info = update_study(page.review, target.id, **given)
     except InvalidInput as exc:
         return _study_page(page, str(target.id), status_code=400, error=str(exc))
     return _see_other(_with_message(_study_url(review_id, info.id), "characteristics saved"))
