@@ -131,7 +131,7 @@ def test_language_in_context_cuts_each_hit_and_its_surroundings_from_the_text(st
 def test_a_hit_whose_text_changed_since_the_appraisal_is_marked_stale(studies):
     ap.appraise_language(studies, "booth2013")
     with studies.session() as s:
-        record = s.scalars(select(Record).where(Record.title == "B")).one()
+        record = s.scalars(select(Record).where(Record.review_id == studies.review_id, Record.title == "B")).one()
         record.abstract = "Clients were recruited from a clinic by peer workers in the city."
     hits = ap.language_in_context(studies, "booth2013")["texts"][0]["hits"]
     assert hits and all(h["stale"] for h in hits)
