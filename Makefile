@@ -8,7 +8,7 @@ DEMO   ?= demo-review
 EXAMPLE ?= example-review
 SAMPLE := realist/data/sample
 
-.PHONY: demo test install clean lock docs
+.PHONY: demo test install clean lock docs translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,13 @@ lock:
 
 clean:
 	rm -rf $(VENV) $(DEMO) $(EXAMPLE) .pytest_cache
+
+# The web app's catalogues (docs/web.md, "Languages"): extract every gettext string from
+# realist/web (templates and Python) into messages.pot, merge it into each language's
+# messages.po (new strings empty, changed ones fuzzy: translate them, then run this again),
+# and compile the .mo files the app loads.  Commit .pot, .po and .mo together.
+LOCALES := realist/web/locale
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-wrap
+	$(BIN)/pybabel compile -d $(LOCALES) -D messages --statistics

@@ -56,6 +56,8 @@ __all__ = [
     "PermissionDenied",
     "add_user",
     "set_password",
+    "account_locale",
+    "set_account_locale",
     "remove_user",
     "list_users",
     "has_users",
@@ -74,6 +76,9 @@ __all__ = [
     "revoke_api_tokens",
     "create_setup_token",
     "setup_first_owner",
+    "highlights_for",
+    "set_highlights",
+    "MAX_HIGHLIGHT_TERMS",
     "SESSION_LIFETIME",
     "THROTTLE_LIMIT",
     "THROTTLE_WINDOW",
@@ -133,6 +138,11 @@ class Role(StrEnum):
 
     @property
     def can_unblind(self) -> bool:
+        return self is Role.owner
+
+    @property
+    def can_assign(self) -> bool:
+        """Decide who screens what (single or double screening)."""
         return self is Role.owner
 
 
@@ -225,6 +235,23 @@ def add_user(engine: Engine, name: str, password: str) -> AccountInfo:
             return AccountInfo(account.id, account.name)
     except IntegrityError:
         raise InvalidInput(f"a user named {name!r} already exists") from None
+
+
+def account_locale(engine: Engine, account_id: int) -> str | None:
+    """The language this person chose for the web app, or None (use the browser's)."""
+    with session_scope(engine) as session:
+        return session.scalar(select(Account.locale).where(Account.id == account_id))
+
+
+def set_account_locale(engine: Engine, account_id: int, locale: str | None) -> None:
+    """Store (or with None, forget) this person's web app language."""
+    if locale is not None and (not locale or len(locale) > 20):
+        raise InvalidInput(f"not a language code: {locale!r}")
+    with session_scope(engine) as session:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise NotFound(f"no account {account_id}")
+        account.locale = locale
 
 
 def set_password(engine: Engine, name: str, password: str) -> None:
@@ -529,3 +556,61 @@ def setup_first_owner(engine: Engine, raw: str, name: str, password: str) -> Acc
                 setup=True,
             )
         return AccountInfo(account.id, account.name)
+
+
+# ---------------------------------------------------------------- personal highlight terms
+
+MAX_HIGHLIGHT_TERMS = 200
+MAX_HIGHLIGHT_LENGTH = 100
+
+
+def _terms(values: list[str], which: str) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        term = value.strip()
+        if not term or term in out:
+            continue
+        if len(term) > MAX_HIGHLIGHT_LENGTH:
+            raise InvalidInput(
+                f"{which} highlight term {term[:30]!r}... is longer than {MAX_HIGHLIGHT_LENGTH} characters",
+                field=f"highlight_{which}",
+            )
+        out.append(term)
+    if len(out) > MAX_HIGHLIGHT_TERMS:
+        raise InvalidInput(
+            f"{len(out)} {which} highlight terms: at most {MAX_HIGHLIGHT_TERMS}", field=f"highlight_{which}"
+        )
+    return out
+
+
+def highlights_for(review: ReviewHandle, name: str) -> tuple[dict[str, list[str]], bool]:
+    """A member's highlight terms ``{"include": [...], "exclude": [...]}`` and whether they are
+    the member's own (False: the protocol's terms, used until the member sets theirs)."""
+    with review.session() as session:
+        row = session.execute(
+            select(Membership.highlights)
+            .join(Account, Account.id == Membership.account_id)
+            .where(Membership.review_id == review.review_id, Account.name == name)
+        ).first()
+    own = row[0] if row is not None else None
+    if own is not None:
+        return {"include": list(own.get("include") or []), "exclude": list(own.get("exclude") or [])}, True
+    protocol = review.protocol().get("highlights") or {}
+    return {"include": list(protocol.get("include") or []), "exclude": list(protocol.get("exclude") or [])}, False
+
+
+def set_highlights(review: ReviewHandle, name: str, include: list[str] | None, exclude: list[str] | None) -> None:
+    """Set a member's own highlight terms; ``None`` for both goes back to the protocol's terms.
+
+    Terms are personal (as in Rayyan): they change what this member sees
+    highlighted, never anyone's decisions, so nothing is logged.
+    """
+    value = None
+    if include is not None or exclude is not None:
+        value = {"include": _terms(include or [], "include"), "exclude": _terms(exclude or [], "exclude")}
+    with review.session() as session:
+        account = _account(session, name)
+        row = _member_row(session, review.review_id, account.id)
+        if row is None:
+            raise NotFound(f"{name} is not a member of this review")
+        row.highlights = value

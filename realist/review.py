@@ -38,6 +38,9 @@ __all__ = [
     "default_actor",
     "migrate_review",
     "sync_protocol",
+    "create_review_in",
+    "review_folder",
+    "open_database",
 ]
 
 STATE_DIR = ".realist"
@@ -189,6 +192,101 @@ def init_review(
     return handle
 
 
+def create_review_in(
+    engine: Engine, directory: str | Path, title: str, *, actor: str, review_uuid: str | None = None
+) -> ReviewHandle:
+    """Create a review in a store that is already open (a server database the web app serves).
+
+    Like :func:`init_review`, but on ``engine`` (no new connection) and
+    without writing the database URL (it may hold a password) into the
+    folder's ``config.json``: the folder keeps the protocol and files, the
+    store keeps everything else.
+    """
+    path = Path(directory).resolve()
+    if not title.strip():
+        raise InvalidInput("a review needs a title", field="title")
+    if (path / STATE_DIR / CONFIG_FILE).exists():
+        raise InvalidInput(f"{path} already holds a review", file=str(path))
+    review_uuid = review_uuid or str(uuidlib.uuid4())
+    with session_scope(engine) as session:
+        review = Review(uuid=review_uuid, title=title.strip())
+        session.add(review)
+        session.flush()
+        log_event(
+            session, review.id, actor, "review.created", entity="review", entity_id=review.id, title=title.strip()
+        )
+        review_id = review.id
+    handle = _write_folder(engine, path, review_id, review_uuid, title.strip(), actor, None)
+    return handle
+
+
+def _write_folder(
+    engine: Engine,
+    path: Path,
+    review_id: int,
+    review_uuid: str,
+    title: str,
+    actor: str,
+    protocol: dict[str, Any] | None,
+) -> ReviewHandle:
+    (path / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    config = {"uuid": review_uuid, "title": title}
+    (path / STATE_DIR / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+    handle = ReviewHandle(path, engine, review_id, review_uuid, title, actor)
+    if not (path / protocol_mod.PROTOCOL_FILE).exists():
+        if protocol is None:
+            handle.write_protocol(protocol_mod.default_protocol(title))
+        else:
+            protocol_mod.write_protocol(handle.protocol_path, protocol)
+            handle.sync_protocol()
+    return handle
+
+
+def review_folder(engine: Engine, review_id: int, data_dir: str | Path, *, actor: str = "web") -> Path:
+    """The folder of a review in a server database, under ``data_dir`` (``DATA_DIR/<uuid>``).
+
+    A review made elsewhere (``realist init --database-url`` in some other
+    folder) has no folder here yet: it is written now, its protocol restored
+    from the latest version the event log holds (every ``protocol.changed``
+    event carries the whole protocol), so a server can serve every review in
+    its database.  Raises :class:`ReviewNotFound` for an unknown review.
+    """
+    with session_scope(engine) as session:
+        review = session.get(Review, review_id)
+        if review is None:
+            raise ReviewNotFound(f"no review {review_id}")
+        review_uuid, title = review.uuid, review.title
+        last = session.scalars(
+            select(Event)
+            .where(Event.review_id == review_id, Event.action == "protocol.changed")
+            .order_by(Event.id.desc())
+            .limit(1)
+        ).first()
+        protocol = dict(last.payload["protocol"]) if last is not None and "protocol" in last.payload else None
+    path = (Path(data_dir) / review_uuid).resolve()
+    if not (path / STATE_DIR / CONFIG_FILE).exists() or not (path / protocol_mod.PROTOCOL_FILE).exists():
+        _write_folder(engine, path, review_id, review_uuid, title, actor, protocol)
+    return path
+
+
+def open_database(database_url: str) -> Engine:
+    """A server database as a store, without a review folder (its accounts, or every review
+    in it for the web app).  A new, empty database gets the schema; an older one must be
+    upgraded with ``realist migrate`` first."""
+    from .store.db import current_revision
+
+    engine = make_engine(database_url)
+    try:
+        if current_revision(engine) is None:
+            upgrade(engine)
+        else:
+            ensure_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
 def find_review_dir(start: str | Path | None = None) -> Path:
     """The nearest directory at or above ``start`` that holds a review."""
     here = Path(start or Path.cwd()).resolve()
@@ -237,12 +335,21 @@ def open_review(
 
 
 def migrate_review(directory: str | Path | None = None, *, database_url: str | None = None) -> tuple[str | None, str]:
-    """Upgrade the review's database to this realist's schema: (before, after)."""
+    """Upgrade the review's database to this realist's schema: (before, after).  With a
+    ``database_url`` and no review folder, that database."""
     from .store.db import current_revision, head_revision
 
-    path = find_review_dir(directory)
-    config = json.loads((path / STATE_DIR / CONFIG_FILE).read_text())
-    engine = make_engine(_resolve_url(path, database_url, config))
+    try:
+        path = find_review_dir(directory)
+    except ReviewNotFound:
+        # A server database with no review folder here (a server that serves every review of it).
+        if database_url is None or directory is not None:
+            raise
+        url = database_url
+    else:
+        config = json.loads((path / STATE_DIR / CONFIG_FILE).read_text())
+        url = _resolve_url(path, database_url, config)
+    engine = make_engine(url)
     try:
         before = current_revision(engine)
         upgrade(engine)

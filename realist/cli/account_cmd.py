@@ -7,13 +7,38 @@ members are users with a role in the review of the current folder.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
+from sqlalchemy import Engine
 
 from .. import accounts
 from .common import Context, echo_table, pass_review
 
 __all__ = ["COMMANDS", "user", "member"]
+
+
+@contextmanager
+def _engine(ctx: Context) -> Iterator[Engine]:
+    """The store's engine: the review's, or a server database's when no review folder is here
+    (``realist --database-url URL user add NAME`` before any review exists)."""
+    from ..errors import ReviewNotFound
+    from ..review import open_database
+
+    try:
+        engine = ctx.review().engine
+    except ReviewNotFound:
+        if ctx.database_url is None or ctx.review_dir is not None:
+            raise
+    else:
+        yield engine
+        return
+    engine = open_database(ctx.database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
@@ -35,7 +60,8 @@ def user() -> None:
 def user_add(ctx: Context, name: str, password_stdin: bool) -> None:
     """Create the account NAME (asks for its password)."""
     password = _read_password(password_stdin)
-    accounts.add_user(ctx.review().engine, name, password)
+    with _engine(ctx) as engine:
+        accounts.add_user(engine, name, password)
     click.echo(f"Added user {name}. Give them a role: realist member add {name} --role reviewer")
 
 
@@ -46,7 +72,8 @@ def user_add(ctx: Context, name: str, password_stdin: bool) -> None:
 def user_passwd(ctx: Context, name: str, password_stdin: bool) -> None:
     """Set a new password for NAME (signs them out everywhere)."""
     password = _read_password(password_stdin, "New password")
-    accounts.set_password(ctx.review().engine, name, password)
+    with _engine(ctx) as engine:
+        accounts.set_password(engine, name, password)
     click.echo(f"Changed the password of {name}; their sessions and API tokens have ended.")
 
 
@@ -55,7 +82,8 @@ def user_passwd(ctx: Context, name: str, password_stdin: bool) -> None:
 @pass_review
 def user_remove(ctx: Context, name: str) -> None:
     """Delete the account NAME (the event log keeps what they did)."""
-    accounts.remove_user(ctx.review().engine, name)
+    with _engine(ctx) as engine:
+        accounts.remove_user(engine, name)
     click.echo(f"Removed user {name}.")
 
 
@@ -63,7 +91,9 @@ def user_remove(ctx: Context, name: str) -> None:
 @pass_review
 def user_list(ctx: Context) -> None:
     """The accounts of this store."""
-    for name in accounts.list_users(ctx.review().engine):
+    with _engine(ctx) as engine:
+        names = accounts.list_users(engine)
+    for name in names:
         click.echo(name)
 
 
@@ -73,7 +103,8 @@ def user_list(ctx: Context) -> None:
 @pass_review
 def user_token(ctx: Context, name: str, label: str) -> None:
     """Create a personal API token for NAME (printed once; send it as `Authorization: Bearer TOKEN`)."""
-    click.echo(accounts.create_api_token(ctx.review().engine, name, label))
+    with _engine(ctx) as engine:
+        click.echo(accounts.create_api_token(engine, name, label))
 
 
 @click.group("member")

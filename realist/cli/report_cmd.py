@@ -9,7 +9,7 @@ import click
 from ..errors import InvalidInput
 from .common import Context, echo_json, pass_review
 
-__all__ = ["COMMANDS", "report", "prisma"]
+__all__ = ["COMMANDS", "report", "prisma", "checklist"]
 
 
 def _pairs(values: tuple[str, ...]) -> list[tuple[str, str]] | None:
@@ -104,4 +104,41 @@ def prisma(ctx: Context, out_dir: str, formats: str, as_json: bool) -> None:
         click.echo(str(path))
 
 
-COMMANDS = [report, prisma]
+@click.group("checklist")
+def checklist() -> None:
+    """The reporting checklists' items that only the authors can answer."""
+
+
+@checklist.command("items")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_review
+def checklist_items(ctx: Context, as_json: bool) -> None:
+    """List the items no data can answer, with the answers given so far."""
+    from ..report.checklists import manual_items
+
+    items = manual_items(ctx.review().protocol())
+    if as_json:
+        echo_json([item.__dict__ for item in items])
+        return
+    for item in items:
+        click.echo(f"{item.checklist} {item.item} ({item.topic}): {item.answer or '-'}")
+
+
+@checklist.command("answer")
+@click.argument("name")
+@click.argument("item")
+@click.argument("text", required=False, default="")
+@pass_review
+def checklist_answer(ctx: Context, name: str, item: str, text: str) -> None:
+    """Answer checklist NAME's ITEM with TEXT (no TEXT: remove the answer).
+
+    The answer is kept in protocol.yaml (report: checklist_answers) and shown
+    in the checklists of every report built afterwards, here or in the web app.
+    """
+    from ..report.checklists import set_checklist_answer
+
+    set_checklist_answer(ctx.review(), name, item, text)
+    click.echo(f"{'Answered' if text.strip() else 'Cleared'} {name} item {item}.")
+
+
+COMMANDS = [report, prisma, checklist]

@@ -1,4 +1,5 @@
-"""``realist serve``: the team web app for the review here (or --review DIR)."""
+"""``realist serve``: the team web app for the review here (or --review DIR), or for every
+review in a server database (``--database-url`` without ``--review``)."""
 
 from __future__ import annotations
 
@@ -29,26 +30,64 @@ __all__ = ["COMMANDS", "serve"]
     default=None,
     help="Trust X-Forwarded-* headers from these proxy addresses (for https behind a reverse proxy).",
 )
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="With --database-url and no --review: where the served reviews' folders (protocol, "
+    "full texts) live, one per review [default: ./realist-data].",
+)
 @pass_review
-def serve(ctx: Context, host: str, port: int, workers: int, forwarded_allow_ips: str | None) -> None:
-    """Serve the review in the browser; prints the URL (and a setup link when no account exists)."""
+def serve(
+    ctx: Context, host: str, port: int, workers: int, forwarded_allow_ips: str | None, data_dir: str | None
+) -> None:
+    """Serve the review in the browser; prints the URL (and a setup link when no account exists).
+
+    With --database-url and no --review, serves every review in that server
+    database, and signed-in people can create new reviews in the browser.
+    """
     from .. import accounts
     from ..web.server import run
+    from ..web.store import open_store
 
-    review = ctx.review()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    if not accounts.has_users(review.engine):
-        token = accounts.create_setup_token(review.engine)
+    every = ctx.database_url is not None and ctx.review_dir is None
+    if every:
+        # A review folder here keeps serving from its own folder; every other review of the
+        # database gets one under the data directory.
+        from ..errors import ReviewNotFound
+        from ..review import find_review_dir
+
+        try:
+            here = [find_review_dir()]
+        except ReviewNotFound:
+            here = []
+        try:
+            store = open_store(here, database_url=ctx.database_url, data_dir=data_dir or "realist-data")
+        except ReviewNotFound:  # the folder here is a review of another store
+            store = open_store([], database_url=ctx.database_url, data_dir=data_dir or "realist-data")
+        engine, what, paths = store.engine, f"every review in {store.url}", list(store.reviews.values())
+        data_dir = str(store.data_dir)
+    else:
+        if data_dir is not None:
+            raise click.UsageError("--data-dir goes with --database-url and no --review (serving a whole database)")
+        review = ctx.review()
+        engine, what, paths = review.engine, repr(review.title), [review.path]
+    if not accounts.has_users(engine):
+        token = accounts.create_setup_token(engine)
         click.echo(
             f"No account yet. Open this one-time link to create the first owner (valid 24 hours):\n"
             f"  {url}/setup/{token}"
         )
-    click.echo(f"Serving {review.title!r} at {url}/  (Ctrl+C to stop)")
-    path, database_url = review.path, ctx.database_url
+    click.echo(f"Serving {what} at {url}/  (Ctrl+C to stop)")
+    database_url = ctx.database_url
+    if every:
+        engine.dispose()
     ctx.close()
     run(
-        [path],
+        paths,
         database_url=database_url,
+        data_dir=data_dir,
         host=host,
         port=port,
         workers=workers,

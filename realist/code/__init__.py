@@ -1,10 +1,12 @@
 """The code stage: codebook, studies, codings with validation, CMO configurations.
 
 Functions on a review: the codebook (:func:`load_codebook`,
-:func:`install_template`, :func:`import_codebook`, :func:`export_codebook`),
+:func:`install_template`, :func:`import_codebook`, :func:`export_codebook`;
+one code at a time: :func:`add_code`, :func:`edit_code`, :func:`remove_code`),
 studies (:func:`add_study`, :func:`studies_from_included`,
 :func:`list_studies`), excerpts and codings (:func:`add_excerpt`,
-:func:`apply_code`, :func:`validate_coding`, :func:`coding_agreement`) and
+:func:`apply_code`, :func:`apply_codes`, :func:`set_coding_memo`,
+:func:`validate_coding`, :func:`coding_agreement`) and
 CMO configurations (:func:`add_cmoc`, :func:`list_cmocs`,
 :func:`programme_theory`).  Modules: :mod:`~realist.code.codebook`,
 :mod:`~realist.code.qdc`, :mod:`~realist.code.studies`,
@@ -59,6 +61,12 @@ if TYPE_CHECKING:
         Codebook as Codebook,
     )
     from .codebook import (
+        add_code as add_code,
+    )
+    from .codebook import (
+        edit_code as edit_code,
+    )
+    from .codebook import (
         export_codebook as export_codebook,
     )
     from .codebook import (
@@ -72,6 +80,9 @@ if TYPE_CHECKING:
     )
     from .codebook import (
         parse_codebook as parse_codebook,
+    )
+    from .codebook import (
+        remove_code as remove_code,
     )
     from .codebook import (
         save_codebook as save_codebook,
@@ -95,6 +106,9 @@ if TYPE_CHECKING:
         apply_code as apply_code,
     )
     from .coding import (
+        apply_codes as apply_codes,
+    )
+    from .coding import (
         coding_agreement as coding_agreement,
     )
     from .coding import (
@@ -102,6 +116,9 @@ if TYPE_CHECKING:
     )
     from .coding import (
         list_excerpts as list_excerpts,
+    )
+    from .coding import (
+        set_coding_memo as set_coding_memo,
     )
     from .coding import (
         validate_coding as validate_coding,
@@ -138,6 +155,11 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "apply_codes": ".coding",
+    "set_coding_memo": ".coding",
+    "add_code": ".codebook",
+    "edit_code": ".codebook",
+    "remove_code": ".codebook",
     "Code": ".codebook",
     "Codebook": ".codebook",
     "KINDS": ".codebook",
@@ -179,6 +201,11 @@ _EXPORTS = {
     "theory_evidence": ".cmoc",
 }
 __all__ = [
+    "apply_codes",
+    "set_coding_memo",
+    "add_code",
+    "edit_code",
+    "remove_code",
     "CmocInfo",
     "Code",
     "CodeAgreement",

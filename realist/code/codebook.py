@@ -23,6 +23,9 @@ Public functions (all return plain objects):
 * :func:`import_codebook` / :func:`export_codebook` — CSV or REFI-QDA
   (``.qdc``) files; see :mod:`realist.code.qdc` and docs/coding.md.
 * :func:`codebook_to_csv` / :func:`codebook_from_csv` — the CSV form.
+* :func:`add_code`, :func:`edit_code` (rename, redefine, move),
+  :func:`remove_code` (refused while codings or CMOCs use the code) and
+  :func:`code_usage` — one code at a time, as the web's codebook page edits it.
 """
 
 from __future__ import annotations
@@ -59,6 +62,11 @@ __all__ = [
     "export_codebook",
     "codebook_to_csv",
     "codebook_from_csv",
+    "import_codebook_bytes",
+    "add_code",
+    "edit_code",
+    "remove_code",
+    "code_usage",
     "slugify",
 ]
 
@@ -256,6 +264,24 @@ def import_codebook(
     )
 
 
+def import_codebook_bytes(
+    review: ReviewHandle, name: str, data: bytes, fmt: str | None = None, *, allow_removal: bool = False
+) -> Codebook:
+    """As :func:`import_codebook`, from an uploaded file's name and bytes."""
+    fmt = _format_of(Path(name), fmt)
+    if fmt == "qdc":
+        codebook = codebook_from_qdc(data, file=name)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        codebook = codebook_from_csv(text, file=name)
+    return save_codebook(
+        review, codebook, action="codebook.imported", allow_removal=allow_removal, file=name, format=fmt
+    )
+
+
 def export_codebook(review: ReviewHandle, path: str | Path, fmt: str | None = None) -> int:
     """Write the codebook as CSV or REFI-QDA ``.qdc``; returns the number of codes."""
     path = Path(path)
@@ -266,3 +292,164 @@ def export_codebook(review: ReviewHandle, path: str | Path, fmt: str | None = No
     else:
         path.write_text(codebook_to_csv(codebook), encoding="utf-8")
     return len(codebook)
+
+
+# ---------------------------------------------------------------- one code at a time
+
+
+def code_usage(review: ReviewHandle) -> dict[str, tuple[int, int]]:
+    """Per code id in use: (codings, CMOC elements)."""
+    from sqlalchemy import func
+
+    from ..store.models import CmocElement, Coding
+
+    out: dict[str, tuple[int, int]] = {}
+    with review.session() as session:
+        codings = session.execute(
+            select(Coding.code, func.count()).where(Coding.review_id == review.review_id).group_by(Coding.code)
+        ).all()
+        elements = session.execute(
+            select(CmocElement.code, func.count())
+            .where(CmocElement.review_id == review.review_id)
+            .group_by(CmocElement.code)
+        ).all()
+    for code, n in codings:
+        out[code] = (int(n), 0)
+    for code, n in elements:
+        out[code] = (out.get(code, (0, 0))[0], int(n))
+    return out
+
+
+def _find(items: list[dict[str, Any]], code_id: str) -> tuple[list[dict[str, Any]], int] | None:
+    """The list holding ``code_id`` and its index there (protocol form, nested dicts)."""
+    for i, item in enumerate(items):
+        if item["id"] == code_id:
+            return items, i
+        found = _find(item.get("children") or [], code_id)
+        if found is not None:
+            return found
+    return None
+
+
+def _children_list(items: list[dict[str, Any]], parent: str | None) -> list[dict[str, Any]]:
+    if not parent:
+        return items
+    found = _find(items, parent)
+    if found is None:
+        raise InvalidInput(f"unknown parent code {parent!r}: it is not in the codebook", field="parent")
+    holder, i = found
+    children: list[dict[str, Any]] = holder[i].setdefault("children", [])
+    return children
+
+
+def add_code(
+    review: ReviewHandle,
+    name: str,
+    *,
+    kind: str | None = None,
+    parent: str | None = None,
+    code_id: str | None = None,
+    definition: str = "",
+    aliases: str | list[str] | None = None,
+    codable: bool = True,
+) -> Code:
+    """Add one code (at the end of ``parent``'s children, or of the roots); logged as codebook.code_added.
+
+    The id defaults to a slug of the name; a child without a kind takes its
+    parent's.  The whole codebook is validated before it is written.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("a code needs a name", field="name")
+    code_id = (code_id or "").strip() or slugify(name)
+    items = load_codebook(review).to_list()
+    if _find(items, code_id) is not None:
+        raise InvalidInput(f"code id {code_id!r} is taken: choose another id", field="id")
+    item: dict[str, Any] = {"id": code_id, "name": name, "definition": definition.strip()}
+    if kind:
+        item["kind"] = kind
+    if aliases:
+        item["aliases"] = aliases
+    if not codable:
+        item["codable"] = False
+    _children_list(items, parent).append(item)
+    book = save_codebook(
+        review, parse_codebook(items, where="the codebook"), action="codebook.code_added", code=code_id, parent=parent
+    )
+    return book.require(code_id)
+
+
+def edit_code(
+    review: ReviewHandle,
+    code_id: str,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    definition: str | None = None,
+    aliases: str | list[str] | None = None,
+    codable: bool | None = None,
+    parent: str | None = None,
+) -> Code:
+    """Rename, redefine or move one code (its id stays: codings keep pointing at it).
+
+    ``parent``: ``None`` leaves it where it is, ``""`` moves it to the roots,
+    an id moves it under that code (not under itself or its descendants).
+    Logged as codebook.code_changed with what changed.
+    """
+    book = load_codebook(review)
+    current = book.require(code_id)
+    items = book.to_list()
+    found = _find(items, code_id)
+    assert found is not None
+    holder, i = found
+    item = holder[i]
+    before = {"name": current.name, "kind": current.kind, "parent": current.parent}
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput(f"code {code_id!r}: a code needs a name", field="name")
+        item["name"] = name.strip()
+    if kind is not None and kind.strip():
+        item["kind"] = kind.strip()
+    if definition is not None:
+        item["definition"] = definition.strip()
+    if aliases is not None:
+        item["aliases"] = aliases
+    if codable is not None:
+        item["codable"] = codable
+    moved = parent is not None and (parent or None) != current.parent
+    if moved:
+        target = parent or None
+        if target == code_id or target in {c.id for c in book.descendants(code_id)}:
+            raise InvalidInput(f"code {code_id!r} cannot move under itself or one of its children", field="parent")
+        if target is not None:
+            book.require(target)
+        del holder[i]
+        _children_list(items, target).append(item)
+    new = parse_codebook(items, where="the codebook")
+    save_codebook(review, new, action="codebook.code_changed", code=code_id, before=before)
+    return new.require(code_id)
+
+
+def remove_code(review: ReviewHandle, code_id: str) -> Codebook:
+    """Delete one code without children; refused while codings or CMOC elements use it."""
+    book = load_codebook(review)
+    code = book.require(code_id)
+    if code.children:
+        raise InvalidInput(
+            f"code {code_id!r} has {len(code.children)} child code(s): move or delete them first",
+            key="code-has-children",
+        )
+    codings, elements = code_usage(review).get(code_id, (0, 0))
+    if codings or elements:
+        raise InvalidInput(
+            f"code {code_id!r} ({code.name}) is in use by {codings} coding(s) and {elements} CMOC element(s): "
+            "it cannot be deleted while anything uses it (rename it, or move it instead)",
+            key="codes-in-use",
+        )
+    items = book.to_list()
+    found = _find(items, code_id)
+    assert found is not None
+    del found[0][found[1]]
+    return save_codebook(
+        review, parse_codebook(items, where="the codebook"), action="codebook.code_removed", code=code_id
+    )

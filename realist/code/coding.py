@@ -12,8 +12,8 @@ append-only and each validator's latest verdict counts.  A coding is
 ``disputed`` when any validator disputes it, ``agreed`` when at least one
 agrees and none disputes, else ``unvalidated``.
 
-Public functions: :func:`add_excerpt`, :func:`apply_code`,
-:func:`validate_coding`, :func:`list_codings`, :func:`list_excerpts`,
+Public functions: :func:`add_excerpt`, :func:`apply_code`, :func:`apply_codes`,
+:func:`set_coding_memo`, :func:`validate_coding`, :func:`list_codings`, :func:`list_excerpts`,
 :func:`coding_agreement`.
 """
 
@@ -41,6 +41,8 @@ __all__ = [
     "CodeAgreement",
     "add_excerpt",
     "apply_code",
+    "apply_codes",
+    "set_coding_memo",
     "validate_coding",
     "list_codings",
     "list_excerpts",
@@ -300,6 +302,102 @@ def _infos(session: Session, review_id: int, codings: list[Coding], codebook: Co
     return out
 
 
+def _check_codable(codebook: Codebook, code: str) -> None:
+    entry = codebook.require(code)
+    if not entry.codable:
+        raise InvalidInput(
+            f"code {code!r} ({entry.name}) groups other codes and is not codable: "
+            f"use one of its children ({', '.join(c.id for c in entry.children)})"
+        )
+
+
+def _apply(
+    review: ReviewHandle,
+    session: Session,
+    target: Study,
+    code: str,
+    excerpt: Excerpt | None,
+    coder: str,
+    memo: str | None,
+) -> Coding:
+    same = session.scalar(
+        select(Coding).where(
+            Coding.review_id == review.review_id,
+            Coding.study_id == target.id,
+            Coding.code == code,
+            Coding.coder == coder,
+            Coding.excerpt_id == excerpt.id if excerpt else Coding.excerpt_id.is_(None),
+        )
+    )
+    if same is not None:
+        raise InvalidInput(
+            f"{coder} already coded {'excerpt ' + str(excerpt.id) if excerpt else 'study'} "
+            f"{'' if excerpt else target.key + ' '}as {code} (coding {same.id})"
+        )
+    coding = Coding(
+        review_id=review.review_id,
+        study_id=target.id,
+        code=code,
+        excerpt_id=excerpt.id if excerpt else None,
+        coder=coder,
+        memo=memo,
+    )
+    session.add(coding)
+    session.flush()
+    review.log(
+        session,
+        "coding.applied",
+        entity="coding",
+        entity_id=coding.id,
+        study_id=target.id,
+        code=code,
+        excerpt_id=coding.excerpt_id,
+        coder=coder,
+        memo=memo,
+    )
+    return coding
+
+
+def _excerpt_for(
+    review: ReviewHandle,
+    session: Session,
+    target: Study,
+    *,
+    excerpt_id: int | None,
+    start: int | None,
+    end: int | None,
+    source: str | None,
+    record_id: int | None,
+    quote: str | None,
+    page: int | None,
+    coder: str,
+) -> Excerpt | None:
+    wants_span = any(v is not None for v in (start, end, quote))
+    if excerpt_id is not None and wants_span:
+        raise InvalidInput("give an excerpt id or a span (offsets or quote), not both")
+    if excerpt_id is not None:
+        excerpt = session.get(Excerpt, excerpt_id)
+        if excerpt is None or excerpt.review_id != review.review_id:
+            raise NotFound(f"no excerpt {excerpt_id} in this review")
+        if excerpt.study_id != target.id:
+            raise InvalidInput(f"excerpt {excerpt_id} belongs to another study, not {target.key}")
+        return excerpt
+    if wants_span or source is not None or record_id is not None:
+        return _make_excerpt(
+            review,
+            session,
+            target,
+            start=start,
+            end=end,
+            source=source,
+            record_id=record_id,
+            quote=quote,
+            page=page,
+            created_by=coder,
+        )
+    return None
+
+
 def apply_code(
     review: ReviewHandle,
     study: StudyRef,
@@ -322,74 +420,86 @@ def apply_code(
     ``quote``.  Unknown or non-codable codes, offsets outside the text and
     the same coding twice by one coder are errors; nothing is stored then.
     """
+    return apply_codes(
+        review,
+        study,
+        [code],
+        coder=coder,
+        memo=memo,
+        excerpt_id=excerpt_id,
+        start=start,
+        end=end,
+        source=source,
+        record_id=record_id,
+        quote=quote,
+        page=page,
+    )[0]
+
+
+def apply_codes(
+    review: ReviewHandle,
+    study: StudyRef,
+    codes: list[str],
+    *,
+    coder: str | None = None,
+    memo: str | None = None,
+    excerpt_id: int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    source: str | None = None,
+    record_id: int | None = None,
+    quote: str | None = None,
+    page: int | None = None,
+) -> list[CodingInfo]:
+    """Apply one or more codes to the same span (or study) at once: all are stored, or none.
+
+    As :func:`apply_code` (the same excerpt, offsets, page and events), for
+    several codes; a code named twice is applied once.
+    """
+    codes = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    if not codes:
+        raise InvalidInput("choose at least one code to apply")
     codebook = load_codebook(review)
-    entry = codebook.require(code)
-    if not entry.codable:
-        raise InvalidInput(
-            f"code {code!r} ({entry.name}) groups other codes and is not codable: "
-            f"use one of its children ({', '.join(c.id for c in entry.children)})"
-        )
+    for code in codes:
+        _check_codable(codebook, code)
     coder = coder or review.actor
-    wants_span = any(v is not None for v in (start, end, quote))
-    if excerpt_id is not None and wants_span:
-        raise InvalidInput("give an excerpt id or a span (offsets or quote), not both")
     with review.session() as session:
         target = resolve_study(session, review.review_id, study)
-        excerpt = None
-        if excerpt_id is not None:
-            excerpt = session.get(Excerpt, excerpt_id)
-            if excerpt is None or excerpt.review_id != review.review_id:
-                raise NotFound(f"no excerpt {excerpt_id} in this review")
-            if excerpt.study_id != target.id:
-                raise InvalidInput(f"excerpt {excerpt_id} belongs to another study, not {target.key}")
-        elif wants_span or source is not None or record_id is not None:
-            excerpt = _make_excerpt(
-                review,
-                session,
-                target,
-                start=start,
-                end=end,
-                source=source,
-                record_id=record_id,
-                quote=quote,
-                page=page,
-                created_by=coder,
-            )
-        same = session.scalar(
-            select(Coding).where(
-                Coding.review_id == review.review_id,
-                Coding.study_id == target.id,
-                Coding.code == code,
-                Coding.coder == coder,
-                Coding.excerpt_id == excerpt.id if excerpt else Coding.excerpt_id.is_(None),
-            )
-        )
-        if same is not None:
-            raise InvalidInput(
-                f"{coder} already coded {'excerpt ' + str(excerpt.id) if excerpt else 'study'} "
-                f"{'' if excerpt else target.key + ' '}as {code} (coding {same.id})"
-            )
-        coding = Coding(
-            review_id=review.review_id,
-            study_id=target.id,
-            code=code,
-            excerpt_id=excerpt.id if excerpt else None,
-            coder=coder,
-            memo=memo,
-        )
-        session.add(coding)
-        session.flush()
-        review.log(
+        excerpt = _excerpt_for(
+            review,
             session,
-            "coding.applied",
-            entity="coding",
-            entity_id=coding.id,
-            study_id=target.id,
-            code=code,
-            excerpt_id=coding.excerpt_id,
+            target,
+            excerpt_id=excerpt_id,
+            start=start,
+            end=end,
+            source=source,
+            record_id=record_id,
+            quote=quote,
+            page=page,
             coder=coder,
-            memo=memo,
         )
+        made = [_apply(review, session, target, code, excerpt, coder, memo) for code in codes]
+        return _infos(session, review.review_id, made, codebook)
+
+
+def set_coding_memo(review: ReviewHandle, coding_id: int, memo: str | None, *, by: str | None = None) -> CodingInfo:
+    """Change the memo of a coding; only its coder may (logged with the memo before and after)."""
+    by = by or review.actor
+    memo = (memo or "").strip() or None
+    codebook = load_codebook(review)
+    with review.session() as session:
+        coding = session.get(Coding, coding_id)
+        if coding is None or coding.review_id != review.review_id:
+            raise NotFound(f"no coding {coding_id} in this review")
+        if coding.coder != by:
+            raise InvalidInput(
+                f"coding {coding_id} is {coding.coder}'s: only its coder changes its memo "
+                "(a second coder comments with a validation note)"
+            )
+        before = coding.memo
+        coding.memo = memo
+        session.flush()
+        review.log(session, "coding.memo", entity="coding", entity_id=coding_id, before=before, after=memo)
         return _infos(session, review.review_id, [coding], codebook)[0]
 
 

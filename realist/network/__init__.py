@@ -80,6 +80,9 @@ if TYPE_CHECKING:
         identification_counts as identification_counts,
     )
     from .provenance import (
+        network_searches as network_searches,
+    )
+    from .provenance import (
         record_provenance as record_provenance,
     )
     from .provenance import (
@@ -127,6 +130,7 @@ _EXPORTS = {
     "OpenAlexUnavailable": ".openalex",
     "parse_identifier": ".openalex",
     "identification_counts": ".provenance",
+    "network_searches": ".provenance",
     "record_provenance": ".provenance",
     "seed_contributions": ".provenance",
     "OnlineWorks": ".works",
@@ -162,6 +166,7 @@ __all__ = [
     "included_record_ids",
     "openalex_settings",
     "parse_identifier",
+    "network_searches",
     "read_works",
     "record_provenance",
     "seed_contributions",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..review import ReviewHandle
 from ..store.models import CitationLink, Record, Source
 
-__all__ = ["record_provenance", "identification_counts", "seed_contributions"]
+__all__ = ["record_provenance", "identification_counts", "seed_contributions", "network_searches"]
 
 _PHRASE = {"backward": "from the reference list of", "forward": "cites"}
 
@@ -114,3 +114,32 @@ def seed_contributions(review: ReviewHandle) -> list[dict[str, Any]]:
         )
     )
     return out
+
+
+def network_searches(review: ReviewHandle) -> list[dict[str, Any]]:
+    """The review's chases and hand searches (sources of kind ``citation`` or ``hand_search``), oldest first.
+
+    One dict per source: ``id``, ``name``, ``kind``, ``records`` (records it
+    holds), ``imported_at`` and ``details`` (what the chase or search stored:
+    direction, depth, seeds, journal, terms, dates, where the works came
+    from, counts).
+    """
+    with review.session() as session:
+        rows = session.execute(
+            select(Source.id, Source.name, Source.kind, Source.imported_at, Source.details, func.count(Record.id))
+            .join(Record, Record.source_id == Source.id, isouter=True)
+            .where(Source.review_id == review.review_id, Source.kind.in_(("citation", "hand_search")))
+            .group_by(Source.id)
+            .order_by(Source.id)
+        ).all()
+    return [
+        {
+            "id": sid,
+            "name": name,
+            "kind": kind,
+            "imported_at": at.isoformat(timespec="seconds") if at else None,
+            "details": dict(details or {}),
+            "records": int(n),
+        }
+        for sid, name, kind, at, details, n in rows
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import InvalidInput
@@ -18,6 +19,7 @@ from .tables import included_studies_table
 __all__ = ["Report", "assemble", "build_report", "build_prisma", "REPORT_FORMATS", "parse_formats"]
 
 REPORT_FORMATS = ("html", "docx", "md")
+Progress = Callable[[str, int, int], None]
 
 
 def parse_formats(value: str | tuple[str, ...] | list[str], allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -62,18 +64,31 @@ def build_report(
     style: str = "vancouver",
     code_columns: tuple[str, ...] = (),
     heatmaps: list[tuple[str, str]] | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write the report (``report.html``, ``report.docx``, ``report.md``) and its parts.
 
     Beside the report: the PRISMA diagram (SVG, PNG, PDF) and its counts
     as PRISMA2020-app CSV, the table of included studies (CSV, HTML, MD),
     every evidence figure (``figures/*.svg|png``) and each checklist as CSV.
-    Returns the paths written.
+    Returns the paths written.  ``progress(step, done, total)``, when given,
+    hears of each step as it starts (the web app's job page shows it).
     """
     formats = parse_formats(formats, REPORT_FORMATS)
+    total = 3 + len(formats)
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(name, done, total)
+        done += 1
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    step("Reading the review")
     report = assemble(review, style=style, code_columns=code_columns, heatmaps=heatmaps)
+    step("PRISMA diagram, tables and checklists")
     paths: list[Path] = []
     paths += report.prisma.write(out, ("svg", "png", "pdf"))
     paths.append(write_prisma_csv(report.data.prisma, out / "prisma_flow.csv"))
@@ -84,21 +99,25 @@ def build_report(
         path = out / f"{table.name}.csv"
         path.write_text(table.to_csv(), encoding="utf-8")
         paths.append(path)
+    step("Figures")
     for fig in report.figures:
         paths += fig.write(out / "figures", ("svg", "png"))
     if "html" in formats:
+        step("HTML")
         from .render_html import render_html
 
         path = out / "report.html"
         path.write_text(render_html(report), encoding="utf-8")
         paths.append(path)
     if "md" in formats:
+        step("Markdown")
         from .render_md import render_md
 
         path = out / "report.md"
         path.write_text(render_md(report, figures_dir="figures"), encoding="utf-8")
         paths.append(path)
     if "docx" in formats:
+        step("DOCX")
         from .render_docx import render_docx
 
         path = out / "report.docx"
@@ -114,6 +133,8 @@ def build_report(
             identified=report.data.prisma.identified,
             included=report.data.prisma.new_studies,
         )
+    if progress is not None:
+        progress("Done", total, total)
     return paths
 
 

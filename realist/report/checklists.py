@@ -13,7 +13,11 @@ section of ``protocol.yaml`` (``registration``, ``funding``,
 ``competing_interests``, ``authors``, ``acknowledgements``,
 ``knowledge_users``, ``shortcuts``, ``peer_review``, ``availability``,
 ``synthesis``, ``synthesis_grouping``, ``iterative_methods``, ``rationale``,
-``amendments``).  Whether a formal risk-of-bias / quality appraisal is done,
+``amendments``).  Items no data can answer (abstract, rationale,
+discussion ...) can be answered by hand: ``report.checklist_answers`` in the
+protocol maps a checklist and item number to the authors' text
+(:func:`set_checklist_answer` writes it; the web app's report page uses it),
+and the report shows that text for the item.  Whether a formal risk-of-bias / quality appraisal is done,
 and why not, is the protocol's ``quality_appraisal`` section
 (:mod:`realist.appraise.rigour`); per-study relevance-and-rigour judgements
 come from ``realist appraise rigour``.
@@ -29,10 +33,21 @@ from typing import Any
 
 from ..appraise.rigour import QualityAppraisal, quality_appraisal
 from ..errors import InvalidInput
+from ..review import ReviewHandle
 from .collect import ReportData
 from .tables import Table
 
-__all__ = ["CHECKLISTS", "ChecklistItem", "fill_checklist", "checklists_for", "checklist_table", "STATUS"]
+__all__ = [
+    "CHECKLISTS",
+    "ChecklistItem",
+    "fill_checklist",
+    "checklists_for",
+    "checklist_table",
+    "STATUS",
+    "ManualItem",
+    "manual_items",
+    "set_checklist_answer",
+]
 
 CHECKLISTS = {
     "prisma2020": ("PRISMA 2020", "prisma2020.csv", "Page MJ, et al. The PRISMA 2020 statement. BMJ 2021;372:n71."),
@@ -609,6 +624,9 @@ def fill_checklist(data: ReportData, name: str) -> list[ChecklistItem]:
         answerer = ANSWERERS.get(item["answer"] or "")
         if answerer is None:
             status, answer, where = "author", "To be written by the authors.", _where_for_author(item["section"])
+            given = _manual(data.protocol, key).get(item["item"])
+            if given:
+                status, answer = "reported", f"Stated by the authors: {given}"
         else:
             status, answer, where = answerer(data)
         rows.append(
@@ -627,6 +645,102 @@ def fill_checklist(data: ReportData, name: str) -> list[ChecklistItem]:
     return rows
 
 
+def _manual(protocol: dict[str, Any], key: str) -> dict[str, str]:
+    """The authors' own answers to one checklist's items (item number -> text)."""
+    section = protocol.get("report") or {}
+    answers = section.get("checklist_answers") if isinstance(section, dict) else None
+    mine = answers.get(key) if isinstance(answers, dict) else None
+    if not isinstance(mine, dict):
+        return {}
+    return {str(k): str(v).strip() for k, v in mine.items() if v is not None and str(v).strip()}
+
+
+@dataclass(frozen=True)
+class ManualItem:
+    """A checklist item no data can answer, with the authors' answer so far ("" when none)."""
+
+    checklist: str
+    label: str
+    item: str
+    section: str
+    topic: str
+    text: str
+    answer: str
+
+
+def _wanted(protocol: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for name in protocol.get("reporting_standards") or ["PRISMA 2020", "RAMESES"]:
+        key = _ALIASES.get(str(name).lower().strip())
+        if key and key not in out:
+            out.append(key)
+    return out
+
+
+def manual_items(protocol: dict[str, Any]) -> list[ManualItem]:
+    """The items of the protocol's checklists that only the authors can answer, in checklist order."""
+    out = []
+    for key in _wanted(protocol):
+        given = _manual(protocol, key)
+        for item in _items(key):
+            if ANSWERERS.get(item["answer"] or "") is None:
+                out.append(
+                    ManualItem(
+                        key,
+                        CHECKLISTS[key][0],
+                        item["item"],
+                        item["section"],
+                        item["topic"],
+                        item["text"],
+                        given.get(item["item"], ""),
+                    )
+                )
+    return out
+
+
+def set_checklist_answer(review: ReviewHandle, checklist: str, item: str, text: str) -> None:
+    """Store (or with empty ``text`` remove) the authors' answer to a checklist item.
+
+    Only items that no data can answer take one.  The answer goes into the
+    protocol (``report.checklist_answers``), so the command line's report and
+    the web app's read the same text, and the new protocol version is logged
+    as the review's actor.
+    """
+    key = _ALIASES.get(checklist.lower().strip(), checklist)
+    if key not in CHECKLISTS:
+        raise InvalidInput(f"unknown checklist {checklist!r}: use one of {', '.join(CHECKLISTS)}", field="checklist")
+    row = next((i for i in _items(key) if i["item"] == item.strip()), None)
+    if row is None:
+        raise InvalidInput(f"{CHECKLISTS[key][0]} has no item {item!r}", field="item")
+    if ANSWERERS.get(row["answer"] or "") is not None:
+        raise InvalidInput(
+            f"{CHECKLISTS[key][0]} item {row['item']} ({row['topic']}) is answered from the review's data",
+            field="item",
+        )
+    value = text.strip()
+    if len(value) > 5000:
+        raise InvalidInput(f"the answer to item {row['item']} is longer than 5000 characters", field="text")
+    protocol = review.protocol()
+    section = protocol.get("report")
+    if section is None:
+        section = protocol["report"] = {}
+    if not isinstance(section, dict):
+        raise InvalidInput(f"{review.protocol_path}: 'report' must be a mapping of statements")
+    answers = section.setdefault("checklist_answers", {})
+    if not isinstance(answers, dict):
+        raise InvalidInput(f"{review.protocol_path}: 'report.checklist_answers' must map checklists to items")
+    mine = answers.setdefault(key, {})
+    if not isinstance(mine, dict):
+        raise InvalidInput(f"{review.protocol_path}: 'report.checklist_answers.{key}' must map items to text")
+    if value:
+        mine[row["item"]] = value
+    else:
+        mine.pop(row["item"], None)
+    if not mine:
+        answers.pop(key, None)
+    review.write_protocol(protocol)  # logs the new version (protocol.changed) as the review's actor
+
+
 def _where_for_author(section: str) -> str:
     return {"Abstract": "Abstract", "Introduction": "Introduction", "Discussion": "Discussion"}.get(
         section, f"{section} (to be written)"
@@ -635,13 +749,7 @@ def _where_for_author(section: str) -> str:
 
 def checklists_for(data: ReportData) -> dict[str, list[ChecklistItem]]:
     """The checklists the protocol names (``reporting_standards``), plus rapid-review items when asked."""
-    wanted = data.protocol.get("reporting_standards") or ["PRISMA 2020", "RAMESES"]
-    out: dict[str, list[ChecklistItem]] = {}
-    for name in wanted:
-        key = _ALIASES.get(str(name).lower().strip())
-        if key and key not in out:
-            out[key] = fill_checklist(data, key)
-    return out
+    return {key: fill_checklist(data, key) for key in _wanted(data.protocol)}
 
 
 def checklist_table(items: list[ChecklistItem], key: str) -> Table:

@@ -44,6 +44,7 @@ __all__ = [
     "ReviewerProgress",
     "ScreeningProgress",
     "assign",
+    "unassigned",
     "decide",
     "retract",
     "resolve",
@@ -356,6 +357,15 @@ def assign(
             per_reviewer=counts,
         )
         return counts
+
+
+def unassigned(review: ReviewHandle, stage: str = "title_abstract") -> int:
+    """How many eligible records of a stage no reviewer has been given yet (``assign`` gives
+    them out; until a stage has any assignment, every reviewer may screen every record)."""
+    _check_stage(stage)
+    with review.session() as session:
+        done = _assignments(session, review.review_id, stage)
+        return sum(1 for rid in eligible_records(session, review.review_id, stage) if rid not in done)
 
 
 # ---------------------------------------------------------------- decisions

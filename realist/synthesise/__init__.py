@@ -5,7 +5,8 @@ studies per code with citations, characteristics, crosstabs, recurring CMO
 configurations; schema ``realist.synthesis/1`` in docs/synthesis.md);
 :func:`check_review_manuscript` checks a manuscript's claims against it.
 Modules: :mod:`~realist.synthesise.synth` (pure),
-:mod:`~realist.synthesise.claims`, :mod:`~realist.synthesise.income` and
+:mod:`~realist.synthesise.claims`, :mod:`~realist.synthesise.evidence` (what lies
+behind one number), :mod:`~realist.synthesise.income` and
 :mod:`~realist.synthesise.store`.
 """
 
@@ -25,8 +26,17 @@ if TYPE_CHECKING:
     from .claims import (
         read_manuscript as read_manuscript,
     )
+    from .claims import (
+        read_manuscript_bytes as read_manuscript_bytes,
+    )
+    from .evidence import (
+        evidence as evidence,
+    )
     from .store import (
         check_review_manuscript as check_review_manuscript,
+    )
+    from .store import (
+        check_review_text as check_review_text,
     )
     from .store import (
         gather as gather,
@@ -46,6 +56,9 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "check_review_manuscript": ".store",
+    "check_review_text": ".store",
+    "evidence": ".evidence",
+    "read_manuscript_bytes": ".claims",
     "gather": ".store",
     "synthesis": ".store",
     "SCHEMA": ".synth",
@@ -61,8 +74,11 @@ __all__ = [
     "SynthInput",
     "check_manuscript",
     "check_review_manuscript",
+    "check_review_text",
+    "evidence",
     "gather",
     "read_manuscript",
+    "read_manuscript_bytes",
     "synthesis",
     "synthesise",
 ]

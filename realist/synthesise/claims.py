@@ -64,6 +64,7 @@ Counts
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -83,6 +84,8 @@ __all__ = [
     "check_claims",
     "check_manuscript",
     "read_manuscript",
+    "read_manuscript_bytes",
+    "MANUSCRIPT_SUFFIXES",
     "parse_citations",
     "format_citations",
     "parse_number",
@@ -425,6 +428,9 @@ def split_sentences(text: str) -> list[Sentence]:
     return [s for s in sentences if s.text]
 
 
+MANUSCRIPT_SUFFIXES = (".docx", ".md", ".markdown", ".txt", ".text")
+
+
 def read_manuscript(path: str | Path) -> str:
     """The text of a Markdown, plain-text or DOCX manuscript.
 
@@ -439,11 +445,32 @@ def read_manuscript(path: str | Path) -> str:
         raise ImportFormatError(
             f"cannot read {suffix} manuscripts; save it as DOCX, Markdown or plain text", file=str(p)
         )
+    return _manuscript_text(p.read_bytes(), suffix, str(p))
+
+
+def read_manuscript_bytes(data: bytes, filename: str) -> str:
+    """The text of an uploaded manuscript (DOCX, Markdown or plain text), read in memory.
+
+    ``filename`` only tells the format (by its suffix) and names the file in
+    errors; nothing is written to disk.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix not in MANUSCRIPT_SUFFIXES:
+        raise ImportFormatError(
+            f"cannot read {suffix or 'files without a suffix'} as a manuscript; "
+            "save it as DOCX (.docx), Markdown (.md) or plain text (.txt)",
+            file=filename,
+        )
+    if not data.strip():
+        raise ImportFormatError("the file is empty", file=filename)
+    return _manuscript_text(data, suffix, filename)
+
+
+def _manuscript_text(data: bytes, suffix: str, name: str) -> str:
     if suffix == ".docx":
-        return "\n".join(_docx_paragraphs(p))
-    data = p.read_bytes()
+        return "\n".join(_docx_paragraphs(data, name))
     if b"\x00" in data[:4096]:
-        raise ImportFormatError("not a text file (binary content)", file=str(p))
+        raise ImportFormatError("not a text file (binary content)", file=name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -451,18 +478,18 @@ def read_manuscript(path: str | Path) -> str:
 
         best = from_bytes(data).best()
         if best is None:
-            raise ImportFormatError("cannot tell the text encoding", file=str(p)) from None
+            raise ImportFormatError("cannot tell the text encoding", file=name) from None
         return str(best)
 
 
-def _docx_paragraphs(path: Path) -> list[str]:
+def _docx_paragraphs(data: bytes, name: str) -> list[str]:
     """Paragraph texts in document order (tables included), read from the XML."""
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
             root = ET.fromstring(zf.read("word/document.xml"))
     except (zipfile.BadZipFile, KeyError, ET.ParseError) as exc:
-        raise ImportFormatError(f"not a readable DOCX file ({exc})", file=str(path)) from None
+        raise ImportFormatError(f"not a readable DOCX file ({exc})", file=name) from None
     paragraphs = []
     for para in root.iter(f"{w}p"):
         parts = []

@@ -43,6 +43,7 @@ __all__ = [
     "first_authors",
     "study_refs",
     "check_review_manuscript",
+    "check_review_text",
 ]
 
 
@@ -201,7 +202,11 @@ def check_review_manuscript(
     to the review's studies) or ``"review"`` (the manuscript cites the review's
     reference numbers); see :func:`~realist.synthesise.claims.check_claims`.
     """
-    text = read_manuscript(path)
+    return check_review_text(review, read_manuscript(path), numbering=numbering)
+
+
+def check_review_text(review: ReviewHandle | None, text: str, *, numbering: str = "manuscript") -> ClaimsReport:
+    """:func:`check_review_manuscript` on a manuscript's text (read with ``read_manuscript_bytes``)."""
     if review is None:
         return check_claims(text, numbering=numbering)
     data = gather(review)

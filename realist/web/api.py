@@ -26,6 +26,7 @@ from ..screen import decisions as dec
 from ..screen.agreement_store import review_agreement
 from ..screen.served import next_record
 from .auth import check_csrf, open_for, require_viewer, store_of
+from .store import review_ids
 
 __all__ = ["create_api"]
 
@@ -82,10 +83,11 @@ def create_api() -> FastAPI:
         """The signed-in account and its reviews."""
         viewer = require_viewer(request)
         store = store_of(request)
+        served = review_ids(store)
         reviews = [
             {"id": rid, "uuid": uuid, "title": title, **m.to_dict()}
             for rid, uuid, title, m in accounts.reviews_for(store.engine, viewer.account.id)
-            if rid in store.reviews
+            if rid in served
         ]
         return {"name": viewer.account.name, "reviews": reviews}
 
@@ -94,10 +96,11 @@ def create_api() -> FastAPI:
         """The reviews the caller is a member of."""
         viewer = require_viewer(request)
         store = store_of(request)
+        served = review_ids(store)
         return [
             {"id": rid, "uuid": uuid, "title": title, "role": m.role.value}
             for rid, uuid, title, m in accounts.reviews_for(store.engine, viewer.account.id)
-            if rid in store.reviews
+            if rid in served
         ]
 
     @api.get("/reviews/{review_id}/progress")
@@ -252,4 +255,11 @@ def create_api() -> FastAPI:
         limit = max(1, min(limit, 1000))
         return {"total": len(rows), "records": [row.to_dict() for row in rows[offset : offset + limit]]}
 
+    from . import api_team
+
+    api.include_router(api_team.router)
+
+    from .api_coding import register as register_coding
+
+    register_coding(api)
     return api

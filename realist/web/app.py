@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import accounts
 from ..errors import DuplicateImport, ImportFormatError, NotFound, RealistError
+from . import i18n
 from .auth import CsrfRefused, NotSignedIn, viewer_of
 from .jobs import JobQueue
 from .store import WebStore, open_store
@@ -57,10 +58,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # Every user-facing string goes through gettext: {{ _("...") }} or {% trans %}.
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # Every user-facing string goes through gettext: {{ _("...") }} or {% trans %}, in the
+    # language of the request being rendered (i18n.py: a context variable, not per-request
+    # install_gettext on this shared environment).
     from .views import register_filters
 
+    i18n.install(env)
     register_filters(env)
     return env
 
@@ -69,7 +72,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page from ``templates/``; the signed-in person and CSRF token are always in context."""
     env: Environment = request.app.state.templates
     context.setdefault("viewer", getattr(request.state, "viewer", None))
-    html = env.get_template(template).render(request=request, **context)
+    with i18n.use_request(request):
+        context.setdefault("locale", i18n.current_locale())
+        html = env.get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code)
 
 
@@ -78,16 +83,18 @@ def create_app(
     *,
     review_dirs: Sequence[str | Path] = (),
     database_url: str | None = None,
+    data_dir: str | Path | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     immediate_jobs: bool = False,
 ) -> FastAPI:
-    """The ASGI app for a store (or for review folders opened here).
+    """The ASGI app for a store (or for review folders opened here; with no folder but a
+    ``database_url``, every review in that database, folders under ``data_dir``).
 
     Jobs run on huey's queue through a consumer thread started with the app
     (its lifespan); ``immediate_jobs`` runs each job at once instead.
     """
     if store is None:
-        store = open_store(review_dirs, database_url=database_url)
+        store = open_store(review_dirs, database_url=database_url, data_dir=data_dir)
     jobs = JobQueue(store, immediate=immediate_jobs)
 
     @asynccontextmanager
@@ -106,7 +113,9 @@ def create_app(
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
+        with i18n.use_request(request):  # messages composed in handlers: this request's language
+            response: Response = await call_next(request)
+        response.headers.setdefault("Vary", "Accept-Language, Cookie")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -129,12 +138,29 @@ def create_app(
         return render(request, "error.html", status_code=code, message=str(exc), code=code)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from . import api, pages, pages_studies
+    from . import (
+        api,
+        pages,
+        pages_coding,
+        pages_language,
+        pages_network,
+        pages_report,
+        pages_studies,
+        pages_synthesis,
+        pages_team,
+    )
 
     app.include_router(pages.router)
+    app.include_router(pages_language.router)
+    app.include_router(pages_team.router)
+    app.include_router(pages_report.router)
+    app.include_router(pages_network.router)
+    app.include_router(pages_coding.router)
+    app.include_router(pages_synthesis.router)
     app.include_router(pages_studies.router)
     api_app = api.create_api()
     api_app.state.store = store
     api_app.state.jobs = jobs
+    api_app.state.max_upload_bytes = max_upload_bytes
     app.mount("/api/v1", api_app)
     return app

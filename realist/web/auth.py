@@ -16,6 +16,7 @@ from fastapi import Request
 from .. import accounts
 from ..errors import RealistError
 from ..review import ReviewHandle
+from .i18n import gettext
 from .store import WebStore
 
 __all__ = [
@@ -86,7 +87,7 @@ def viewer_of(request: Request) -> Viewer | None:
 def require_viewer(request: Request) -> Viewer:
     viewer = viewer_of(request)
     if viewer is None:
-        raise NotSignedIn("sign in first")
+        raise NotSignedIn(gettext("sign in first"))
     return viewer
 
 
@@ -97,15 +98,17 @@ def check_csrf(request: Request, viewer: Viewer, form_value: str | None = None) 
         return
     sent = request.headers.get("x-csrf-token") or form_value
     if not sent or not hmac.compare_digest(sent, viewer.csrf):
-        raise CsrfRefused("this form has expired or did not come from this site: reload the page and try again")
+        raise CsrfRefused(
+            gettext("this form has expired or did not come from this site: reload the page and try again")
+        )
 
 
 def open_for(request: Request, viewer: Viewer, review_id: int) -> tuple[ReviewHandle, accounts.Member]:
     """The review as the viewer's member handle; NotFound (404) for non-members and missing reviews."""
     store = store_of(request)
-    path = store.reviews.get(review_id)
+    path = store.folder(review_id)
     if path is None:
         from ..errors import NotFound
 
-        raise NotFound(f"no review {review_id}")
+        raise NotFound(gettext("no review %(id)s", id=review_id))
     return accounts.open_review_for(store.engine, path, review_id, viewer.account.id)

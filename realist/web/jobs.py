@@ -1,4 +1,5 @@
-"""Long work in the background, through huey: imports, deduplication, ranking refits.
+"""Long work in the background, through huey: imports, deduplication, ranking refits,
+the report, citation chasing and hand searching.
 
 The queue is a :class:`huey.SqliteHuey` file under the first served review's
 ``.realist/jobs.db``, so it needs no extra service and every worker process
@@ -8,13 +9,24 @@ job at once in the caller (tests, scripts).
 
 A job acts as the member who asked for it (the event log names them).  Its
 kind, review and state live in the queue's key-value store, so a page in any
-process can show its progress; its answer is huey's result.
+process can show its progress; its answer is huey's result.  Jobs that take
+steps (the report, a chase, a hand search) also put their progress there
+(:meth:`JobQueue.progress`): the step, how far it is, and each retry of a
+request to OpenAlex.
+
+Built reports are written to ``<review>/.realist/reports/<job id>/`` (one
+folder per build, by :func:`realist.report.build_report`, the function the
+command line's ``realist report`` calls); :func:`report_dir` finds one.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import shutil
+import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,14 +37,60 @@ from huey.consumer import Consumer
 
 from .. import accounts
 from ..deduplicate.store import run_dedup
-from ..errors import RealistError
+from ..errors import NotFound, RealistError
 from ..identify.uploads import Upload, import_uploads
+from ..review import STATE_DIR, ReviewHandle
 from ..screen.served import refit
 from .store import WebStore
 
-__all__ = ["JobQueue", "Job", "JOBS_FILE"]
+__all__ = ["JobQueue", "Job", "JOBS_FILE", "REPORTS_FOLDER", "report_dir", "report_builds"]
 
 JOBS_FILE = "jobs.db"
+REPORTS_FOLDER = "reports"
+_BUILD_ID = re.compile(r"^[0-9a-f-]{8,64}$")
+
+
+def _reports(review: ReviewHandle) -> Path:
+    return review.path / STATE_DIR / REPORTS_FOLDER
+
+
+def report_dir(review: ReviewHandle, build_id: str) -> Path | None:
+    """The folder of one finished report build of this review (None if there is none by that id)."""
+    if not _BUILD_ID.match(build_id):
+        return None
+    folder = _reports(review) / build_id
+    return folder if (folder / ".done").is_file() else None
+
+
+def report_builds(review: ReviewHandle) -> list[dict[str, Any]]:
+    """This review's finished report builds, newest first: id, when, who, and the files written."""
+    root = _reports(review)
+    out = []
+    for folder in root.iterdir() if root.is_dir() else []:
+        done = folder / ".done"
+        if not done.is_file() or not _BUILD_ID.match(folder.name):
+            continue
+        lines = done.read_text(encoding="utf-8").splitlines()
+        out.append(
+            {
+                "id": folder.name,
+                "built_at": lines[0] if lines else "",
+                "by": lines[1] if len(lines) > 1 else "",
+                "files": build_files(folder),
+            }
+        )
+    return sorted(out, key=lambda b: str(b["built_at"]), reverse=True)
+
+
+def build_files(folder: Path) -> list[str]:
+    """The files of a report build, as paths relative to its folder (no hidden files)."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
 log = logging.getLogger(__name__)
 
 
@@ -63,8 +121,11 @@ class JobQueue:
         if immediate:
             self.huey: Huey = MemoryHuey("realist", immediate=True)
         else:
-            first = Path(next(iter(store.reviews.values())))
-            self.huey = SqliteHuey("realist", filename=str(first / ".realist" / JOBS_FILE))
+            if store.data_dir is not None:
+                queue_file = store.data_dir / JOBS_FILE
+            else:
+                queue_file = Path(next(iter(store.reviews.values()))) / ".realist" / JOBS_FILE
+            self.huey = SqliteHuey("realist", filename=str(queue_file))
         self._consumer: _ThreadConsumer | None = None
         self._refits: set[tuple[int, str, str]] = set()
         self._lock = threading.Lock()
@@ -107,8 +168,47 @@ class JobQueue:
                 with self._lock:
                     self._refits.discard((review_id, str(account_id), stage))
 
+        def report_job(
+            review_id: int, account_id: int, formats: list[str], style: str, task: Any = None
+        ) -> dict[str, Any]:
+            job_id = str(task.id)
+
+            def work(review: ReviewHandle) -> dict[str, Any]:
+                from ..report import build_report
+
+                folder = _reports(review) / job_id
+
+                def progress(step: str, done: int, total: int) -> None:
+                    self._progress(job_id, step, done, total)
+
+                try:
+                    build_report(review, folder, tuple(formats), style=style, progress=progress)
+                except BaseException:
+                    shutil.rmtree(folder, ignore_errors=True)  # no half-built report is ever listed
+                    raise
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                (folder / ".done").write_text(f"{stamp}\n{review.actor}\n", encoding="utf-8")
+                return {"report": job_id, "files": build_files(folder)}
+
+            return self._run(job_id, review_id, account_id, work)
+
+        def network_job(
+            review_id: int,
+            account_id: int,
+            what: str,
+            options: dict[str, Any],
+            saved: list[tuple[str, bytes]],
+            task: Any = None,
+        ) -> dict[str, Any]:
+            job_id = str(task.id)
+            return self._run(
+                job_id, review_id, account_id, lambda review: self._network(job_id, review, what, options, saved)
+            )
+
         task = huey.task(context=True)
         self._import: Any = task(import_job)
+        self._report: Any = huey.task(context=True)(report_job)
+        self._network_task: Any = huey.task(context=True)(network_job)
         self._dedup: Any = huey.task(context=True)(dedup_job)
         self._refit: Any = huey.task(context=True)(refit_job)
 
@@ -117,7 +217,9 @@ class JobQueue:
     def _run(self, job_id: str, review_id: int, account_id: int, work: Any) -> dict[str, Any]:
         self.huey.put(f"state:{job_id}", "running")
         try:
-            path = self.store.reviews[review_id]
+            path = self.store.folder(review_id)
+            if path is None:
+                raise NotFound(f"no review {review_id}")
             review, _member = accounts.open_review_for(self.store.engine, path, review_id, account_id)
             out: dict[str, Any] = work(review)
         except RealistError as exc:  # a user error: shown on the job's page
@@ -129,6 +231,78 @@ class JobQueue:
             raise
         self.huey.put(f"state:{job_id}", "done")
         return out
+
+    def _progress(self, job_id: str, step: str, done: int, total: int) -> None:
+        now = self.progress(job_id)
+        now.update(step=step, done=done, total=total)
+        self.huey.put(f"progress:{job_id}", now)
+
+    def _retried(self, job_id: str, seconds: float) -> None:
+        now = self.progress(job_id)
+        now["retries"] = [*now.get("retries", []), round(seconds, 1)]
+        self.huey.put(f"progress:{job_id}", now)
+
+    def progress(self, job_id: str) -> dict[str, Any]:
+        """How far a job is: ``step``, ``done`` of ``total``, and ``retries`` (the waits, in seconds)."""
+        now = self.huey.get(f"progress:{job_id}", peek=True)
+        return dict(now) if isinstance(now, dict) else {}
+
+    def _network(
+        self, job_id: str, review: ReviewHandle, what: str, options: dict[str, Any], saved: list[tuple[str, bytes]]
+    ) -> dict[str, Any]:
+        """A chase or a hand search, from uploaded saved OpenAlex works or through OpenAlex (cached)."""
+        from ..network import chase, handsearch
+        from ..network.offline import OfflineWorks, read_works
+        from ..network.openalex import OpenAlexClient
+        from ..network.sources import close_source, openalex_settings
+        from ..network.works import OnlineWorks
+
+        def sleep(seconds: float) -> None:  # OpenAlex is retried after a wait: the job's page shows each one
+            self._retried(job_id, seconds)
+            time.sleep(seconds)
+
+        def progress(step: str, done: int, total: int) -> None:
+            self._progress(job_id, step, done, total)
+
+        with tempfile.TemporaryDirectory(prefix="realist-saved-") as tmp:
+            paths, names = [], []
+            for i, (name, data) in enumerate(saved):
+                safe = "".join(c for c in name if c.isalnum() or c in "._-")[-80:] or "works.json"
+                path = Path(tmp) / f"{i}-{safe}"
+                path.write_bytes(data)
+                paths.append(path)
+                names.append(f"uploaded {name}")
+            offline = OfflineWorks(read_works(paths), files=names) if paths else None
+            client = OpenAlexClient(openalex_settings(review), sleep=sleep)  # connects only when asked
+            try:
+                if what == "chase":
+                    source: Any = offline if offline is not None else OnlineWorks(client)
+                    result = chase(
+                        review,
+                        str(options["direction"]),
+                        source,
+                        seeds=list(options.get("seeds") or []),
+                        included=bool(options.get("included")),
+                        depth=int(options.get("depth") or 1),
+                        name=options.get("name") or None,
+                        progress=progress,
+                    )
+                    return {"chase": result.to_dict()}
+                searched: Any = offline if offline is not None else client
+                found = handsearch(
+                    review,
+                    str(options["journal"]),
+                    list(options.get("terms") or []),
+                    searched,
+                    year_from=options.get("year_from") or None,
+                    year_to=options.get("year_to") or None,
+                    match=str(options.get("match") or "any"),
+                    name=options.get("name") or None,
+                    progress=progress,
+                )
+                return {"handsearch": found.to_dict()}
+            finally:
+                close_source(client)
 
     def _submitted(self, result: Any, review_id: int, kind: str) -> str:
         job_id: str = result.id
@@ -175,6 +349,20 @@ class JobQueue:
                 return None
             self._refits.add(key)
         return self._submitted(self._refit(review_id, account_id, stage), review_id, "refit")
+
+    def submit_report(self, review_id: int, account_id: int, formats: list[str], style: str) -> str:
+        return self._submitted(self._report(review_id, account_id, formats, style), review_id, "report")
+
+    def submit_network(
+        self,
+        review_id: int,
+        account_id: int,
+        what: str,
+        options: dict[str, Any],
+        saved: list[tuple[str, bytes]],
+    ) -> str:
+        """Queue a chase (``what="chase"``) or a hand search (``"handsearch"``)."""
+        return self._submitted(self._network_task(review_id, account_id, what, options, saved), review_id, what)
 
     def job(self, job_id: str, review_id: int) -> Job | None:
         """A job of ``review_id`` (None for another review's or an unknown job)."""

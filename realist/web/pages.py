@@ -28,7 +28,9 @@ from ..screen.served import next_record
 from ..store.models import Record
 from .app import render
 from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_for, require_viewer, store_of
+from .i18n import gettext
 from .jobs import JobQueue
+from .store import review_ids
 
 __all__ = ["router"]
 
@@ -70,7 +72,9 @@ def _login_csrf(request: Request) -> str:
 def _stage(value: str | None) -> str:
     stage = value or STAGES[0]
     if stage not in STAGES:
-        raise InvalidInput(f"unknown stage {stage!r}: stages are {', '.join(STAGES)}")
+        raise InvalidInput(
+            gettext("unknown stage %(stage)r: stages are %(stages)s", stage=stage, stages=", ".join(STAGES))
+        )
     return stage
 
 
@@ -116,7 +120,7 @@ def login(
     if not expected or not secrets.compare_digest(expected, login_csrf):
         from .auth import CsrfRefused
 
-        raise CsrfRefused("the sign-in form has expired: reload the page and sign in again")
+        raise CsrfRefused(gettext("the sign-in form has expired: reload the page and sign in again"))
     engine = store_of(request).engine
     try:
         account = accounts.authenticate(engine, username.strip(), password, client=client_of(request))
@@ -156,7 +160,7 @@ def logout(request: Request, csrf_token: FormStr = "") -> Response:
 @router.get("/setup/{token}", response_class=HTMLResponse)
 def setup_form(request: Request, token: str) -> Response:
     if accounts.has_users(store_of(request).engine):
-        raise NotFound("this setup link is not valid (used, expired or mistyped)")
+        raise NotFound(gettext("this setup link is not valid (used, expired or mistyped)"))
     return render(request, "setup.html", token=token, error=None, viewer=None)
 
 
@@ -180,8 +184,9 @@ def home(request: Request) -> Response:
     viewer = require_viewer(request)
     request.state.viewer = viewer
     store = store_of(request)
-    reviews = [r for r in accounts.reviews_for(store.engine, viewer.account.id) if r[0] in store.reviews]
-    return render(request, "reviews.html", reviews=reviews)
+    served = review_ids(store)
+    reviews = [r for r in accounts.reviews_for(store.engine, viewer.account.id) if r[0] in served]
+    return render(request, "reviews.html", reviews=reviews, can_create=store.serves_all, error=None)
 
 
 # ---------------------------------------------------------------- dashboard
@@ -232,7 +237,7 @@ def _record(review: ReviewHandle, record_id: int) -> Record:
     with review.session() as session:
         record = session.get(Record, record_id)
         if record is None or record.review_id != review.review_id:
-            raise NotFound(f"no record {record_id} in this review")
+            raise NotFound(gettext("no record %(id)s in this review", id=record_id))
         return record
 
 
@@ -249,7 +254,7 @@ def screen_page(request: Request, review_id: int, stage: str | None = None, reco
     current = _record(review, record_id) if record_id is not None else None
     protocol = review.protocol()
     criteria = (protocol.get("eligibility") or {}).get(stage_) or {}
-    highlights = protocol.get("highlights") or {}
+    highlights, own_highlights = accounts.highlights_for(review, me)
     progress = dec.progress(review, stage_)
     mine = progress["reviewers"].get(me)
     total = mine["assigned"] if mine and mine["assigned"] else progress["eligible"]
@@ -266,8 +271,9 @@ def screen_page(request: Request, review_id: int, stage: str | None = None, reco
         total=total,
         criteria=criteria,
         reasons=dec.exclusion_criteria(review, stage_),
-        include_terms=highlights.get("include") or [],
-        exclude_terms=highlights.get("exclude") or [],
+        include_terms=highlights["include"],
+        exclude_terms=highlights["exclude"],
+        own_highlights=own_highlights,
         visible=visible,
         key=secrets.token_urlsafe(12),
         fulltext=fulltext,
@@ -311,7 +317,7 @@ def fulltext_view(request: Request, review_id: int, record_id: int) -> Response:
     page = _Page(request, review_id)
     found = fulltext_file(page.review, record_id)
     if found is None:
-        raise NotFound(f"record {record_id} has no full-text file")
+        raise NotFound(gettext("record %(id)s has no full-text file", id=record_id))
     path, mime, name = found
     safe = "".join(c for c in name if c.isalnum() or c in "._-") or "fulltext"
     headers = {"Content-Disposition": f'inline; filename="{safe}"', "X-Frame-Options": "SAMEORIGIN"}
@@ -332,7 +338,13 @@ async def fulltext_attach(
     limit = int(request.app.state.max_upload_bytes)
     data = await file.read(limit + 1)
     if len(data) > limit:
-        raise InvalidInput(f"{file.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB")
+        raise InvalidInput(
+            gettext(
+                "%(file)s is larger than the upload limit of %(mb)s MB",
+                file=file.filename,
+                mb=limit // (1024 * 1024),
+            )
+        )
     await run_in_threadpool(add_fulltext_bytes, page.review, record_id, file.filename or "fulltext", data)
     return _see_other(f"/reviews/{review_id}/screen?" + urlencode({"stage": "full_text", "record": record_id}))
 
@@ -639,12 +651,16 @@ async def import_upload(
         data = await f.read(limit + 1)
         if len(data) > limit:
             raise InvalidInput(
-                f"{f.filename} is larger than the upload limit of {limit // (1024 * 1024)} MB: "
-                "import it with `realist import` on the server instead"
+                gettext(
+                    "%(file)s is larger than the upload limit of %(mb)s MB: "
+                    "import it with `realist import` on the server instead",
+                    file=f.filename,
+                    mb=limit // (1024 * 1024),
+                )
             )
         uploads.append(Upload(f.filename, data))
     if not uploads:
-        raise InvalidInput("choose at least one export file to import")
+        raise InvalidInput(gettext("choose at least one export file to import"))
     job_id = await run_in_threadpool(
         _jobs(request).submit_import,
         review_id,
@@ -661,8 +677,8 @@ def job_page(request: Request, review_id: int, job_id: str) -> Response:
     page = _Page(request, review_id)
     job = _jobs(request).job(job_id, review_id)
     if job is None:
-        raise NotFound(f"no job {job_id} in this review")
-    response = page.render("job.html", job=job)
+        raise NotFound(gettext("no job %(id)s in this review", id=job_id))
+    response = page.render("job.html", job=job, progress=_jobs(request).progress(job_id))
     if job.state == "failed":
         response.status_code = 422 if job.kind == "import" else 400
     return response
@@ -693,7 +709,7 @@ def dedup_decide(
     elif verdict == "reject":
         reject_pair(page.review, pair_id, note=note or None)
     else:
-        raise NotFound(f"no action {verdict!r}")
+        raise NotFound(gettext("no action %(verdict)r", verdict=verdict))
     return _see_other(f"/reviews/{review_id}/dedup")
 
 
@@ -708,4 +724,6 @@ def dedup_undo(
     page = _Page(request, review_id)
     page.write(csrf_token, page.member.role.can_deduplicate, "deduplicate records")
     undo_merge(page.review, record_id, note=note or None)
-    return _see_other(f"/reviews/{review_id}/dedup?" + urlencode({"message": f"record {record_id} unmerged"}))
+    return _see_other(
+        f"/reviews/{review_id}/dedup?" + urlencode({"message": gettext("record %(id)s unmerged", id=record_id)})
+    )

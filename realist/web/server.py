@@ -25,19 +25,25 @@ __all__ = ["app_from_env", "run", "running", "free_port", "REVIEWS_ENV"]
 
 REVIEWS_ENV = "REALIST_SERVE_REVIEWS"
 URL_ENV = "REALIST_SERVE_DATABASE_URL"
+DATA_DIR_ENV = "REALIST_SERVE_DATA_DIR"
 WORKER_HEALTHCHECK_S = 120
 
 
 def app_from_env() -> FastAPI:
     """The app for the review folders named in ``REALIST_SERVE_REVIEWS`` (os.pathsep-separated)."""
     dirs = [d for d in os.environ.get(REVIEWS_ENV, "").split(os.pathsep) if d]
-    return create_app(review_dirs=dirs, database_url=os.environ.get(URL_ENV) or None)
+    return create_app(
+        review_dirs=dirs,
+        database_url=os.environ.get(URL_ENV) or None,
+        data_dir=os.environ.get(DATA_DIR_ENV) or None,
+    )
 
 
 def run(
     review_dirs: Sequence[str | Path],
     *,
     database_url: str | None = None,
+    data_dir: str | Path | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = 1,
@@ -48,6 +54,8 @@ def run(
     os.environ[REVIEWS_ENV] = os.pathsep.join(str(Path(d).resolve()) for d in review_dirs)
     if database_url:
         os.environ[URL_ENV] = database_url
+    if data_dir:
+        os.environ[DATA_DIR_ENV] = str(Path(data_dir).resolve())
     # A worker imports the whole package (numpy, scikit-learn) before it answers uvicorn's health
     # check; on a slow or busy machine that takes longer than uvicorn's 5 s default, and the
     # supervisor would kill and respawn every worker forever.

@@ -110,20 +110,6 @@ def team(store: ReviewHandle) -> Iterator[Team]:
     from realist.fulltext import add_fulltext_bytes
 
     add_fulltext_bytes(store, ids[0], "first.txt", b"Full text of the first record: peer educators in Kyiv.")
-    from realist.code.cmoc import add_cmoc
-    from realist.code.codebook import install_template
-    from realist.code.studies import add_study
-
-    install_template(store)  # the study "first" and one CMOC of it, for the study and theory pages
-    add_study(store, ids[0], key="first")
-    add_cmoc(
-        store,
-        "first",
-        intervention="harm-reduction-education",
-        mechanism="trust-empathy-commitment",
-        outcome="access-acceptability-quality",
-        statement="Peer educators are trusted, so more people use the service.",
-    )
     owner = accounts.authenticate(store.engine, TEAM["owner"], PASSWORD)
     job_id = app.state.jobs.submit_refit(store.review_id, owner.id, "title_abstract")
     yield Team(store, app, ids, pair_id, job_id)

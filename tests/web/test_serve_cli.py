@@ -62,3 +62,65 @@ def test_serve_prints_the_url_and_a_setup_link_that_creates_the_first_owner(cli:
         proc.terminate()
         proc.wait(timeout=20)
     assert Path(cli.path, ".realist", "jobs.db").exists()
+
+
+def test_serve_with_a_database_url_alone_serves_every_review_and_creates_new_ones(tmp_path: Path) -> None:
+    """A team server: `realist serve --database-url URL` with no review folder (an empty
+    database here; SQLite stands in for PostgreSQL, the code path is the same)."""
+    import re
+
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    realist = str(Path(sys.executable).with_name("realist"))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("REALIST_DATABASE_URL", None)
+    # An account made before any review exists (no review folder anywhere).
+    added = subprocess.run(
+        [realist, "--database-url", url, "user", "add", "rae", "--password-stdin"],
+        input="correct horse battery\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert added.returncode == 0, added.stderr
+    port = free_port()
+    proc = subprocess.Popen(
+        [realist, "--database-url", url, "serve", "--port", str(port), "--data-dir", str(tmp_path / "data")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        out = _read_until(proc, "Serving")
+        assert f"Serving every review in {url} at http://127.0.0.1:{port}/" in out, out
+        # rae exists, so there is no setup link: the first account is made on the server.
+        assert "/setup/" not in out
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/login", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as client:
+            form = client.get("/login")
+            token = re.search(r'name="login_csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+            signed = client.post(
+                "/login", data={"username": "rae", "password": "correct horse battery", "login_csrf": token}
+            )
+            assert signed.status_code == 303
+            home = client.get("/")
+            assert "Start a new review" in home.text
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text).group(1)  # type: ignore[union-attr]
+            made = client.post("/reviews", data={"title": "Peer naloxone", "csrf_token": csrf})
+            assert made.status_code == 303
+            dashboard = client.get(made.headers["location"].replace("/members", ""))
+            assert dashboard.status_code == 200 and "Peer naloxone" in dashboard.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    folders = [p for p in (tmp_path / "data").iterdir() if p.is_dir()]
+    assert len(folders) == 1 and (folders[0] / "protocol.yaml").exists()
+    assert (tmp_path / "data" / "jobs.db").exists()

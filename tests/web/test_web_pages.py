@@ -37,7 +37,7 @@ def test_screening_page_has_the_named_controls_and_the_title_as_heading(team: Te
     for name in ("Include", "Exclude", "Maybe"):
         assert re.search(rf'<button type="submit" name="decision" value="\w+"[^>]*>{name}</button>', page)
     assert '<label for="note">Note</label>' in page and 'id="note"' in page
-    title = re.search(r'<h1 id="record-title">(.*?)</h1>', page)
+    title = re.search(r'<h1 id="record-title"[^>]*>(.*?)</h1>', page)
     assert title and "(" in title.group(1)
     assert "Not people who use drugs" in page  # the protocol's exclusion criteria as reasons
 
@@ -197,7 +197,7 @@ def test_import_page_imports_several_files_as_one_source_kind(team: Team) -> Non
     posted = olu.post(f"/reviews/{team.review.review_id}/import", {"source": "Embase", "kind": "database"}, files=files)
     assert posted.status_code == 303 and "/jobs/" in posted.headers["location"]
     page = olu.get(posted.headers["location"])
-    assert page.status_code == 200 and "a.ris: 1 records" in page.text and "b.ris: 1 records" in page.text
+    assert page.status_code == 200 and "a.ris: 1 record (" in page.text and "b.ris: 1 record (" in page.text
     sources = {s["name"]: s for s in review_status(team.review).sources}
     assert sources["Embase (a.ris)"]["records"] == sources["Embase (b.ris)"]["records"] == 1
     assert sources["Embase (a.ris)"]["kind"] == "database"
@@ -262,7 +262,7 @@ def test_activity_page_filters_by_action_and_person(team: Team) -> None:
     rae = team.client("reviewer")
     _decide(rae, team, team.record_ids[0], "include")
     page = rae.get(f"/reviews/{team.review.review_id}/activity?action=screen&actor=rae").text
-    assert "1 events." in page and "screen.decided" in page
+    assert "1 event." in page and "screen.decided" in page
 
 
 def test_members_page_lets_the_owner_add_a_member(team: Team) -> None:
@@ -311,7 +311,7 @@ def test_jobs_run_on_the_sqlite_queue_through_the_in_process_consumer(team: Team
                 break
             assert 'http-equiv="refresh"' in page.text  # the page polls while the job waits or runs
             time.sleep(0.05)
-        assert "q.ris: 1 records" in page.text
+        assert "q.ris: 1 record (" in page.text
     assert any(r["title"] == "Queued one" for r in list_records(team.review))
 
 

@@ -16,10 +16,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from web_support import PASSWORD, TEAM, Client, Team
+from web_support import PASSWORD, TEAM, Client, Team, coding_setup
 
 from realist.review import ReviewHandle
 
+STUDY = "first2000"  # the study of web_support.coding_setup (the team's first record)
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
@@ -142,17 +143,33 @@ def test_choosing_an_edge_shows_the_studies_whose_configurations_join_it(referen
 # ---------------------------------------------------------------- editing a study
 
 
+@pytest.fixture
+def team(team: Team) -> Team:
+    """The team's review with the coding routes' study, the realist codebook and one CMOC of that study."""
+    from realist.code.cmoc import add_cmoc
+
+    add_cmoc(
+        team.review,
+        coding_setup(team).study,
+        intervention="harm-reduction-education",
+        mechanism="trust-empathy-commitment",
+        outcome="access-acceptability-quality",
+        statement="Peer educators are trusted, so more people use the service.",
+    )
+    return team
+
+
 def test_writer_edits_characteristics_and_bad_input_changes_nothing(team: Team) -> None:
     from realist.code.studies import get_study
 
     rid = team.review.review_id
     client = team.client("reviewer")
-    url = f"/reviews/{rid}/studies/first"
+    url = f"/reviews/{rid}/studies/{STUDY}"
     ok = client.post(
         url, {"design": "Qualitative", "countries": "ken, VNM", "data_years": "2014, 2015", "ref_number": "7"}
     )
     assert ok.status_code == 303
-    study = get_study(team.review, "first")
+    study = get_study(team.review, STUDY)
     assert (study.design, study.countries, study.data_years, study.ref_number) == (
         "Qualitative",
         ["KEN", "VNM"],
@@ -162,7 +179,7 @@ def test_writer_edits_characteristics_and_bad_input_changes_nothing(team: Team) 
     bad = client.post(url, {"design": "Cohort", "countries": "Kenya"})
     assert bad.status_code == 400
     assert "ISO 3166-1 alpha-3" in bad.text and "KENYA" in bad.text
-    assert get_study(team.review, "first").design == "Qualitative"  # nothing changed
+    assert get_study(team.review, STUDY).design == "Qualitative"  # nothing changed
     bad_year = client.post(url, {"year": "twenty"})
     assert bad_year.status_code == 400 and "year must be a whole number" in bad_year.text
 
@@ -173,9 +190,9 @@ def test_link_record_and_studies_from_included(team: Team) -> None:
 
     rid = team.review.review_id
     owner = team.client("owner")
-    assert owner.post(f"/reviews/{rid}/studies/first/link", {"record_id": str(team.record_ids[1])}).status_code == 303
-    assert team.record_ids[1] in get_study(team.review, "first").record_ids
-    again = owner.post(f"/reviews/{rid}/studies/first/link", {"record_id": str(team.record_ids[1])})
+    assert owner.post(f"/reviews/{rid}/studies/{STUDY}/link", {"record_id": str(team.record_ids[1])}).status_code == 303
+    assert team.record_ids[1] in get_study(team.review, STUDY).record_ids
+    again = owner.post(f"/reviews/{rid}/studies/{STUDY}/link", {"record_id": str(team.record_ids[1])})
     assert again.status_code == 400 and "already a report" in again.text
     decide(team.review, team.record_ids[2], "include", reviewer="olu")
     before = len(list_studies(team.review))
@@ -196,17 +213,17 @@ def test_language_hits_are_highlighted_in_context_and_escaped(team: Team) -> Non
 
     review = team.review
     rid = review.review_id
-    update_study(review, "first", label=HOSTILE)
+    update_study(review, STUDY, label=HOSTILE)
     text = f"Methods. We interviewed addicts {HOSTILE} and people who inject drugs in Kyiv about services."
-    link_record(review, "first", team.record_ids[3])  # a second report, with a hostile full text
+    link_record(review, STUDY, team.record_ids[3])  # a second report, with a hostile full text
     add_fulltext_bytes(review, team.record_ids[3], "hostile.txt", text.encode())
     client = team.client("reviewer")
-    assert client.post(f"/reviews/{rid}/studies/first/language").status_code == 303
-    page = client.get(f"/reviews/{rid}/studies/first")
+    assert client.post(f"/reviews/{rid}/studies/{STUDY}/language").status_code == 303
+    page = client.get(f"/reviews/{rid}/studies/{STUDY}")
     assert page.status_code == 200
     assert "<script>alert" not in page.text and "<img src=x" not in page.text
     assert "&lt;script&gt;" in page.text
-    hits = [h for t in language_in_context(review, "first")["texts"] for h in t["hits"]]
+    hits = [h for t in language_in_context(review, STUDY)["texts"] for h in t["hits"]]
     assert hits
     marks = re.findall(r"<mark>(.*?)</mark>", page.text)
     assert [html.unescape(m) for m in marks] == [h["matched"] for h in hits]
@@ -214,15 +231,15 @@ def test_language_hits_are_highlighted_in_context_and_escaped(team: Team) -> Non
     tool = language_summary(review)[0]["tool_classification"]
     override = "person-first" if tool != "person-first" else "mixed"
     note = f"the authors quote a source {HOSTILE}"
-    done = client.post(f"/reviews/{rid}/studies/first/language/judgement", {"classification": override, "note": note})
+    done = client.post(f"/reviews/{rid}/studies/{STUDY}/language/judgement", {"classification": override, "note": note})
     assert done.status_code == 303
-    row = next(r for r in language_summary(review) if r["key"] == "first")
+    row = next(r for r in language_summary(review) if r["key"] == STUDY)
     assert (row["classification"], row["source"], row["note"]) == (override, "person", note)
-    shown = client.get(f"/reviews/{rid}/studies/first")
+    shown = client.get(f"/reviews/{rid}/studies/{STUDY}")
     i = shown.text.find("<img src=x")
     assert i < 0, shown.text[i - 300 : i + 100]
     assert note in html.unescape(shown.text)
-    bad = client.post(f"/reviews/{rid}/studies/first/language/judgement", {"classification": "fine"})
+    bad = client.post(f"/reviews/{rid}/studies/{STUDY}/language/judgement", {"classification": "fine"})
     assert bad.status_code == 400 and "classification must be one of" in bad.text
 
 
@@ -233,17 +250,17 @@ def test_rigour_form_appears_when_the_protocol_declares_appraisal(team: Team) ->
     review = team.review
     rid = review.review_id
     client = team.client("reviewer")
-    assert "Relevance and rigour" not in client.get(f"/reviews/{rid}/studies/first").text
+    assert "Relevance and rigour" not in client.get(f"/reviews/{rid}/studies/{STUDY}").text
     protocol = read_protocol(review.protocol_path)
     protocol["quality_appraisal"] = {"formal": False, "reason": "Realist reviews judge relevance and rigour."}
     write_protocol(review.protocol_path, protocol)
-    page = client.get(f"/reviews/{rid}/studies/first")
+    page = client.get(f"/reviews/{rid}/studies/{STUDY}")
     assert "Relevance and rigour" in page.text and 'name="relevance"' in page.text
-    unjustified = client.post(f"/reviews/{rid}/studies/first/rigour", {"relevance": "high", "rigour": "low"})
+    unjustified = client.post(f"/reviews/{rid}/studies/{STUDY}/rigour", {"relevance": "high", "rigour": "low"})
     assert unjustified.status_code == 400 and "justification" in unjustified.text
     assert rigour_summary(review)[0]["relevance"] is None
     ok = client.post(
-        f"/reviews/{rid}/studies/first/rigour", {"relevance": "high", "rigour": "moderate", "note": "Thick data."}
+        f"/reviews/{rid}/studies/{STUDY}/rigour", {"relevance": "high", "rigour": "moderate", "note": "Thick data."}
     )
     assert ok.status_code == 303
     row = rigour_summary(review)[0]
@@ -262,8 +279,8 @@ def _two_excerpts(team: Team) -> list[int]:
     from realist.code.coding import apply_code
 
     review = team.review
-    a = apply_code(review, "first", "trust-empathy-commitment", coder="rae", quote="peer educators")
-    b = apply_code(review, "first", "access-acceptability-quality", coder="rae", quote="in Kyiv")
+    a = apply_code(review, STUDY, "trust-empathy-commitment", coder="rae", quote="peer educators")
+    b = apply_code(review, STUDY, "access-acceptability-quality", coder="rae", quote="in Kyiv")
     assert a.excerpt and b.excerpt
     return [a.excerpt.id, b.excerpt.id]
 
@@ -275,13 +292,13 @@ def test_build_a_cmoc_from_two_excerpts_and_find_it_in_the_theory(team: Team) ->
     rid = review.review_id
     first, second = _two_excerpts(team)
     client = team.client("reviewer")
-    form = client.get(f"/reviews/{rid}/studies/first/cmocs/new")
+    form = client.get(f"/reviews/{rid}/studies/{STUDY}/cmocs/new")
     assert form.status_code == 200
     assert f'name="excerpts_mechanism" value="{first}"' in form.text
     before = len(list_cmocs(review))
     statement = f"Bridging works {HOSTILE}"
     done = client.post(
-        f"/reviews/{rid}/studies/first/cmocs",
+        f"/reviews/{rid}/studies/{STUDY}/cmocs",
         {
             "intervention": "direct-services",
             "context": "clinic-environments",
@@ -318,14 +335,14 @@ def test_a_cmoc_without_a_mechanism_is_refused_and_nothing_is_stored(team: Team)
     first, _ = _two_excerpts(team)
     before = len(list_cmocs(review))
     refused = team.client("owner").post(
-        f"/reviews/{rid}/studies/first/cmocs",
+        f"/reviews/{rid}/studies/{STUDY}/cmocs",
         {"intervention": "direct-services", "outcome": "stigma-outcome", "statement": "Half a configuration"},
     )
     assert refused.status_code == 400
     assert "needs at least one mechanism" in refused.text
     assert "Half a configuration" in refused.text  # the form keeps what was typed
     wrong = team.client("owner").post(
-        f"/reviews/{rid}/studies/first/cmocs",
+        f"/reviews/{rid}/studies/{STUDY}/cmocs",
         {
             "intervention": "direct-services",
             "mechanism": "bridging",
@@ -349,7 +366,7 @@ def test_viewer_reads_cmocs_and_theory_but_sees_no_forms(team: Team) -> None:
     assert '<form method="post" action="/reviews/' not in page.text
     listing = viewer.get(f"/reviews/{rid}/cmocs")
     assert listing.text.count("CMO configuration ") >= len(list_cmocs(team.review))
-    assert viewer.get(f"/reviews/{rid}/studies/first/cmocs/new").status_code == 403
+    assert viewer.get(f"/reviews/{rid}/studies/{STUDY}/cmocs/new").status_code == 403
     assert viewer.post(f"/reviews/{rid}/cmocs/{cmoc.id}", {"statement": "changed"}).status_code == 403
     assert list_cmocs(team.review)[0].statement == cmoc.statement
 

@@ -75,3 +75,28 @@ TOPICS = [
     ("Soil nitrogen dynamics under maize rotation", "agronomy soil nitrogen fertiliser maize"),
     ("Bridge deck corrosion monitoring with sensors", "civil engineering corrosion sensors"),
 ]
+
+
+@dataclass
+class CodingSetup:
+    """A study (from the team's first record, which has a full text), the realist codebook
+    template, and one coding by the reviewer rae."""
+
+    study: str
+    code: str
+    coding_id: int
+
+
+def coding_setup(team: Team) -> CodingSetup:
+    """Set up (once per team) what the coding routes need."""
+    found: CodingSetup | None = getattr(team, "_coding", None)
+    if found is not None:
+        return found
+    from realist.code import add_study, apply_code, install_template
+
+    study = add_study(team.review, team.record_ids[0], key="first2000")
+    install_template(team.review)
+    coding = apply_code(team.review, study.key, "bridging", coder=TEAM["reviewer"], quote="peer educators")
+    found = CodingSetup(study.key, "bridging", coding.id)
+    team._coding = found  # type: ignore[attr-defined]
+    return found

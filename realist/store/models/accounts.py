@@ -1,4 +1,4 @@
-"""Store tables of accounts and the web app (migration 0007).
+"""Store tables of accounts and the web app (migration 0007; ``account.locale`` 0008).
 
 Accounts are per *store* (one SQLite review file, or one PostgreSQL server
 holding many reviews); membership ties an account to a review with a role.
@@ -41,6 +41,8 @@ class Account(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
+    # the web app's language for this person (migration 0008); None: the browser's
+    locale: Mapped[str | None] = mapped_column(String(20), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -56,6 +58,9 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(20))
     resolver: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: the member's own highlight terms {"include": [...], "exclude": [...]} (migration 0009);
+    #: None: the protocol's terms
+    highlights: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
 
 class WebSession(Base):

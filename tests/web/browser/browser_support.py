@@ -32,6 +32,12 @@ class Site:
     cli: Any
     review_id: int
     title: str
+    database_url: str = ""
+    data_dir: Path | None = None
+
+    def cli_for(self, folder: Path) -> Any:
+        """The CLI on another review of the same database (one the browser created)."""
+        return type(self.cli)(folder, self.database_url)
 
 
 @dataclass
@@ -43,8 +49,10 @@ class Browsing:
     errors: list[str] = field(default_factory=list)
     contexts: list[Any] = field(default_factory=list)
 
-    def page(self, viewport: dict[str, int] | None = None) -> Any:
-        context = self.browser.new_context(base_url=self.base_url, viewport=viewport or DESKTOP)
+    def page(self, viewport: dict[str, int] | None = None, *, javascript: bool = True) -> Any:
+        context = self.browser.new_context(
+            base_url=self.base_url, viewport=viewport or DESKTOP, java_script_enabled=javascript
+        )
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
@@ -56,9 +64,9 @@ class Browsing:
         if msg.type == "error":
             self.errors.append(f"{page.url}: console error: {msg.text}")
 
-    def sign_in(self, name: str, viewport: dict[str, int] | None = None) -> Any:
+    def sign_in(self, name: str, viewport: dict[str, int] | None = None, *, javascript: bool = True) -> Any:
         """A new context signed in as ``name`` through the login form (accessible names only)."""
-        page = self.page(viewport)
+        page = self.page(viewport, javascript=javascript)
         page.goto("/login")
         page.get_by_label("Username").fill(name)
         page.get_by_label("Password").fill(PASSWORD)

@@ -60,6 +60,35 @@ def site(cli: Any) -> Iterator[Site]:
 
 
 @pytest.fixture
+def server_site(cli: Any, tmp_path: Path) -> Iterator[Site]:
+    """The real app serving a whole database, as ``realist serve --database-url URL`` does:
+    three accounts (made with ``realist user add``) and no review of theirs yet.  On SQLite
+    the database is the CLI review's file, on PostgreSQL the test database; either way the
+    owner creates the review in the browser."""
+    from realist.web import create_app, open_store
+    from realist.web.server import running
+
+    url = cli.database_url or f"sqlite:///{cli.path / '.realist' / 'review.db'}"
+    for name in ("olu", "rae", "ren"):
+        cli.ok("user", "add", name, "--password-stdin", input=PASSWORD + "\n")
+    store = open_store([], database_url=url, data_dir=tmp_path / "data")
+    try:
+        with running(create_app(store)) as base:
+            yield Site(base, cli, 0, "", database_url=url, data_dir=tmp_path / "data")
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def server_browsing(chromium: Any, server_site: Site) -> Iterator[Browsing]:
+    """Pages on the whole-database server; fails on any browser console or page error."""
+    b = Browsing(chromium, server_site.url)
+    yield b
+    b.close()
+    assert not b.errors, "browser errors:\n" + "\n".join(b.errors)
+
+
+@pytest.fixture
 def browsing(chromium: Any, site: Site) -> Iterator[Browsing]:
     """Pages on the served review; the test fails on any browser console or page error."""
     b = Browsing(chromium, site.url)

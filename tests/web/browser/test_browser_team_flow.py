@@ -1,11 +1,15 @@
 """The whole team flow in a real browser, on each backend.
 
-The owner signs in, adds two reviewers, imports the two sample exports and
-runs deduplication, assigns every record to both reviewers (``realist screen
-assign``: there is no page for it yet), blinds title/abstract screening; two reviewers (two
-browser contexts) screen every record without seeing each other's
-decisions and disagree on two; the owner unblinds, resolves one conflict and
-sees agreement on the dashboard; the CLI sees the same decisions.  Locators
+On a server that serves a whole database (``realist serve --database-url``),
+the owner signs in, creates the review, adds two reviewers, imports the two
+sample exports and runs deduplication, assigns every record to both
+reviewers (double screening) and blinds title/abstract screening; two
+reviewers (two browser contexts) screen every record without seeing each
+other's decisions and disagree on two; the owner unblinds, resolves one
+conflict and sees agreement on the dashboard; the CLI sees the same
+decisions.  Screening runs with JavaScript on: each decision swaps in the
+next record without a page load (one reviewer uses the keyboard shortcuts),
+focus goes to the new title and a live region says what was done.  Locators
 are accessible names (labels, roles), so the test also checks the labels
 that scripts and assistive technology rely on.
 """
@@ -53,6 +57,15 @@ def _import(page: Any, file_name: str, source: str) -> None:
     assert re.search(rf"{re.escape(file_name)}: \d+ records", status.inner_text()), status.inner_text()
 
 
+def _decided(page: Any, rid: int) -> None:
+    """Wait until the decision on ``rid`` is made and the next record (or the end) swapped in."""
+    page.wait_for_function(
+        """rid => { const input = document.querySelector('#decide-form input[name=record_id]');
+                    return !input || input.value !== String(rid); }""",
+        arg=rid,
+    )
+
+
 def _current_record(page: Any) -> int | None:
     """The record on the screening page (None when nothing is left)."""
     if page.get_by_role("heading", name="Nothing left to screen").count():
@@ -60,9 +73,12 @@ def _current_record(page: Any) -> int | None:
     return int(page.locator("#decide-form input[name=record_id]").input_value())
 
 
-def _screen_all(page: Any, choose: Any, note: Any = lambda rid: None) -> dict[int, str]:
-    """Decide every record the reviewer is served; returns record -> decision."""
+def _screen_all(page: Any, choose: Any, note: Any = lambda rid: None, *, keys: bool = False) -> dict[int, str]:
+    """Decide every record the reviewer is served (buttons, or the I/E/M keys); returns
+    record -> decision.  No page is loaded after the first: each record is swapped in."""
     page.get_by_role("link", name=re.compile("Screen")).first.click()
+    page.wait_for_load_state()
+    page.evaluate("window.stillTheSamePage = true")
     made: dict[int, str] = {}
     while (rid := _current_record(page)) is not None:
         assert rid not in made, f"record {rid} served again after a decision"
@@ -71,17 +87,39 @@ def _screen_all(page: Any, choose: Any, note: Any = lambda rid: None) -> dict[in
         text = note(rid)
         if text:
             page.get_by_label("Note", exact=True).fill(text)
-        page.get_by_role("button", name=decision.capitalize(), exact=True).click()
-        page.wait_for_load_state()
+        if keys:
+            page.keyboard.press("Escape")  # out of the note: the next key is a shortcut
+            page.keyboard.press(decision[0])
+        else:
+            page.get_by_role("button", name=decision.capitalize(), exact=True).click()
+        _decided(page, rid)
         made[rid] = decision
+        if _current_record(page) is not None:
+            # Focus is on the new record's title, and the live region said what happened.
+            assert page.evaluate("document.activeElement.id") == "record-title"
+            from playwright.sync_api import expect
+
+            expect(page.locator("#announce")).to_contain_text(decision.capitalize()[:5])
         assert len(made) < 200, "screening does not end"
+    assert page.evaluate("window.stillTheSamePage") is True, "a decision reloaded the page"
     return made
 
 
-def test_team_screens_blinded_resolves_a_conflict_and_sees_agreement(browsing: Browsing, site: Site) -> None:
+def test_team_screens_blinded_resolves_a_conflict_and_sees_agreement(
+    server_browsing: Browsing, server_site: Site
+) -> None:
+    browsing, site = server_browsing, server_site
     owner = browsing.sign_in("olu")
-    owner.get_by_role("link", name=site.title).click()
-    assert owner.get_by_role("heading", level=1).inner_text() == site.title
+    # The owner creates the review in the browser.
+    owner.get_by_label("Title of the review").fill("Peer support review")
+    owner.get_by_role("button", name="Create review").click()
+    owner.wait_for_load_state()
+    assert owner.get_by_role("heading", level=1).inner_text() == "Members"
+    assert site.data_dir is not None
+    (folder,) = [p for p in site.data_dir.iterdir() if p.is_dir()]
+    site.cli = site.cli_for(folder)
+    _nav(owner, "Dashboard")
+    assert owner.get_by_role("heading", level=1).inner_text() == "Peer support review"
 
     _add_member(owner, "rae", "reviewer")
     _add_member(owner, "ren", "reviewer")
@@ -101,15 +139,25 @@ def test_team_screens_blinded_resolves_a_conflict_and_sees_agreement(browsing: B
     assert merged, "deduplication in the browser marked no duplicate the CLI can see"
     unique = {r["id"] for r in records if r["duplicate_of"] is None}
 
-    # Double screening: both reviewers get every record (assignment has no page yet: the CLI).
-    site.cli.ok("screen", "assign", "--reviewers", "rae,ren", "--per-record", "2")
+    # Double screening, assigned in the browser: both reviewers get every record.
+    _nav(owner, "Assignments")
+    assert owner.get_by_label(re.compile(r"^\s*rae \(")).is_checked()
+    assert owner.get_by_label(re.compile(r"^\s*ren \(")).is_checked()
+    assert not owner.get_by_label(re.compile(r"^\s*olu \(")).is_checked()
+    owner.get_by_label(re.compile(r"^\s*Double screening")).check()
+    owner.get_by_label("Reviewers per record (double screening)").fill("2")
+    owner.get_by_role("button", name="Assign records").click()
+    owner.wait_for_load_state()
+    assert "Assignment saved." in owner.get_by_role("main").inner_text()
+    assigned = json.loads(site.cli.ok("screen", "progress", "--json").output)["reviewers"]
+    assert {name: r["assigned"] for name, r in assigned.items()} == {"rae": len(unique), "ren": len(unique)}
     _nav(owner, "Conflicts")
     owner.get_by_role("button", name=re.compile(r"^Blind ")).click()
     assert owner.get_by_role("button", name=re.compile(r"^Unblind ")).count() == 1
 
     # Two reviewers, two browser contexts.  rae goes first and writes notes.
     rae = browsing.sign_in("rae")
-    rae_made = _screen_all(rae, lambda rid: "include", note=lambda rid: f"rae's note on {rid}")
+    rae_made = _screen_all(rae, lambda rid: "include", note=lambda rid: f"rae's note on {rid}", keys=True)
     assert set(rae_made) == unique
     disagree = sorted(rae_made)[:2]
 
