@@ -44,6 +44,7 @@ __all__ = [
     "record_judgement",
     "add_person_appraisal",
     "language_summary",
+    "language_in_context",
 ]
 
 TOOL = "realist lexicon"
@@ -263,3 +264,62 @@ def language_summary(review: ReviewHandle) -> list[dict[str, Any]]:
                 }
             )
         return out
+
+
+def language_in_context(review: ReviewHandle, study: Any, width: int = 80) -> dict[str, Any]:
+    """One study's latest tool appraisal, each hit with the words around it, and its latest judgement.
+
+    Returns ``appraisal`` (the stored result without the hits, or None when
+    never appraised), ``texts`` (per appraised text: ``record_id``,
+    ``source``, ``file`` and ``hits``, each hit's dict with ``before``,
+    ``matched`` and ``after`` cut from the study's text by the hit's offsets,
+    and ``stale`` when the text no longer has the matched words there, e.g.
+    after a full text was replaced), and ``judgement`` (the latest person
+    judgement: ``classification``, ``by``, ``note``, or None).
+    """
+    from ..code.studies import _study_texts, resolve_study
+
+    with review.session() as session:
+        target = resolve_study(session, review.review_id, study)
+        rows = session.scalars(
+            select(Appraisal)
+            .where(Appraisal.review_id == review.review_id, Appraisal.study_id == target.id)
+            .where(Appraisal.kind == "language")
+            .order_by(Appraisal.created_at, Appraisal.id)
+        ).all()
+        tool = next((r for r in reversed(rows) if r.method == "lexicon"), None)
+        person = next((r for r in reversed(rows) if r.method == "person"), None)
+        texts = {(t.record_id, t.source): t.text for t in _study_texts(session, target)}
+        judgement = (
+            {"classification": person.classification, "by": person.by, "note": person.note, "at": person.created_at}
+            if person
+            else None
+        )
+        if tool is None:
+            return {"appraisal": None, "texts": [], "judgement": judgement}
+        out = []
+        for part in tool.result.get("texts", []):
+            text = texts.get((part.get("record_id"), part.get("source")), "")
+            hits = []
+            for h in part.get("hits", []):
+                start, end = int(h["start"]), int(h["end"])
+                hits.append(
+                    {
+                        **h,
+                        "before": text[max(0, start - width) : start],
+                        "matched": text[start:end],
+                        "after": text[end : end + width],
+                        "stale": text[start:end] != h.get("matched"),
+                    }
+                )
+            out.append(
+                {
+                    "record_id": part.get("record_id"),
+                    "source": part.get("source"),
+                    "file": part.get("file"),
+                    "hits": hits,
+                }
+            )
+        summary = {k: v for k, v in tool.result.items() if k != "texts"}
+        summary.update(id=tool.id, at=tool.created_at, by=tool.by)
+        return {"appraisal": summary, "texts": out, "judgement": judgement}

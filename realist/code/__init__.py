@@ -34,10 +34,19 @@ if TYPE_CHECKING:
         add_cmoc as add_cmoc,
     )
     from .cmoc import (
+        get_cmoc as get_cmoc,
+    )
+    from .cmoc import (
         list_cmocs as list_cmocs,
     )
     from .cmoc import (
         programme_theory as programme_theory,
+    )
+    from .cmoc import (
+        theory_evidence as theory_evidence,
+    )
+    from .cmoc import (
+        update_cmoc as update_cmoc,
     )
     from .codebook import (
         KINDS as KINDS,
@@ -187,6 +196,9 @@ _EXPORTS = {
     "add_cmoc": ".cmoc",
     "list_cmocs": ".cmoc",
     "programme_theory": ".cmoc",
+    "get_cmoc": ".cmoc",
+    "update_cmoc": ".cmoc",
+    "theory_evidence": ".cmoc",
 }
 __all__ = [
     "apply_codes",
@@ -211,6 +223,7 @@ __all__ = [
     "apply_code",
     "coding_agreement",
     "export_codebook",
+    "get_cmoc",
     "get_study",
     "import_codebook",
     "install_template",
@@ -228,6 +241,8 @@ __all__ = [
     "study_info",
     "study_texts",
     "template",
+    "theory_evidence",
+    "update_cmoc",
     "update_study",
     "validate_coding",
 ]

@@ -27,8 +27,10 @@ statement is listed with, per element, the studies whose CMOCs name that
 code or a code beneath it, and the studies whose single CMOC matches an
 element in every role the statement names.
 
-Public functions: :func:`add_cmoc`, :func:`list_cmocs`,
-:func:`programme_theory`.
+Public functions: :func:`add_cmoc`, :func:`list_cmocs`, :func:`get_cmoc`,
+:func:`update_cmoc`, :func:`programme_theory` and :func:`theory_evidence`
+(the CMOCs and excerpts behind one node or edge of the programme theory
+graph, :mod:`realist.report.theory_layout`).
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ __all__ = [
     "add_cmoc",
     "list_cmocs",
     "programme_theory",
+    "update_cmoc",
+    "get_cmoc",
+    "theory_evidence",
 ]
 
 ROLES = CMO_ROLES
@@ -481,3 +486,90 @@ def _statement(
             (_study_dict(studies[s], ids) for s, ids in full_against.items()), key=_study_order
         ),
     }
+
+
+def update_cmoc(
+    review: ReviewHandle,
+    cmoc_id: int,
+    *,
+    statement: str | None = None,
+    memo: str | None = None,
+    stance: str | None = None,
+) -> CmocInfo:
+    """Change a CMOC's statement, memo or stance (``None`` leaves a field; memo ``""`` clears it)."""
+    if statement is not None and not statement.strip():
+        raise InvalidInput("a CMO configuration needs a short statement", field="statement")
+    if stance is not None and stance not in STANCES:
+        raise InvalidInput(f"stance must be one of {', '.join(STANCES)}, not {stance!r}")
+    codebook = load_codebook(review)
+    with review.session() as session:
+        cmoc = session.get(Cmoc, cmoc_id)
+        if cmoc is None or cmoc.review_id != review.review_id:
+            raise NotFound(f"no CMO configuration {cmoc_id} in this review")
+        after: dict[str, Any] = {}
+        if statement is not None:
+            after["statement"] = statement.strip()
+        if memo is not None:
+            after["memo"] = memo.strip() or None
+        if stance is not None:
+            after["stance"] = stance
+        before = {k: getattr(cmoc, k) for k in after}
+        for k, v in after.items():
+            setattr(cmoc, k, v)
+        session.flush()
+        review.log(session, "cmoc.updated", entity="cmoc", entity_id=cmoc.id, before=before, after=after)
+        return _cmoc_infos(session, review.review_id, [cmoc], codebook)[0]
+
+
+def get_cmoc(review: ReviewHandle, cmoc_id: int) -> CmocInfo:
+    codebook = load_codebook(review)
+    with review.session() as session:
+        cmoc = session.get(Cmoc, cmoc_id)
+        if cmoc is None or cmoc.review_id != review.review_id:
+            raise NotFound(f"no CMO configuration {cmoc_id} in this review")
+        return _cmoc_infos(session, review.review_id, [cmoc], codebook)[0]
+
+
+def theory_evidence(review: ReviewHandle, links: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The study CMOCs behind a node or edge of the programme theory, with their excerpts.
+
+    ``links`` is one ``(role, code)`` (a node) or two (an edge); a CMOC
+    counts when it names every one of them.  Each answer: ``cmoc``
+    (:class:`CmocInfo`), ``study`` (key, label, reference number) and
+    ``excerpts`` (``{code, role, excerpt}`` with an
+    :class:`~realist.code.coding.ExcerptInfo`) backing those elements.
+    """
+    from .coding import _excerpt_info
+
+    bad = [r for r, _ in links if r not in ROLES]
+    if bad or not links:
+        raise InvalidInput(f"name a node or edge by role ({', '.join(ROLES)}) and code")
+    cmocs = [c for c in list_cmocs(review, level="study") if all(code in c.codes(role) for role, code in links)]
+    out: list[dict[str, Any]] = []
+    with review.session() as session:
+        studies = {s.id: s for s in session.scalars(select(Study).where(Study.review_id == review.review_id))}
+        for c in cmocs:
+            wanted = []
+            for role, code in links:
+                for e in c.elements[role]:
+                    if e["code"] == code:
+                        wanted += [(code, role, eid) for eid in e["excerpt_ids"]]
+            rows = (
+                {e.id: e for e in session.scalars(select(Excerpt).where(Excerpt.id.in_([w[2] for w in wanted])))}
+                if wanted
+                else {}
+            )
+            s = studies[c.study_id] if c.study_id else None
+            out.append(
+                {
+                    "cmoc": c,
+                    "study": _study_dict(s, [c.id]) if s else None,
+                    "excerpts": [
+                        {"code": code, "role": role, "excerpt": _excerpt_info(rows[eid])}
+                        for code, role, eid in wanted
+                        if eid in rows
+                    ],
+                }
+            )
+    out.sort(key=lambda x: (_study_order(x["study"]) if x["study"] else (True, 0, ""), x["cmoc"].id))
+    return out

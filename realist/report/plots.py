@@ -16,6 +16,7 @@ import numpy as np
 from ..vocabulary import CMO_ROLES
 from .collect import CmocRow, ReportData, StudyRow, country_names, country_regions
 from .figures import ACCENT, GRID, INK, MUTED, Figure, measure, new_figure, render, wrap
+from .theory_layout import theory_layout
 from .worldmap import world_map
 
 __all__ = [
@@ -373,41 +374,11 @@ _ROLES = tuple(r for r in CMO_ROLES if r != "intervention")  # the chain the gra
 def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
     """Contexts → mechanisms → outcomes, edges weighted by supporting studies."""
     name, title = "programme_theory", "Programme theory: contexts \u2192 mechanisms \u2192 outcomes"
-    edges: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
-    for c in cmocs:
-        if not c.study_key:  # a review-level statement: no study supports it by itself
-            continue
-        who = c.study_key
-        for left, right in (("context", "mechanism"), ("mechanism", "outcome")):
-            for a in c.elements.get(left, []):
-                for b in c.elements.get(right, []):
-                    edges[(left, a, right, b)].add(who)
-        if not c.elements.get("mechanism"):
-            for a in c.elements.get("context", []):
-                for b in c.elements.get("outcome", []):
-                    edges[("context", a, "outcome", b)].add(who)
-    if not edges:
+    layout = theory_layout((c.study_key, c.elements) for c in cmocs)
+    if not layout.edges:
         return _empty(name, title, "No CMO configurations recorded yet")
-    nodes: dict[str, dict[str, set[str]]] = {r: defaultdict(set) for r in _ROLES}
-    for (ra, a, rb, b), supporters in edges.items():
-        nodes[ra][a] |= supporters
-        nodes[rb][b] |= supporters
-    # order: mechanisms by support, others by barycentre of their neighbours
-    order: dict[str, list[str]] = {}
-    order["mechanism"] = sorted(nodes["mechanism"], key=lambda n: (-len(nodes["mechanism"][n]), n))
-    pos = {("mechanism", n): i for i, n in enumerate(order["mechanism"])}
-    for role in ("context", "outcome"):
-
-        def bary(n: str, role: str = role) -> float:
-            ys = [
-                pos.get(("mechanism", b if ra == role else a), 0)
-                for (ra, a, rb, b) in edges
-                if (ra == role and a == n) or (rb == role and b == n)
-            ]
-            return float(np.mean(ys)) if ys else 0.0
-
-        order[role] = sorted(nodes[role], key=lambda n: (bary(n), n))
-    tallest = max(len(v) for v in order.values())
+    edges, nodes, order, coords = layout.edges, layout.nodes, layout.order, layout.coords
+    tallest = layout.tallest
     fig = new_figure(10, max(3.2, 1.3 + 0.62 * tallest))
     ax = fig.add_axes((0, 0, 1, 0.9))
     ax.axis("off")
@@ -418,12 +389,6 @@ def theory_graph(cmocs: list[CmocRow], studies: list[StudyRow]) -> Figure:
         for n in order[role]:
             width = max(measure(line, 8.5) for line in wrap(n, 150, 8.5))
             half[(role, n)] = (width + 10) / per_unit / 2
-    coords: dict[tuple[str, str], tuple[float, float]] = {}
-    for role in _ROLES:
-        names = order[role]
-        for i, n in enumerate(names):
-            y = (len(names) - 1) / 2 - i
-            coords[(role, n)] = (xs[role], y * (tallest / max(len(names), 1)) ** 0.35)
     top = max(len(v) for v in edges.values())
     colours = {"context": "#fde7c8", "mechanism": "#dbe8f6", "outcome": "#d9f0df"}
     for (ra, a, rb, b), supporters in sorted(edges.items(), key=lambda kv: len(kv[1])):

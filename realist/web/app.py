@@ -138,7 +138,17 @@ def create_app(
         return render(request, "error.html", status_code=code, message=str(exc), code=code)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from . import api, pages, pages_coding, pages_language, pages_network, pages_report, pages_synthesis, pages_team
+    from . import (
+        api,
+        pages,
+        pages_coding,
+        pages_language,
+        pages_network,
+        pages_report,
+        pages_studies,
+        pages_synthesis,
+        pages_team,
+    )
 
     app.include_router(pages.router)
     app.include_router(pages_language.router)
@@ -147,6 +157,7 @@ def create_app(
     app.include_router(pages_network.router)
     app.include_router(pages_coding.router)
     app.include_router(pages_synthesis.router)
+    app.include_router(pages_studies.router)
     api_app = api.create_api()
     api_app.state.store = store
     api_app.state.jobs = jobs

@@ -110,3 +110,28 @@ def test_appraise_commands(run, tmp_path):
     rows = json.loads(run.ok("appraise", "summary", "--json").output)
     assert rows[0]["classification"] == "person-first" and rows[0]["tool_classification"] == "stigmatising"
     assert "checked by hand" in run.ok("appraise", "summary").output
+
+
+def test_language_in_context_cuts_each_hit_and_its_surroundings_from_the_text(studies):
+    assert ap.language_in_context(studies, "cho2010") == {"appraisal": None, "texts": [], "judgement": None}
+    ap.appraise_language(studies)
+    ap.record_judgement(studies, "cho2010", "stigmatising", "addicts is the authors' word", by="rae")
+    shown = ap.language_in_context(studies, "cho2010", width=10)
+    text = "Methods.\fThe addicts in this trial were people who inject drugs.\f"
+    hits = shown["texts"][0]["hits"]
+    assert [h["matched"] for h in hits] == ["addicts", "people who inject drugs"]
+    first = hits[0]
+    assert first["before"] == text[max(0, first["start"] - 10) : first["start"]]
+    assert first["after"] == text[first["end"] : first["end"] + 10]
+    assert not any(h["stale"] for h in hits)
+    assert shown["appraisal"]["classification"] == "mixed" and "texts" not in shown["appraisal"]
+    assert (shown["judgement"]["classification"], shown["judgement"]["by"]) == ("stigmatising", "rae")
+
+
+def test_a_hit_whose_text_changed_since_the_appraisal_is_marked_stale(studies):
+    ap.appraise_language(studies, "booth2013")
+    with studies.session() as s:
+        record = s.scalars(select(Record).where(Record.review_id == studies.review_id, Record.title == "B")).one()
+        record.abstract = "Clients were recruited from a clinic by peer workers in the city."
+    hits = ap.language_in_context(studies, "booth2013")["texts"][0]["hits"]
+    assert hits and all(h["stale"] for h in hits)

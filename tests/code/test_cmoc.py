@@ -224,3 +224,32 @@ def test_cmoc_commands(run, tmp_path):
     theory = json.loads(run.ok("cmoc", "theory", "--json").output)
     assert theory["groups"][0]["n_supporting"] == 1
     assert "supported in full by: ayon2017" in run.ok("cmoc", "theory").output
+
+
+def test_update_changes_statement_memo_and_stance_and_refuses_bad_values(configured):
+    first = cm.list_cmocs(configured)[0]
+    changed = cm.update_cmoc(configured, first.id, statement=" New words. ", memo="", stance="contradicts")
+    assert (changed.statement, changed.memo, changed.stance) == ("New words.", None, "contradicts")
+    assert changed.elements == first.elements  # elements are left as they were
+    for bad, message in (({"statement": "  "}, "short statement"), ({"stance": "maybe"}, "stance must be one of")):
+        with pytest.raises(InvalidInput, match=message):
+            cm.update_cmoc(configured, first.id, **bad)
+    assert cm.get_cmoc(configured, first.id) == changed  # nothing changed
+    with pytest.raises(NotFound):
+        cm.update_cmoc(configured, 10_000, statement="x")
+
+
+def test_theory_evidence_names_the_cmocs_behind_a_node_or_edge_with_their_excerpts(coded):
+    ex = add_excerpt(coded, "[40]", quote="bridging")
+    ayon = cm.add_cmoc(coded, "[40]", **AYON_CMOC, excerpts={"bridging": [ex.id]})
+    le = cm.add_cmoc(coded, "[49]", **LE_CMOC)
+    both = [c.id for c in (ayon, le) if "bridging" in c.codes("mechanism")]
+    node = cm.theory_evidence(coded, [("mechanism", "bridging")])
+    assert [x["cmoc"].id for x in node] == both
+    assert [x["study"]["key"] for x in node] == [c.study_key for c in (ayon, le) if c.id in both]
+    assert [e["excerpt"].text for e in node[0]["excerpts"]] == ["bridging"]
+    outcome = "stigma-outcome"
+    edge = cm.theory_evidence(coded, [("mechanism", "bridging"), ("outcome", outcome)])
+    assert [x["cmoc"].id for x in edge] == [c.id for c in (ayon, le) if c.id in both and outcome in c.codes("outcome")]
+    with pytest.raises(InvalidInput, match="name a node or edge"):
+        cm.theory_evidence(coded, [("colour", "blue")])

@@ -59,6 +59,21 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("POST", "/reviews/{review_id}/dedup/run"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup/{pair_id}/{verdict}"): WRITERS,
     ("POST", "/reviews/{review_id}/dedup-undo"): WRITERS,
+    ("GET", "/reviews/{review_id}/studies"): MEMBERS,
+    ("POST", "/reviews/{review_id}/studies/from-included"): OWNERS,
+    ("GET", "/reviews/{review_id}/studies/{study}"): MEMBERS,
+    ("POST", "/reviews/{review_id}/studies/{study}"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/link"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/language"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/language/judgement"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/rigour"): WRITERS,
+    ("GET", "/reviews/{review_id}/studies/{study}/cmocs/new"): WRITERS,
+    ("POST", "/reviews/{review_id}/studies/{study}/cmocs"): WRITERS,
+    ("GET", "/reviews/{review_id}/cmocs"): MEMBERS,
+    ("POST", "/reviews/{review_id}/cmocs"): WRITERS,
+    ("GET", "/reviews/{review_id}/cmocs/{cmoc_id}"): MEMBERS,
+    ("POST", "/reviews/{review_id}/cmocs/{cmoc_id}"): WRITERS,
+    ("GET", "/reviews/{review_id}/theory"): MEMBERS,
     ("GET", "/reviews/{review_id}/report"): MEMBERS,
     ("POST", "/reviews/{review_id}/report/build"): WRITERS,
     ("POST", "/reviews/{review_id}/report/checklist"): OWNERS,
@@ -146,6 +161,23 @@ def test_every_route_has_an_entry(team: Team) -> None:
     assert set(MATRIX) - routes == set(), "entries for routes that no longer exist"
 
 
+def _first_cmoc(team: Team) -> int:
+    from realist.code.cmoc import add_cmoc, list_cmocs
+
+    made = list_cmocs(team.review)
+    if made:
+        return made[0].id
+    study = coding_setup(team).study  # the study the coding routes use, with the realist codebook
+    return add_cmoc(
+        team.review,
+        study,
+        intervention="harm-reduction-education",
+        mechanism="trust-empathy-commitment",
+        outcome="access-acceptability-quality",
+        statement="Peer educators are trusted, so more people use the service.",
+    ).id
+
+
 def _request(client: Client, team: Team, method: str, path: str) -> Any:
     rid = team.review.review_id
     record = team.record_ids[0]
@@ -160,6 +192,7 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         .replace("{pair_id}", str(team.pair_id))
         .replace("{job_id}", team.job_id)
         .replace("{verdict}", "reject")
+        .replace("{cmoc_id}", str(_first_cmoc(team)))
         .replace("{name}", "vic")
     )
     if "{build_id}" in url:
