@@ -1,4 +1,5 @@
-"""``realist serve``: the team web app for the review here (or --review DIR)."""
+"""``realist serve``: the team web app for the review here (or --review DIR);
+``realist worker``: a job consumer on its own (another machine, or more of them)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import click
 
 from .common import Context, pass_review
 
-__all__ = ["COMMANDS", "serve"]
+__all__ = ["COMMANDS", "serve", "worker"]
 
 
 @click.command("serve")
@@ -25,12 +26,19 @@ __all__ = ["COMMANDS", "serve"]
     help="Worker processes (state lives in the database, so any number works).",
 )
 @click.option(
+    "--job-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 16),
+    help="Job consumer processes (imports, deduplication, ranking refits); 0 when `realist worker` runs them.",
+)
+@click.option(
     "--forwarded-allow-ips",
     default=None,
     help="Trust X-Forwarded-* headers from these proxy addresses (for https behind a reverse proxy).",
 )
 @pass_review
-def serve(ctx: Context, host: str, port: int, workers: int, forwarded_allow_ips: str | None) -> None:
+def serve(ctx: Context, host: str, port: int, workers: int, job_workers: int, forwarded_allow_ips: str | None) -> None:
     """Serve the review in the browser; prints the URL (and a setup link when no account exists)."""
     from .. import accounts
     from ..web.server import run
@@ -54,7 +62,26 @@ def serve(ctx: Context, host: str, port: int, workers: int, forwarded_allow_ips:
         workers=workers,
         proxy_headers=forwarded_allow_ips is not None,
         forwarded_allow_ips=forwarded_allow_ips,
+        job_workers=job_workers,
     )
 
 
-COMMANDS = [serve]
+@click.command("worker")
+@pass_review
+def worker(ctx: Context) -> None:
+    """Run the web app's background jobs for the review (until Ctrl+C).
+
+    For `realist serve --job-workers 0`, or for more consumers: on a
+    PostgreSQL store (--database-url) the queue is in that database, so a
+    worker may run on another machine.
+    """
+    from ..web.jobs import run_consumer
+
+    review = ctx.review()
+    path, database_url = review.path, ctx.database_url
+    click.echo(f"Running jobs for {review.title!r}  (Ctrl+C to stop)")
+    ctx.close()
+    run_consumer([path], database_url=database_url)
+
+
+COMMANDS = [serve, worker]

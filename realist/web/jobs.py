@@ -1,10 +1,29 @@
 """Long work in the background, through huey: imports, deduplication, ranking refits.
 
-The queue is a :class:`huey.SqliteHuey` file under the first served review's
-``.realist/jobs.db``, so it needs no extra service and every worker process
-on the machine shares it.  Each app process runs an in-process consumer
-thread (started with the app, stopped with it); ``immediate=True`` runs each
-job at once in the caller (tests, scripts).
+Where the queue lives follows the store: an SQLite review keeps it in a
+:class:`huey.SqliteHuey` file, ``.realist/jobs.db`` under the first served
+review (no extra service); a PostgreSQL store keeps it in the same server
+database, in huey's own tables (``huey_kv``, ``huey_task``, ``huey_schedule``,
+``huey_counter``; :mod:`huey.contrib.sql_huey` over peewee), so app processes
+on several machines share one queue.
+
+Who runs the jobs:
+
+* ``realist serve`` starts one **consumer process** next to the app's worker
+  processes (:func:`run_consumer`; ``--job-workers N`` for more, 0 for none);
+  ``realist worker`` runs one on its own, e.g. on another machine.  Ranking
+  refits (TF-IDF features and a linear SVM) are CPU work that must not share
+  a process, and its GIL, with the requests.
+* An app made by :func:`~realist.web.app.create_app` with ``run_jobs=True``
+  (tests, :func:`~realist.web.server.running`) runs a consumer thread inside
+  its own process instead; ``immediate=True`` runs each job at once in the
+  caller.
+
+Ranking refits are coalesced: at most one waits per reviewer and stage, in
+the whole queue (a ``refit-pending`` key set atomically with
+``put_if_empty``), and a consumer keeps each review's features (the TF-IDF
+matrix) in memory between refits, for every reviewer, rebuilt when the set
+of records changes (an import, a merge) or the protocol's criteria change.
 
 A job acts as the member who asked for it (the event log names them).  Its
 kind, review and state live in the queue's key-value store, so a page in any
@@ -15,6 +34,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,18 +44,65 @@ from typing import Any
 from huey import MemoryHuey, SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer
+from sqlalchemy import Engine
 
 from .. import accounts
 from ..deduplicate.store import run_dedup
 from ..errors import RealistError
 from ..identify.uploads import Upload, import_uploads
 from ..screen.served import refit
-from .store import WebStore
+from .store import WebStore, open_store
 
-__all__ = ["JobQueue", "Job", "JOBS_FILE"]
+__all__ = ["JobQueue", "Job", "JOBS_FILE", "QUEUE_TABLES", "make_huey", "run_consumer", "REFIT_PENDING_TTL_S"]
 
 JOBS_FILE = "jobs.db"
+QUEUE_NAME = "realist"
+# huey's tables in a PostgreSQL store (prefixed: the review's schema has a table of its own per kind).
+QUEUE_TABLES = ("huey_kv", "huey_schedule", "huey_task", "huey_counter")
+# A pending refit older than this is taken as lost (a consumer stopped while it waited) and queued again.
+REFIT_PENDING_TTL_S = 600
 log = logging.getLogger(__name__)
+
+
+def _pg_huey(engine: Engine) -> Huey:
+    """A huey queue in the store's PostgreSQL database (huey's SqlHuey, peewee, pooled connections)."""
+    from huey.contrib.sql_huey import SqlHuey, SqlStorage
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    class PrefixedStorage(SqlStorage):  # type: ignore[misc]  # huey is untyped
+        def create_models(self) -> tuple[Any, ...]:
+            models = super().create_models()
+            for model in models:
+                model._meta.set_table_name(f"huey_{model._meta.table_name}")
+            return tuple(models)
+
+    class PgHuey(SqlHuey):  # type: ignore[misc]
+        storage_class = PrefixedStorage
+
+    url = engine.url
+    params: dict[str, Any] = {k: v for k, v in url.query.items() if isinstance(v, str)}
+    database = PooledPostgresqlDatabase(
+        url.database,
+        user=url.username,
+        password=url.password,
+        host=url.host,
+        port=url.port,
+        max_connections=8,
+        stale_timeout=300,
+        timeout=30,
+        **params,
+    )
+    return PgHuey(QUEUE_NAME, database=database)
+
+
+def make_huey(store: WebStore, *, immediate: bool = False) -> Huey:
+    """The queue for a store: in memory (immediate), in PostgreSQL, or in an SQLite file."""
+    if immediate:
+        return MemoryHuey(QUEUE_NAME, immediate=True)
+    if store.engine.dialect.name == "postgresql":
+        return _pg_huey(store.engine)
+    first = Path(next(iter(store.reviews.values())))
+    return SqliteHuey(QUEUE_NAME, filename=str(first / ".realist" / JOBS_FILE))
 
 
 @dataclass(frozen=True)
@@ -60,14 +129,11 @@ class JobQueue:
 
     def __init__(self, store: WebStore, *, immediate: bool = False) -> None:
         self.store = store
-        if immediate:
-            self.huey: Huey = MemoryHuey("realist", immediate=True)
-        else:
-            first = Path(next(iter(store.reviews.values())))
-            self.huey = SqliteHuey("realist", filename=str(first / ".realist" / JOBS_FILE))
+        self.huey: Huey = make_huey(store, immediate=immediate)
         self._consumer: _ThreadConsumer | None = None
-        self._refits: set[tuple[int, str, str]] = set()
-        self._lock = threading.Lock()
+        # Features per (review, stage), kept between refits in this process (see next_records).
+        self._rankers: dict[tuple[int, str], dict[str, Any]] = {}
+        self._fit_lock = threading.Lock()  # one fit at a time: a cached ranker is not shared mid-fit
         huey = self.huey
 
         def import_job(
@@ -99,13 +165,16 @@ class JobQueue:
             return self._run(task.id, review_id, account_id, lambda review: {"summary": run_dedup(review).to_dict()})
 
         def refit_job(review_id: int, account_id: int, stage: str, task: Any = None) -> dict[str, Any]:
-            try:
-                return self._run(
-                    task.id, review_id, account_id, lambda review: {"ranked": len(refit(review, review.actor, stage))}
-                )
-            finally:
-                with self._lock:
-                    self._refits.discard((review_id, str(account_id), stage))
+            # No longer waiting: a decision made from now on may queue the next refit.
+            with self._released():
+                self.huey.get(_pending_key(review_id, account_id, stage))
+
+            def work(review: Any) -> dict[str, Any]:
+                cache = self._rankers.setdefault((review_id, stage), {})
+                with self._fit_lock:
+                    return {"ranked": len(refit(review, review.actor, stage, ranker_cache=cache))}
+
+            return self._run(task.id, review_id, account_id, work)
 
         task = huey.task(context=True)
         self._import: Any = task(import_job)
@@ -113,6 +182,16 @@ class JobQueue:
         self._refit: Any = huey.task(context=True)(refit_job)
 
     # ---------------------------------------------------------------- running
+
+    @contextmanager
+    def _released(self) -> Iterator[None]:
+        """Queue calls from a request thread: hand a pooled PostgreSQL connection back after them."""
+        try:
+            yield
+        finally:
+            database = getattr(self.huey.storage, "database", None)
+            if database is not None:  # the pool keeps it open for the next caller
+                database.close()
 
     def _run(self, job_id: str, review_id: int, account_id: int, work: Any) -> dict[str, Any]:
         self.huey.put(f"state:{job_id}", "running")
@@ -136,7 +215,7 @@ class JobQueue:
         return job_id
 
     def start(self) -> None:
-        """Start the in-process consumer (not in immediate mode)."""
+        """Start a consumer thread in this process (not in immediate mode)."""
         if self.huey.immediate or self._consumer is not None:
             return
         self._consumer = _ThreadConsumer(
@@ -161,23 +240,38 @@ class JobQueue:
         self, review_id: int, account_id: int, uploads: list[Upload], *, source: str | None, kind: str
     ) -> str:
         # Metadata first: in immediate mode the job has run when the call returns.
-        result = self._import(review_id, account_id, [(u.name, u.data) for u in uploads], source, kind)
-        return self._submitted(result, review_id, "import")
+        with self._released():
+            result = self._import(review_id, account_id, [(u.name, u.data) for u in uploads], source, kind)
+            return self._submitted(result, review_id, "import")
 
     def submit_dedup(self, review_id: int, account_id: int) -> str:
-        return self._submitted(self._dedup(review_id, account_id), review_id, "dedup")
+        with self._released():
+            return self._submitted(self._dedup(review_id, account_id), review_id, "dedup")
 
     def submit_refit(self, review_id: int, account_id: int, stage: str) -> str | None:
-        """Queue a ranking refit unless one for this reviewer and stage is already waiting here."""
-        key = (review_id, str(account_id), stage)
-        with self._lock:
-            if key in self._refits:
-                return None
-            self._refits.add(key)
-        return self._submitted(self._refit(review_id, account_id, stage), review_id, "refit")
+        """Queue a ranking refit unless one for this reviewer and stage is already waiting (None then).
+
+        The check holds across processes and machines: the pending mark is
+        set atomically in the queue's store, and the job clears it when it
+        starts.  A mark older than :data:`REFIT_PENDING_TTL_S` (its job lost
+        with a stopped consumer) is replaced.
+        """
+        key = _pending_key(review_id, account_id, stage)
+        now = time.time()
+        with self._released():
+            if not self.huey.storage.put_if_empty(key, self.huey.serializer.serialize(now)):
+                since = self.huey.get(key, peek=True)
+                if isinstance(since, (int, float)) and now - since < REFIT_PENDING_TTL_S:
+                    return None
+                self.huey.put(key, now)
+            return self._submitted(self._refit(review_id, account_id, stage), review_id, "refit")
 
     def job(self, job_id: str, review_id: int) -> Job | None:
         """A job of ``review_id`` (None for another review's or an unknown job)."""
+        with self._released():
+            return self._job(job_id, review_id)
+
+    def _job(self, job_id: str, review_id: int) -> Job | None:
         meta = self.huey.get(f"meta:{job_id}", peek=True)
         if not isinstance(meta, dict) or meta.get("review_id") != review_id:
             return None
@@ -188,3 +282,25 @@ class JobQueue:
         if state == "failed":
             return Job(job_id, review_id, str(meta["kind"]), "failed", None, "the job failed: see the server log")
         return Job(job_id, review_id, str(meta["kind"]), str(state), result if isinstance(result, dict) else None)
+
+
+def _pending_key(review_id: int, account_id: int, stage: str) -> str:
+    return f"refit-pending:{review_id}:{account_id}:{stage}"
+
+
+def run_consumer(review_dirs: Sequence[str | Path], *, database_url: str | None = None) -> None:
+    """Run jobs for the reviews in ``review_dirs`` until interrupted (``realist worker``; blocks).
+
+    One huey consumer with one worker thread; run more of these (on this
+    machine or others sharing a PostgreSQL store) for more jobs at once.
+    Each keeps its own in-memory features, built on its first refit of a review.
+    """
+    store = open_store(review_dirs, database_url=database_url)
+    queue = JobQueue(store)
+    consumer = queue.huey.create_consumer(
+        workers=1, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.5
+    )
+    try:
+        consumer.run()  # handles SIGINT / SIGTERM: stops when the current job is done
+    finally:
+        store.close()
