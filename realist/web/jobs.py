@@ -50,6 +50,7 @@ from .. import accounts
 from ..deduplicate.store import run_dedup
 from ..errors import RealistError
 from ..identify.uploads import Upload, import_uploads
+from ..protocol import STAGES
 from ..screen.served import refit
 from .store import WebStore, open_store
 
@@ -234,6 +235,31 @@ class JobQueue:
             self._consumer.stop(graceful=True)
             self._consumer = None
 
+    def warm(self, stage: str = STAGES[0]) -> None:
+        """Build each served review's features now, before the first refit asks for them.
+
+        On a large review this is most of a first refit's time (about half a
+        minute at 50,000 records); a consumer does it when it starts, so the
+        reviewers' first rankings come as soon as they ask.
+        """
+        from ..review import ReviewHandle
+        from ..screen.queue import next_records
+        from ..store.db import session_scope
+        from ..store.models import Review
+
+        for review_id, path in self.store.reviews.items():
+            with session_scope(self.store.engine) as session:
+                row = session.get(Review, review_id)
+                if row is None:
+                    continue
+                review = ReviewHandle(path, self.store.engine, review_id, row.uuid, row.title, "web")
+            cache = self._rankers.setdefault((review_id, stage), {})
+            try:
+                with self._fit_lock:
+                    next_records(review, "", stage=stage, limit=1, ranker_cache=cache)
+            except RealistError as exc:  # e.g. nothing to screen yet
+                log.info("no features for review %s yet: %s", review_id, exc)
+
     # ---------------------------------------------------------------- submitting
 
     def submit_import(
@@ -293,10 +319,11 @@ def run_consumer(review_dirs: Sequence[str | Path], *, database_url: str | None 
 
     One huey consumer with one worker thread; run more of these (on this
     machine or others sharing a PostgreSQL store) for more jobs at once.
-    Each keeps its own in-memory features, built on its first refit of a review.
+    Each keeps its own in-memory features, built when it starts (:meth:`JobQueue.warm`).
     """
     store = open_store(review_dirs, database_url=database_url)
     queue = JobQueue(store)
+    queue.warm()
     consumer = queue.huey.create_consumer(
         workers=1, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.5
     )
