@@ -67,18 +67,53 @@ log = logging.getLogger(__name__)
 
 def _pg_huey(engine: Engine) -> Huey:
     """A huey queue in the store's PostgreSQL database (huey's SqlHuey, peewee, pooled connections)."""
-    from huey.contrib.sql_huey import SqlHuey, SqlStorage
+    from huey.contrib.sql_huey import SqlStorage
     from playhouse.pool import PooledPostgresqlDatabase
 
     class PrefixedStorage(SqlStorage):  # type: ignore[misc]  # huey is untyped
-        def create_models(self) -> tuple[Any, ...]:
-            models = super().create_models()
-            for model in models:
-                model._meta.set_table_name(f"huey_{model._meta.table_name}")
-            return tuple(models)
+        """huey's SQL storage with its tables named ``huey_*`` (huey's own models, renamed)."""
 
-    class PgHuey(SqlHuey):  # type: ignore[misc]
-        storage_class = PrefixedStorage
+        def create_models(self) -> tuple[Any, ...]:
+            from huey.contrib.sql_huey import BytesBlobField
+            from peewee import CharField, CompositeKey, FloatField, IntegerField, Model, TimestampField
+
+            class Base(Model):  # type: ignore[misc]
+                class Meta:
+                    database = self.database
+                    table_function = staticmethod(lambda model: f"huey_{model.__name__.lower()}")
+
+            class KV(Base):
+                queue = CharField()
+                key = CharField()
+                value = BytesBlobField()
+
+                class Meta:
+                    primary_key = CompositeKey("queue", "key")
+
+            class Schedule(Base):
+                queue = CharField()
+                data = BytesBlobField()
+                timestamp = TimestampField(resolution=1000)
+
+                class Meta:
+                    indexes = ((("queue", "timestamp"), False),)
+
+            class Task(Base):
+                queue = CharField()
+                data = BytesBlobField()
+                priority = FloatField(default=0.0)
+
+            Task.add_index(Task.priority.desc(), Task.id)
+
+            class Counter(Base):
+                queue = CharField()
+                key = CharField()
+                value = IntegerField()
+
+                class Meta:
+                    primary_key = CompositeKey("queue", "key")
+
+            return (KV, Schedule, Task, Counter)
 
     url = engine.url
     params: dict[str, Any] = {k: v for k, v in url.query.items() if isinstance(v, str)}
@@ -93,7 +128,7 @@ def _pg_huey(engine: Engine) -> Huey:
         timeout=30,
         **params,
     )
-    return PgHuey(QUEUE_NAME, database=database)
+    return Huey(QUEUE_NAME, storage_class=PrefixedStorage, database=database)
 
 
 def make_huey(store: WebStore, *, immediate: bool = False) -> Huey:
