@@ -225,7 +225,7 @@ def next_record(
         mode = _assignment_mode(session, review.review_id, stage)
         remaining = _remaining(session, review.review_id, reviewer, stage, mode)
         if remaining:
-            candidates = [r for r in order if r not in skip]
+            candidates = [r for r in order if r not in skip] if skip else order
             for start in range(0, len(candidates), _BATCH):
                 found = _to_do_among(
                     session, review.review_id, reviewer, stage, candidates[start : start + _BATCH], mode
