@@ -214,6 +214,7 @@ async def reviewer(
     out: dict[str, Any],
     ready: asyncio.Barrier,
     warm_timeout: float,
+    think: float = 0.0,
 ) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=2)) as client:
         csrf = await _login(client, name)
@@ -234,6 +235,8 @@ async def reviewer(
         n = 0
         retry: dict[str, Any] | None = None
         while record is not None and time.monotonic() < end:
+            if think:  # a person reads the record before deciding (random, mean ``think`` seconds)
+                await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
             key = uuid.uuid4().hex
             body = retry or {
                 "record_id": record["id"],
@@ -309,6 +312,7 @@ def run_once(
     resend: int,
     seed: int,
     warm_timeout: float = 300,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     proc, url = start_server(folder, database_url, workers)
     out: dict[str, Any] = {"latency": [], "staleness": [], "acked": [], "errors": [], "first_next": [], "warm": []}
@@ -319,7 +323,9 @@ def run_once(
             ready = asyncio.Barrier(len(names) + 1)
             tasks = [
                 asyncio.create_task(
-                    reviewer(url, review_id, n, seconds, resend, random.Random(rng.random()), out, ready, warm_timeout)
+                    reviewer(
+                        url, review_id, n, seconds, resend, random.Random(rng.random()), out, ready, warm_timeout, think
+                    )
                 )
                 for n in names
             ]
@@ -337,6 +343,7 @@ def run_once(
     ms = [1000 * x for x in out["latency"]]
     return {
         "workers": workers,
+        "think_s": think,
         "reviewers": len(names),
         "seconds": round(wall, 1),
         "decide_next": len(ms),
@@ -367,6 +374,12 @@ def main() -> int:
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (its schema is used as is)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a reviewer reads a record before deciding (0: decide at once, a stress test)",
+    )
+    parser.add_argument(
         "--warm-timeout", type=float, default=300, help="seconds to wait for every reviewer's first ranking"
     )
     parser.add_argument("--json", dest="json_out", default=None, help="also write the results here")
@@ -393,6 +406,7 @@ def main() -> int:
                     args.resend,
                     args.seed,
                     args.warm_timeout,
+                    args.think,
                 ),
             }
             results.append(res)
