@@ -223,9 +223,12 @@ async def reviewer(
         t = time.perf_counter()
         first = (await client.get(f"{api}/next")).json()
         out["first_next"].append(time.perf_counter() - t)
-        # Warm-up (not timed): until the reviewer's first ranking is stored (staleness 0), the
-        # app serves records in id order; the timed loop starts when every reviewer has one.
-        while first.get("staleness", 0) > 0 and time.perf_counter() - t < warm_timeout:
+        # Warm-up (not timed): until the reviewer has a ranking that is not stale (a first one, or
+        # one refitted since an earlier run), the app serves records in id order or queues a refit;
+        # the timed loop starts when every reviewer has one.
+        from realist.screen.served import REFIT_EVERY as refit_every
+
+        while first.get("staleness", 0) >= refit_every and time.perf_counter() - t < warm_timeout:
             await asyncio.sleep(0.5)
             first = (await client.get(f"{api}/next")).json()
         out["warm"].append(time.perf_counter() - t)
