@@ -77,7 +77,7 @@ def _pg_huey(engine: Engine) -> Huey:
             from huey.contrib.sql_huey import BytesBlobField
             from peewee import CharField, CompositeKey, FloatField, IntegerField, Model, TimestampField
 
-            class Base(Model):  # type: ignore[misc]
+            class Base(Model):
                 class Meta:
                     database = self.database
                     table_function = staticmethod(lambda model: f"huey_{model.__name__.lower()}")
@@ -103,7 +103,7 @@ def _pg_huey(engine: Engine) -> Huey:
                 data = BytesBlobField()
                 priority = FloatField(default=0.0)
 
-            Task.add_index(Task.priority.desc(), Task.id)
+            Task.add_index(Task.priority.desc(), Task._meta.primary_key)
 
             class Counter(Base):
                 queue = CharField()

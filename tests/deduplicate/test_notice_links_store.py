@@ -87,7 +87,7 @@ def test_a_retracted_article_is_flagged_in_the_records_listing(review):
 
 def test_records_listed_by_id_say_retracted_as_the_whole_listing_does(review):
     """The screening page lists one record by id: retraction found through its group still shows."""
-    article, copy, retraction, erratum = _import(review)
+    article, copy, _retraction, _erratum = _import(review)
     import_records(
         review, [RecordData(title="RETRACTED: Peer outreach and naloxone uptake", year=2018)], source="other"
     )
