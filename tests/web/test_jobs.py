@@ -36,7 +36,8 @@ def _wait_done(queue: JobQueue, job_id: str, review_id: int, timeout: float = 60
 
 def test_the_queue_lives_with_the_store_sqlite_file_or_postgresql_tables(team: Team) -> None:
     queue = _queue(team)
-    job_id = queue.submit_dedup(team.review.review_id, 1)
+    olu = accounts.authenticate(team.review.engine, "olu", PASSWORD)
+    job_id = queue.submit_dedup(team.review.review_id, olu.id)
     if team.review.engine.dialect.name == "postgresql":
         with team.review.engine.connect() as conn:
             waiting = conn.execute(text("select count(*) from huey_task where queue = 'realist'")).scalar()
