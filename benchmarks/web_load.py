@@ -9,7 +9,10 @@ command go to docs/benchmarks.md.  What it does:
    on PostgreSQL (``--database-url``); creates ``--reviewers`` accounts
    (``realist.accounts``), each a reviewer of the review.
 2. Starts the real server, ``realist serve --workers N``, on 127.0.0.1.
-3. Each simulated reviewer signs in through the login form, then loops for
+3. Each simulated reviewer signs in through the login form and asks for its
+   first record; the timed part starts when every reviewer's first ranking is
+   stored (``warm_max_s``: how long that took, up to ``--warm-timeout``).
+   Each then loops for
    ``--seconds``: POST a decision (JSON API, with the session's CSRF token
    and an idempotency key) and GET the next record; one decision in
    ``--resend`` is posted twice at once (a double click).  A bounded asyncio
@@ -202,7 +205,16 @@ async def _login(client: httpx.AsyncClient, name: str) -> str:
 
 
 async def reviewer(
-    url: str, review_id: int, name: str, seconds: float, resend: int, rng: random.Random, out: dict[str, Any]
+    url: str,
+    review_id: int,
+    name: str,
+    seconds: float,
+    resend: int,
+    rng: random.Random,
+    out: dict[str, Any],
+    ready: asyncio.Barrier,
+    warm_timeout: float,
+    think: float = 0.0,
 ) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=2)) as client:
         csrf = await _login(client, name)
@@ -211,11 +223,23 @@ async def reviewer(
         t = time.perf_counter()
         first = (await client.get(f"{api}/next")).json()
         out["first_next"].append(time.perf_counter() - t)
+        # Warm-up (not timed): until the reviewer has a ranking that is not stale (a first one, or
+        # one refitted since an earlier run), the app serves records in id order or queues a refit;
+        # the timed loop starts when every reviewer has one.
+        from realist.screen.served import REFIT_EVERY as refit_every
+
+        while first.get("staleness", 0) >= refit_every and time.perf_counter() - t < warm_timeout:
+            await asyncio.sleep(0.5)
+            first = (await client.get(f"{api}/next")).json()
+        out["warm"].append(time.perf_counter() - t)
+        await ready.wait()
         record = first["record"]
         end = time.monotonic() + seconds
         n = 0
         retry: dict[str, Any] | None = None
         while record is not None and time.monotonic() < end:
+            if think:  # a person reads the record before deciding (random, mean ``think`` seconds)
+                await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
             key = uuid.uuid4().hex
             body = retry or {
                 "record_id": record["id"],
@@ -290,17 +314,29 @@ def run_once(
     seconds: float,
     resend: int,
     seed: int,
+    warm_timeout: float = 300,
+    think: float = 0.0,
 ) -> dict[str, Any]:
     proc, url = start_server(folder, database_url, workers)
-    out: dict[str, Any] = {"latency": [], "staleness": [], "acked": [], "errors": [], "first_next": []}
+    out: dict[str, Any] = {"latency": [], "staleness": [], "acked": [], "errors": [], "first_next": [], "warm": []}
     try:
         rng = random.Random(seed)
 
         async def main() -> float:
+            ready = asyncio.Barrier(len(names) + 1)
+            tasks = [
+                asyncio.create_task(
+                    reviewer(
+                        url, review_id, n, seconds, resend, random.Random(rng.random()), out, ready, warm_timeout, think
+                    )
+                )
+                for n in names
+            ]
+            await ready.wait()  # every reviewer signed in and (within warm_timeout) has a ranking
+            out["load_start"] = os.getloadavg()[0]
             t = time.perf_counter()
-            await asyncio.gather(
-                *(reviewer(url, review_id, n, seconds, resend, random.Random(rng.random()), out) for n in names)
-            )
+            await asyncio.gather(*tasks)
+            out["load_end"] = os.getloadavg()[0]
             return time.perf_counter() - t
 
         wall = asyncio.run(main())
@@ -310,6 +346,7 @@ def run_once(
     ms = [1000 * x for x in out["latency"]]
     return {
         "workers": workers,
+        "think_s": think,
         "reviewers": len(names),
         "seconds": round(wall, 1),
         "decide_next": len(ms),
@@ -319,6 +356,8 @@ def run_once(
         "p99_ms": round(_pct(ms, 99), 1),
         "mean_ms": round(statistics.fmean(ms), 1) if ms else None,
         "first_next_max_s": round(max(out["first_next"]), 2) if out["first_next"] else None,
+        "warm_max_s": round(max(out["warm"]), 1) if out["warm"] else None,
+        "load_avg_1m": [round(out.get("load_start", 0), 1), round(out.get("load_end", 0), 1)],
         "staleness_max": max(out["staleness"], default=0),
         "staleness_p95": _pct([float(s) for s in out["staleness"]], 95),
         "errors": len(out["errors"]),
@@ -337,6 +376,15 @@ def main() -> int:
     parser.add_argument("--resend", type=int, default=4, help="post one decision in N twice (0: never)")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (its schema is used as is)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a reviewer reads a record before deciding (0: decide at once, a stress test)",
+    )
+    parser.add_argument(
+        "--warm-timeout", type=float, default=300, help="seconds to wait for every reviewer's first ranking"
+    )
     parser.add_argument("--json", dest="json_out", default=None, help="also write the results here")
     args = parser.parse_args()
 
@@ -351,7 +399,18 @@ def main() -> int:
             res = {
                 "backend": backend,
                 "records": args.records,
-                **run_once(folder, args.database_url, review_id, names, workers, args.seconds, args.resend, args.seed),
+                **run_once(
+                    folder,
+                    args.database_url,
+                    review_id,
+                    names,
+                    workers,
+                    args.seconds,
+                    args.resend,
+                    args.seed,
+                    args.warm_timeout,
+                    args.think,
+                ),
             }
             results.append(res)
             print(json.dumps(res), flush=True)

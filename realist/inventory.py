@@ -229,15 +229,17 @@ def list_records(
     with review.session() as session:
         rows = [record_row(rec, src) for rec, src in session.execute(query)]
         links: dict[int, list[Provenance]] = {}
-        for link in session.scalars(
-            select(CitationLink).where(CitationLink.review_id == review.review_id).order_by(CitationLink.id)
-        ):
+        cited = select(CitationLink).where(CitationLink.review_id == review.review_id).order_by(CitationLink.id)
+        if ids is not None:
+            cited = cited.where(CitationLink.record_id.in_(ids))
+        for link in session.scalars(cited):
             links.setdefault(link.record_id, []).append(
                 Provenance(link.direction, link.depth, link.seed_openalex_id, link.seed_record_id)
             )
         if links:
             rows = [replace(row, provenance=links.get(row.id, [])) for row in rows]
-        return _with_notices(session, review.review_id, rows)
+        # A few records asked by id (the screening page's one): read only their titles for retraction.
+        return _with_notices(session, review.review_id, rows, only=None if ids is None else [r.id for r in rows])
 
 
 @dataclass(frozen=True)
@@ -249,13 +251,16 @@ class NoticeRef(Result):
     role: str  # "notice": ``record`` is a notice about this one; "article": this record is a notice about ``record``
 
 
-def _with_notices(session: Session, review_id: int, rows: list[RecordRow]) -> list[RecordRow]:
+def _with_notices(
+    session: Session, review_id: int, rows: list[RecordRow], *, only: list[int] | None = None
+) -> list[RecordRow]:
     """Each row with its ``notices`` (links to notices about it, and the article a
-    notice concerns) and ``retracted`` (why it is retracted, or ``None``)."""
+    notice concerns) and ``retracted`` (why it is retracted, or ``None``);
+    ``only``: the rows' ids, when they are a few of the review's records."""
     from .deduplicate.store import link_kind, notice_link_rows, retracted_records
 
     links = notice_link_rows(session, review_id)
-    retracted = retracted_records(session, review_id)
+    retracted = retracted_records(session, review_id, only)
     if not links and not retracted:
         return rows
     about: dict[int, list[NoticeRef]] = {}

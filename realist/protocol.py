@@ -8,6 +8,7 @@ so criteria edits are part of the audit trail.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from pathlib import Path
@@ -62,8 +63,30 @@ def write_protocol(path: Path, protocol: dict[str, Any]) -> None:
     write_atomic(path, _HEADER + text)
 
 
+# Parsed protocols by file identity (path, inode, size, mtime): the web app reads the protocol on
+# every request, and parsing YAML costs milliseconds.  A rewrite (atomic: a new inode) or an edit
+# changes the identity, so a changed file is always parsed again.
+_PARSED: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
 def read_protocol(path: Path) -> dict[str, Any]:
     """Parse and check the protocol file; a broken file names the problem."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: the protocol file is missing") from None
+    identity = (st.st_ino, st.st_size, st.st_mtime_ns)
+    cached = _PARSED.get(path)
+    if cached is not None and cached[0] == identity:
+        return copy.deepcopy(cached[1])
+    data = _read_protocol(path)
+    if len(_PARSED) > 64:
+        _PARSED.clear()
+    _PARSED[path] = (identity, copy.deepcopy(data))
+    return data
+
+
+def _read_protocol(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -91,9 +91,9 @@ class ReviewHandle:
         return self.path / protocol_mod.PROTOCOL_FILE
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction on this review's store."""
-        with session_scope(self.engine) as session:
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction on this review's store (``write``: see :func:`~realist.store.db.session_scope`)."""
+        with session_scope(self.engine, write=write) as session:
             yield session
 
     def log(self, session: Session, action: str, **kwargs: Any) -> None:

@@ -1,5 +1,6 @@
 """``realist serve``: the team web app for the review here (or --review DIR), or for every
-review in a server database (``--database-url`` without ``--review``)."""
+review in a server database (``--database-url`` without ``--review``); ``realist worker``: a job
+consumer on its own (another machine, or more of them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import click
 
 from .common import Context, pass_review
 
-__all__ = ["COMMANDS", "serve"]
+__all__ = ["COMMANDS", "serve", "worker"]
 
 
 @click.command("serve")
@@ -26,6 +27,13 @@ __all__ = ["COMMANDS", "serve"]
     help="Worker processes (state lives in the database, so any number works).",
 )
 @click.option(
+    "--job-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 16),
+    help="Job consumer processes (imports, deduplication, ranking refits); 0 when `realist worker` runs them.",
+)
+@click.option(
     "--forwarded-allow-ips",
     default=None,
     help="Trust X-Forwarded-* headers from these proxy addresses (for https behind a reverse proxy).",
@@ -39,7 +47,13 @@ __all__ = ["COMMANDS", "serve"]
 )
 @pass_review
 def serve(
-    ctx: Context, host: str, port: int, workers: int, forwarded_allow_ips: str | None, data_dir: str | None
+    ctx: Context,
+    host: str,
+    port: int,
+    workers: int,
+    job_workers: int,
+    forwarded_allow_ips: str | None,
+    data_dir: str | None,
 ) -> None:
     """Serve the review in the browser; prints the URL (and a setup link when no account exists).
 
@@ -93,7 +107,41 @@ def serve(
         workers=workers,
         proxy_headers=forwarded_allow_ips is not None,
         forwarded_allow_ips=forwarded_allow_ips,
+        job_workers=job_workers,
     )
 
 
-COMMANDS = [serve]
+@click.command("worker")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="With --database-url and no --review: the folder `realist serve --data-dir` uses [default: ./realist-data].",
+)
+@pass_review
+def worker(ctx: Context, data_dir: str | None) -> None:
+    """Run the web app's background jobs for the review (until Ctrl+C).
+
+    For `realist serve --job-workers 0`, or for more consumers: on a
+    PostgreSQL store (--database-url) the queue is in that database, so a
+    worker may run on another machine. With --database-url and no --review it
+    runs the jobs of every review in that database, as `realist serve` does.
+    """
+    from ..web.jobs import run_consumer
+
+    if ctx.database_url is not None and ctx.review_dir is None:
+        database_url = ctx.database_url
+        click.echo("Running jobs for every review in the database  (Ctrl+C to stop)")
+        ctx.close()
+        run_consumer([], database_url=database_url, data_dir=data_dir or "realist-data")
+        return
+    if data_dir is not None:
+        raise click.UsageError("--data-dir goes with --database-url and no --review (a whole database)")
+    review = ctx.review()
+    path, database_url = review.path, ctx.database_url
+    click.echo(f"Running jobs for {review.title!r}  (Ctrl+C to stop)")
+    ctx.close()
+    run_consumer([path], database_url=database_url)
+
+
+COMMANDS = [serve, worker]

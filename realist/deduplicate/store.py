@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -427,12 +427,15 @@ def notice_links(review: ReviewHandle) -> list[NoticeLink]:
         ]
 
 
-def retracted_records(session: Session, review_id: int) -> dict[int, str]:
+def retracted_records(session: Session, review_id: int, ids: Collection[int] | None = None) -> dict[int, str]:
     """Records of retracted articles, each with a sentence that says why.
 
     A record is retracted when a retraction notice is linked to it or to a
     record of its duplicate group, or when its own title says so
-    (``RETRACTED: ...``).  The notice itself is not listed.
+    (``RETRACTED: ...``).  The notice itself is not listed.  With ``ids``,
+    only the titles of those records' duplicate groups are read (the answer
+    is right for them; other records may be missing from it), instead of
+    every title of the review.
     """
     out: dict[int, str] = {}
     canonical_of_id: dict[int, int] = {
@@ -454,12 +457,17 @@ def retracted_records(session: Session, review_id: int) -> dict[int, str]:
         why = f"retraction notice: record {link.record_id}"
         for rid in [root, *members.get(root, [])]:
             out.setdefault(rid, why)
-    for rid, title in session.execute(
-        select(Record.id, Record.title).where(
-            Record.review_id == review_id,
-            or_(func.lower(Record.title).like("%retract%"), func.lower(Record.title).like("%withdrawn%")),
-        )
-    ):
+    titled = select(Record.id, Record.title).where(
+        Record.review_id == review_id,
+        or_(func.lower(Record.title).like("%retract%"), func.lower(Record.title).like("%withdrawn%")),
+    )
+    if ids is not None:
+        groups: set[int] = set()
+        for rid in ids:
+            root = canonical_of_id.get(rid, rid)
+            groups.update([root, *members.get(root, [])])
+        titled = titled.where(Record.id.in_(sorted(groups)))
+    for rid, title in session.execute(titled):
         if title and _RETRACTED_TITLE.match(title):
             root = canonical_of_id.get(rid, rid)
             for other in [root, *members.get(root, [])]:

@@ -474,7 +474,7 @@ def _decide(
     at: dt.datetime | None,
     idempotency_key: str | None,
 ) -> DecisionOutcome:
-    with review.session() as session:
+    with review.session(write=True) as session:
         _check_can_decide(session, review, record_id, stage, reviewer)
         row = Decision(
             review_id=review.review_id,
@@ -517,7 +517,7 @@ def _decide(
 def retract(review: ReviewHandle, record_id: int, *, reviewer: str, stage: str = "title_abstract") -> None:
     """Withdraw a reviewer's current decision (the undo key); appended like any decision."""
     _check_stage(stage)
-    with review.session() as session:
+    with review.session(write=True) as session:
         latest = _latest_decisions(session, review.review_id, stage, [record_id]).get(record_id, {})
         if reviewer not in latest:
             raise InvalidInput(f"{reviewer} has no decision on record {record_id} at {stage} to undo")

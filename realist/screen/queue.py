@@ -117,7 +117,9 @@ def next_records(
             elif reviewer in latest.get(r, {}):
                 labels_by_id[r] = 0 if latest[r][reviewer].decision == "exclude" else 1
         cache = ranker_cache if ranker_cache is not None else {}
-        key = (stage, tuple(ids), model)
+        # The features depend on the records (their ids: an import or a merge changes them) and
+        # the criteria text, not on anyone's decisions: one cache serves every reviewer.
+        key = (stage, tuple(ids), model, criteria_text(protocol, stage))
         if cache.get("key") != key:
             rows = session.execute(
                 select(Record.id, Record.title, Record.abstract, Record.keywords, Record.referenced_works).where(

@@ -13,6 +13,7 @@ can queue a refit (a background job in the web app) while it keeps serving.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -54,14 +55,21 @@ def decision_count(review: ReviewHandle, reviewer: str, stage: str) -> int:
         )
 
 
-def refit(review: ReviewHandle, reviewer: str, stage: str = "title_abstract") -> list[int]:
-    """Compute and store the reviewer's screening order; returns it."""
+def refit(
+    review: ReviewHandle, reviewer: str, stage: str = "title_abstract", *, ranker_cache: dict[str, Any] | None = None
+) -> list[int]:
+    """Compute and store the reviewer's screening order; returns it.
+
+    ``ranker_cache``: a dict kept by the caller between refits of one review
+    and stage, for every reviewer (see :func:`realist.screen.queue.next_records`):
+    the features are then built once, not on every refit.
+    """
     _check_stage(stage)
     seen = decision_count(review, reviewer, stage)
-    order = next_records(review, reviewer, stage=stage, limit=None)
+    order = next_records(review, reviewer, stage=stage, limit=None, ranker_cache=ranker_cache)
     for _ in range(2):  # a concurrent refit may insert the row first
         try:
-            with review.session() as session:
+            with review.session(write=True) as session:
                 row = session.scalar(
                     select(StoredRanking).where(
                         StoredRanking.review_id == review.review_id,
@@ -217,7 +225,7 @@ def next_record(
         mode = _assignment_mode(session, review.review_id, stage)
         remaining = _remaining(session, review.review_id, reviewer, stage, mode)
         if remaining:
-            candidates = [r for r in order if r not in skip]
+            candidates = [r for r in order if r not in skip] if skip else order
             for start in range(0, len(candidates), _BATCH):
                 found = _to_do_among(
                     session, review.review_id, reviewer, stage, candidates[start : start + _BATCH], mode

@@ -86,12 +86,15 @@ def create_app(
     data_dir: str | Path | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     immediate_jobs: bool = False,
+    run_jobs: bool = True,
 ) -> FastAPI:
     """The ASGI app for a store (or for review folders opened here; with no folder but a
     ``database_url``, every review in that database, folders under ``data_dir``).
 
-    Jobs run on huey's queue through a consumer thread started with the app
-    (its lifespan); ``immediate_jobs`` runs each job at once instead.
+    Jobs run on huey's queue (:mod:`realist.web.jobs`): through a consumer
+    thread started with the app (its lifespan) when ``run_jobs``, else by a
+    separate consumer process (``realist serve`` starts one, ``realist
+    worker`` runs one); ``immediate_jobs`` runs each job at once instead.
     """
     if store is None:
         store = open_store(review_dirs, database_url=database_url, data_dir=data_dir)
@@ -99,7 +102,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        jobs.start()
+        if run_jobs:
+            jobs.start()
         try:
             yield
         finally:

@@ -1,11 +1,30 @@
 """Long work in the background, through huey: imports, deduplication, ranking refits,
 the report, citation chasing and hand searching.
 
-The queue is a :class:`huey.SqliteHuey` file under the first served review's
-``.realist/jobs.db``, so it needs no extra service and every worker process
-on the machine shares it.  Each app process runs an in-process consumer
-thread (started with the app, stopped with it); ``immediate=True`` runs each
-job at once in the caller (tests, scripts).
+Where the queue lives follows the store: an SQLite review keeps it in a
+:class:`huey.SqliteHuey` file, ``.realist/jobs.db`` under the first served
+review (no extra service); a PostgreSQL store keeps it in the same server
+database, in huey's own tables (``huey_kv``, ``huey_task``, ``huey_schedule``,
+``huey_counter``; :mod:`huey.contrib.sql_huey` over peewee), so app processes
+on several machines share one queue.
+
+Who runs the jobs:
+
+* ``realist serve`` starts one **consumer process** next to the app's worker
+  processes (:func:`run_consumer`; ``--job-workers N`` for more, 0 for none);
+  ``realist worker`` runs one on its own, e.g. on another machine.  Ranking
+  refits (TF-IDF features and a linear SVM) are CPU work that must not share
+  a process, and its GIL, with the requests.
+* An app made by :func:`~realist.web.app.create_app` with ``run_jobs=True``
+  (tests, :func:`~realist.web.server.running`) runs a consumer thread inside
+  its own process instead; ``immediate=True`` runs each job at once in the
+  caller.
+
+Ranking refits are coalesced: at most one waits per reviewer and stage, in
+the whole queue (a ``refit-pending`` key set atomically with
+``put_if_empty``), and a consumer keeps each review's features (the TF-IDF
+matrix) in memory between refits, for every reviewer, rebuilt when the set
+of records changes (an import, a merge) or the protocol's criteria change.
 
 A job acts as the member who asked for it (the event log names them).  Its
 kind, review and state live in the queue's key-value store, so a page in any
@@ -27,6 +46,8 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,18 +55,36 @@ from typing import Any
 from huey import MemoryHuey, SqliteHuey
 from huey.api import Huey
 from huey.consumer import Consumer
+from sqlalchemy import Engine
 
 from .. import accounts
 from ..deduplicate.store import run_dedup
 from ..errors import NotFound, RealistError
 from ..identify.uploads import Upload, import_uploads
+from ..protocol import STAGES
 from ..review import STATE_DIR, ReviewHandle
 from ..screen.served import refit
-from .store import WebStore
+from .store import WebStore, open_store
 
-__all__ = ["JobQueue", "Job", "JOBS_FILE", "REPORTS_FOLDER", "report_dir", "report_builds"]
+__all__ = [
+    "JobQueue",
+    "Job",
+    "JOBS_FILE",
+    "QUEUE_TABLES",
+    "make_huey",
+    "run_consumer",
+    "REFIT_PENDING_TTL_S",
+    "REPORTS_FOLDER",
+    "report_dir",
+    "report_builds",
+]
 
 JOBS_FILE = "jobs.db"
+QUEUE_NAME = "realist"
+# huey's tables in a PostgreSQL store (prefixed: the review's schema has a table of its own per kind).
+QUEUE_TABLES = ("huey_kv", "huey_schedule", "huey_task", "huey_counter")
+# A pending refit older than this is taken as lost (a consumer stopped while it waited) and queued again.
+REFIT_PENDING_TTL_S = 600
 REPORTS_FOLDER = "reports"
 _BUILD_ID = re.compile(r"^[0-9a-f-]{8,64}$")
 
@@ -94,6 +133,84 @@ def build_files(folder: Path) -> list[str]:
 log = logging.getLogger(__name__)
 
 
+def _pg_huey(engine: Engine) -> Huey:
+    """A huey queue in the store's PostgreSQL database (huey's SqlHuey, peewee, pooled connections)."""
+    from huey.contrib.sql_huey import SqlStorage
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    class PrefixedStorage(SqlStorage):  # type: ignore[misc]  # huey is untyped
+        """huey's SQL storage with its tables named ``huey_*`` (huey's own models, renamed)."""
+
+        def create_models(self) -> tuple[Any, ...]:
+            from huey.contrib.sql_huey import BytesBlobField
+            from peewee import CharField, CompositeKey, FloatField, IntegerField, Model, TimestampField
+
+            class Base(Model):
+                class Meta:
+                    database = self.database
+                    table_function = staticmethod(lambda model: f"huey_{model.__name__.lower()}")
+
+            class KV(Base):
+                queue = CharField()
+                key = CharField()
+                value = BytesBlobField()
+
+                class Meta:
+                    primary_key = CompositeKey("queue", "key")
+
+            class Schedule(Base):
+                queue = CharField()
+                data = BytesBlobField()
+                timestamp = TimestampField(resolution=1000)
+
+                class Meta:
+                    indexes = ((("queue", "timestamp"), False),)
+
+            class Task(Base):
+                queue = CharField()
+                data = BytesBlobField()
+                priority = FloatField(default=0.0)
+
+            Task.add_index(Task.priority.desc(), Task._meta.primary_key)
+
+            class Counter(Base):
+                queue = CharField()
+                key = CharField()
+                value = IntegerField()
+
+                class Meta:
+                    primary_key = CompositeKey("queue", "key")
+
+            return (KV, Schedule, Task, Counter)
+
+    url = engine.url
+    params: dict[str, Any] = {k: v for k, v in url.query.items() if isinstance(v, str)}
+    database = PooledPostgresqlDatabase(
+        url.database,
+        user=url.username,
+        password=url.password,
+        host=url.host,
+        port=url.port,
+        max_connections=8,
+        stale_timeout=300,
+        timeout=30,
+        **params,
+    )
+    return Huey(QUEUE_NAME, storage_class=PrefixedStorage, database=database)
+
+
+def make_huey(store: WebStore, *, immediate: bool = False) -> Huey:
+    """The queue for a store: in memory (immediate), in PostgreSQL, or in an SQLite file."""
+    if immediate:
+        return MemoryHuey(QUEUE_NAME, immediate=True)
+    if store.engine.dialect.name == "postgresql":
+        return _pg_huey(store.engine)
+    if store.data_dir is not None:  # a whole database served: the queue sits beside the review folders
+        return SqliteHuey(QUEUE_NAME, filename=str(store.data_dir / JOBS_FILE))
+    first = Path(next(iter(store.reviews.values())))
+    return SqliteHuey(QUEUE_NAME, filename=str(first / ".realist" / JOBS_FILE))
+
+
 @dataclass(frozen=True)
 class Job:
     """What a page shows about a job."""
@@ -118,17 +235,11 @@ class JobQueue:
 
     def __init__(self, store: WebStore, *, immediate: bool = False) -> None:
         self.store = store
-        if immediate:
-            self.huey: Huey = MemoryHuey("realist", immediate=True)
-        else:
-            if store.data_dir is not None:
-                queue_file = store.data_dir / JOBS_FILE
-            else:
-                queue_file = Path(next(iter(store.reviews.values()))) / ".realist" / JOBS_FILE
-            self.huey = SqliteHuey("realist", filename=str(queue_file))
+        self.huey: Huey = make_huey(store, immediate=immediate)
         self._consumer: _ThreadConsumer | None = None
-        self._refits: set[tuple[int, str, str]] = set()
-        self._lock = threading.Lock()
+        # Features per (review, stage), kept between refits in this process (see next_records).
+        self._rankers: dict[tuple[int, str], dict[str, Any]] = {}
+        self._fit_lock = threading.Lock()  # one fit at a time: a cached ranker is not shared mid-fit
         huey = self.huey
 
         def import_job(
@@ -160,13 +271,16 @@ class JobQueue:
             return self._run(task.id, review_id, account_id, lambda review: {"summary": run_dedup(review).to_dict()})
 
         def refit_job(review_id: int, account_id: int, stage: str, task: Any = None) -> dict[str, Any]:
-            try:
-                return self._run(
-                    task.id, review_id, account_id, lambda review: {"ranked": len(refit(review, review.actor, stage))}
-                )
-            finally:
-                with self._lock:
-                    self._refits.discard((review_id, str(account_id), stage))
+            # No longer waiting: a decision made from now on may queue the next refit.
+            with self._released():
+                self.huey.get(_pending_key(review_id, account_id, stage))
+
+            def work(review: Any) -> dict[str, Any]:
+                cache = self._rankers.setdefault((review_id, stage), {})
+                with self._fit_lock:
+                    return {"ranked": len(refit(review, review.actor, stage, ranker_cache=cache))}
+
+            return self._run(task.id, review_id, account_id, work)
 
         def report_job(
             review_id: int, account_id: int, formats: list[str], style: str, task: Any = None
@@ -213,6 +327,16 @@ class JobQueue:
         self._refit: Any = huey.task(context=True)(refit_job)
 
     # ---------------------------------------------------------------- running
+
+    @contextmanager
+    def _released(self) -> Iterator[None]:
+        """Queue calls from a request thread: hand a pooled PostgreSQL connection back after them."""
+        try:
+            yield
+        finally:
+            database = getattr(self.huey.storage, "database", None)
+            if database is not None:  # the pool keeps it open for the next caller
+                database.close()
 
     def _run(self, job_id: str, review_id: int, account_id: int, work: Any) -> dict[str, Any]:
         self.huey.put(f"state:{job_id}", "running")
@@ -310,7 +434,7 @@ class JobQueue:
         return job_id
 
     def start(self) -> None:
-        """Start the in-process consumer (not in immediate mode)."""
+        """Start a consumer thread in this process (not in immediate mode)."""
         if self.huey.immediate or self._consumer is not None:
             return
         self._consumer = _ThreadConsumer(
@@ -329,26 +453,62 @@ class JobQueue:
             self._consumer.stop(graceful=True)
             self._consumer = None
 
+    def warm(self, stage: str = STAGES[0]) -> None:
+        """Build each served review's features now, before the first refit asks for them.
+
+        On a large review this is most of a first refit's time (about half a
+        minute at 50,000 records); a consumer does it when it starts, so the
+        reviewers' first rankings come as soon as they ask.
+        """
+        from ..review import ReviewHandle
+        from ..screen.queue import next_records
+        from ..store.db import session_scope
+        from ..store.models import Review
+
+        for review_id, path in self.store.reviews.items():
+            with session_scope(self.store.engine) as session:
+                row = session.get(Review, review_id)
+                if row is None:
+                    continue
+                review = ReviewHandle(path, self.store.engine, review_id, row.uuid, row.title, "web")
+            cache = self._rankers.setdefault((review_id, stage), {})
+            try:
+                with self._fit_lock:
+                    next_records(review, "", stage=stage, limit=1, ranker_cache=cache)
+            except RealistError as exc:  # e.g. nothing to screen yet
+                log.info("no features for review %s yet: %s", review_id, exc)
+
     # ---------------------------------------------------------------- submitting
 
     def submit_import(
         self, review_id: int, account_id: int, uploads: list[Upload], *, source: str | None, kind: str
     ) -> str:
         # Metadata first: in immediate mode the job has run when the call returns.
-        result = self._import(review_id, account_id, [(u.name, u.data) for u in uploads], source, kind)
-        return self._submitted(result, review_id, "import")
+        with self._released():
+            result = self._import(review_id, account_id, [(u.name, u.data) for u in uploads], source, kind)
+            return self._submitted(result, review_id, "import")
 
     def submit_dedup(self, review_id: int, account_id: int) -> str:
-        return self._submitted(self._dedup(review_id, account_id), review_id, "dedup")
+        with self._released():
+            return self._submitted(self._dedup(review_id, account_id), review_id, "dedup")
 
     def submit_refit(self, review_id: int, account_id: int, stage: str) -> str | None:
-        """Queue a ranking refit unless one for this reviewer and stage is already waiting here."""
-        key = (review_id, str(account_id), stage)
-        with self._lock:
-            if key in self._refits:
-                return None
-            self._refits.add(key)
-        return self._submitted(self._refit(review_id, account_id, stage), review_id, "refit")
+        """Queue a ranking refit unless one for this reviewer and stage is already waiting (None then).
+
+        The check holds across processes and machines: the pending mark is
+        set atomically in the queue's store, and the job clears it when it
+        starts.  A mark older than :data:`REFIT_PENDING_TTL_S` (its job lost
+        with a stopped consumer) is replaced.
+        """
+        key = _pending_key(review_id, account_id, stage)
+        now = time.time()
+        with self._released():
+            if not self.huey.storage.put_if_empty(key, self.huey.serializer.serialize(now)):
+                since = self.huey.get(key, peek=True)
+                if isinstance(since, (int, float)) and now - since < REFIT_PENDING_TTL_S:
+                    return None
+                self.huey.put(key, now)
+            return self._submitted(self._refit(review_id, account_id, stage), review_id, "refit")
 
     def submit_report(self, review_id: int, account_id: int, formats: list[str], style: str) -> str:
         return self._submitted(self._report(review_id, account_id, formats, style), review_id, "report")
@@ -366,6 +526,10 @@ class JobQueue:
 
     def job(self, job_id: str, review_id: int) -> Job | None:
         """A job of ``review_id`` (None for another review's or an unknown job)."""
+        with self._released():
+            return self._job(job_id, review_id)
+
+    def _job(self, job_id: str, review_id: int) -> Job | None:
         meta = self.huey.get(f"meta:{job_id}", peek=True)
         if not isinstance(meta, dict) or meta.get("review_id") != review_id:
             return None
@@ -376,3 +540,28 @@ class JobQueue:
         if state == "failed":
             return Job(job_id, review_id, str(meta["kind"]), "failed", None, "the job failed: see the server log")
         return Job(job_id, review_id, str(meta["kind"]), str(state), result if isinstance(result, dict) else None)
+
+
+def _pending_key(review_id: int, account_id: int, stage: str) -> str:
+    return f"refit-pending:{review_id}:{account_id}:{stage}"
+
+
+def run_consumer(
+    review_dirs: Sequence[str | Path], *, database_url: str | None = None, data_dir: str | Path | None = None
+) -> None:
+    """Run jobs for the reviews in ``review_dirs`` until interrupted (``realist worker``; blocks).
+
+    One huey consumer with one worker thread; run more of these (on this
+    machine or others sharing a PostgreSQL store) for more jobs at once.
+    Each keeps its own in-memory features, built when it starts (:meth:`JobQueue.warm`).
+    """
+    store = open_store(review_dirs, database_url=database_url, data_dir=data_dir)
+    queue = JobQueue(store)
+    queue.warm()
+    consumer = queue.huey.create_consumer(
+        workers=1, worker_type="thread", periodic=False, initial_delay=0.05, max_delay=0.5
+    )
+    try:
+        consumer.run()  # handles SIGINT / SIGTERM: stops when the current job is done
+    finally:
+        store.close()

@@ -4,10 +4,17 @@ With ``workers > 1`` uvicorn starts separate processes, which import the app
 from :func:`app_from_env` (the review folders and database URL travel in
 environment variables); nothing that matters lives in one process's memory
 (sessions, throttling, idempotency keys and rankings are in the database).
+
+Jobs (imports, deduplication, ranking refits) run in ``job_workers``
+separate consumer processes started next to the app's
+(:func:`realist.web.jobs.run_consumer`), never inside a process that answers
+requests; ``job_workers=0`` leaves them to ``realist worker`` processes
+started elsewhere (another machine on the same PostgreSQL store).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import socket
 import threading
@@ -26,6 +33,8 @@ __all__ = ["app_from_env", "run", "running", "free_port", "REVIEWS_ENV"]
 REVIEWS_ENV = "REALIST_SERVE_REVIEWS"
 URL_ENV = "REALIST_SERVE_DATABASE_URL"
 DATA_DIR_ENV = "REALIST_SERVE_DATA_DIR"
+# "0": the app's processes run no jobs themselves (consumer processes do).
+RUN_JOBS_ENV = "REALIST_SERVE_RUN_JOBS"
 WORKER_HEALTHCHECK_S = 120
 
 
@@ -36,6 +45,7 @@ def app_from_env() -> FastAPI:
         review_dirs=dirs,
         database_url=os.environ.get(URL_ENV) or None,
         data_dir=os.environ.get(DATA_DIR_ENV) or None,
+        run_jobs=os.environ.get(RUN_JOBS_ENV, "1") != "0",
     )
 
 
@@ -49,13 +59,41 @@ def run(
     workers: int = 1,
     proxy_headers: bool = False,
     forwarded_allow_ips: str | None = None,
+    job_workers: int = 1,
 ) -> None:
-    """Serve until interrupted (blocks)."""
-    os.environ[REVIEWS_ENV] = os.pathsep.join(str(Path(d).resolve()) for d in review_dirs)
+    """Serve until interrupted (blocks), with ``job_workers`` job consumer processes."""
+    from .jobs import run_consumer
+
+    folders = [str(Path(d).resolve()) for d in review_dirs]
+    os.environ[REVIEWS_ENV] = os.pathsep.join(folders)
     if database_url:
         os.environ[URL_ENV] = database_url
     if data_dir:
         os.environ[DATA_DIR_ENV] = str(Path(data_dir).resolve())
+    os.environ[RUN_JOBS_ENV] = "0"
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no engine or lock inherited
+    consumers = [
+        spawn.Process(
+            target=run_consumer,
+            args=(folders,),
+            kwargs={"database_url": database_url, "data_dir": data_dir},
+            name="realist-jobs",
+        )
+        for _ in range(job_workers)
+    ]
+    for consumer in consumers:
+        consumer.start()
+    try:
+        _serve(host, port, workers, proxy_headers, forwarded_allow_ips)
+    finally:
+        for consumer in consumers:  # Ctrl+C reached them too (one process group); SIGTERM otherwise
+            if consumer.is_alive():
+                consumer.terminate()
+        for consumer in consumers:
+            consumer.join(timeout=30)
+
+
+def _serve(host: str, port: int, workers: int, proxy_headers: bool, forwarded_allow_ips: str | None) -> None:
     # A worker imports the whole package (numpy, scikit-learn) before it answers uvicorn's health
     # check; on a slow or busy machine that takes longer than uvicorn's 5 s default, and the
     # supervisor would kill and respawn every worker forever.

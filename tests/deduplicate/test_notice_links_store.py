@@ -85,6 +85,19 @@ def test_a_retracted_article_is_flagged_in_the_records_listing(review):
     ]
 
 
+def test_records_listed_by_id_say_retracted_as_the_whole_listing_does(review):
+    """The screening page lists one record by id: retraction found through its group still shows."""
+    article, copy, _retraction, _erratum = _import(review)
+    import_records(
+        review, [RecordData(title="RETRACTED: Peer outreach and naloxone uptake", year=2018)], source="other"
+    )
+    run_dedup(review)
+    whole = {r["id"]: r["retracted"] for r in list_records(review)}
+    assert whole[article] and whole[copy] and any(why and "title says" in why for why in whole.values())
+    for rid, why in whole.items():
+        assert list_records(review, ids=[rid])[0]["retracted"] == why
+
+
 def test_records_command_shouts_retracted_and_shows_notice_links(run):
     handle = open_review(run.path, database_url=run.database_url, actor="tester")
     try:

@@ -124,3 +124,74 @@ def test_serve_with_a_database_url_alone_serves_every_review_and_creates_new_one
     folders = [p for p in (tmp_path / "data").iterdir() if p.is_dir()]
     assert len(folders) == 1 and (folders[0] / "protocol.yaml").exists()
     assert (tmp_path / "data" / "jobs.db").exists()
+
+
+def test_jobs_wait_for_a_worker_process_when_serve_runs_none_and_realist_worker_runs_them(cli: Any) -> None:
+    """`serve --job-workers 0`: the app's processes run no job; `realist worker` does."""
+    import re
+
+    from realist import accounts
+    from realist.review import open_review
+
+    if cli.database_url:
+        pytest.skip("the queue on PostgreSQL is covered in test_jobs.py; one process test is enough")
+    handle = open_review(cli.path)
+    accounts.add_user(handle.engine, "olu", "correct horse battery")
+    accounts.add_member(handle, "olu", "owner")
+    review_id = handle.review_id
+    handle.close()
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("REALIST_DATABASE_URL", None)
+    realist = str(Path(sys.executable).with_name("realist"))
+    base = ["--review", str(cli.path)]
+    server = subprocess.Popen(
+        [realist, *base, "serve", "--port", str(port), "--job-workers", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    worker = None
+    try:
+        _read_until(server, "Serving")
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                httpx.get(url + "/login", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=url, timeout=30) as client:
+            form = client.get("/login").text
+            token = re.search(r'name="login_csrf" value="([^"]+)"', form)
+            assert token
+            login = {"username": "olu", "password": "correct horse battery", "login_csrf": token.group(1), "next": "/"}
+            assert client.post("/login", data=login).status_code == 303
+            page = client.get(f"/reviews/{review_id}/import").text
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert csrf
+            posted = client.post(
+                f"/reviews/{review_id}/import",
+                data={"source": "Queued", "csrf_token": csrf.group(1)},
+                files=[("files", ("q.ris", b"TY  - JOUR\nTI  - Queued for a worker\nER  - \n", "text/plain"))],
+            )
+            assert posted.status_code == 303, posted.text[:500]
+            job_page = posted.headers["location"]
+            time.sleep(1.5)
+            assert "Imported:" not in client.get(job_page).text  # nobody runs jobs yet
+            worker = subprocess.Popen(
+                [realist, *base, "worker"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+            )
+            text = ""
+            for _ in range(600):
+                text = client.get(job_page).text
+                if "Imported:" in text:
+                    break
+                time.sleep(0.1)
+            assert "q.ris: 1 record (ris)" in text
+    finally:
+        for proc in (worker, server):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
