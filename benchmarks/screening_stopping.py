@@ -38,10 +38,10 @@ DATA = ROOT.parent / "shared" / "data" / "synergy"
 DATASETS = ["Donners_2021", "Meijboom_2021", "Menon_2022", "Oud_2018", "van_der_Valk_2021"]
 
 
-def _collect(args: tuple[str, int, bool]) -> dict[str, Any]:
-    name, seed, refs = args
+def _collect(args: tuple[str, int, bool, str]) -> dict[str, Any]:
+    name, seed, refs, model = args
     rows = load_labelled_csv(DATA / f"{name}.csv.gz")
-    res = simulate(rows, seed=seed, use_references=refs, stopping_rule="callaghan")
+    res = simulate(rows, seed=seed, use_references=refs, stopping_rule="callaghan", model=model)
     y = [int(rows[i]["label_included"]) for i in res.order]
     cm = {
         k: res.stopping[k]
@@ -58,8 +58,8 @@ def _collect(args: tuple[str, int, bool]) -> dict[str, Any]:
     }
 
 
-def collect(datasets: list[str], seeds: list[int], jobs: int) -> list[dict[str, Any]]:
-    tasks = [(n, s, refs) for n in datasets for refs in (False, True) for s in seeds]
+def collect(datasets: list[str], seeds: list[int], jobs: int, model: str = "default") -> list[dict[str, Any]]:
+    tasks = [(n, s, refs, model) for n in datasets for refs in (False, True) for s in seeds]
     with ProcessPoolExecutor(jobs) as pool:
         out = []
         for r in pool.map(_collect, tasks):
@@ -222,6 +222,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "stopping"))
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument(
+        "--model", default="default", help="ranking model whose orders the rules are replayed on (default: default)"
+    )
     ap.add_argument("--recollect", action="store_true")
     ap.add_argument(
         "--rule", action="append", default=[], help="rule names to replay (default: every registered one-phase rule)"
@@ -234,7 +237,7 @@ def main(argv: list[str] | None = None) -> None:
         runs = json.loads(cache.read_text())
     else:
         seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-        runs = collect(args.datasets.split(","), seeds, args.jobs)
+        runs = collect(args.datasets.split(","), seeds, args.jobs, args.model)
         cache.write_text(json.dumps(runs))
     runs = [r for r in runs if r["dataset"] in args.datasets.split(",")]
     rules = args.rule or [n for n in stopping.RULES if n != "callaghan"]
