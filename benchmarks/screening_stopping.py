@@ -38,10 +38,10 @@ DATA = ROOT.parent / "shared" / "data" / "synergy"
 DATASETS = ["Donners_2021", "Meijboom_2021", "Menon_2022", "Oud_2018", "van_der_Valk_2021"]
 
 
-def _collect(args: tuple[str, int, bool]) -> dict[str, Any]:
-    name, seed, refs = args
+def _collect(args: tuple[str, int, bool, str]) -> dict[str, Any]:
+    name, seed, refs, model = args
     rows = load_labelled_csv(DATA / f"{name}.csv.gz")
-    res = simulate(rows, seed=seed, use_references=refs)
+    res = simulate(rows, seed=seed, use_references=refs, stopping_rule="callaghan", model=model)
     y = [int(rows[i]["label_included"]) for i in res.order]
     cm = {
         k: res.stopping[k]
@@ -58,8 +58,8 @@ def _collect(args: tuple[str, int, bool]) -> dict[str, Any]:
     }
 
 
-def collect(datasets: list[str], seeds: list[int], jobs: int) -> list[dict[str, Any]]:
-    tasks = [(n, s, refs) for n in datasets for refs in (False, True) for s in seeds]
+def collect(datasets: list[str], seeds: list[int], jobs: int, model: str = "default") -> list[dict[str, Any]]:
+    tasks = [(n, s, refs, model) for n in datasets for refs in (False, True) for s in seeds]
     with ProcessPoolExecutor(jobs) as pool:
         out = []
         for r in pool.map(_collect, tasks):
@@ -104,10 +104,28 @@ def results(runs: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
 
 
 def choose(per_rule: dict[str, list[dict[str, Any]]], datasets: list[str]) -> str:
-    """The selection rule, fixed before the figures were seen: among rules reaching
-    95% recall in at least 95% of the runs on ``datasets``, the one with the highest
-    mean (over datasets) work saved, ties broken by the worst dataset's saving;
-    if none qualifies, the one reaching 95% most often."""
+    """The selection rule: among rules reaching 95% recall in at least 95% of the
+    runs on *every* one of ``datasets`` (the worst dataset decides), the one with
+    the highest mean (over datasets) work saved, ties broken by the worst
+    dataset's saving; if none qualifies, the one whose worst dataset reaches 95%
+    most often.  (Until issue 13's second round the 95% was over the runs of all
+    datasets pooled; :func:`choose_pooled` keeps that rule for comparison.)"""
+
+    def stats(rule: str) -> tuple[float, float, float]:
+        rs = [x for x in per_rule[rule] if x["dataset"] in datasets]
+        shares = [mean([float(x["reached"]) for x in rs if x["dataset"] == d]) for d in datasets]
+        saved = [mean([x["saved"] for x in rs if x["dataset"] == d]) for d in datasets]
+        return min(shares), mean(saved), min(saved)
+
+    st = {rule: stats(rule) for rule in per_rule}
+    ok = [rule for rule in st if st[rule][0] >= 0.95]
+    if ok:
+        return max(ok, key=lambda rule: (st[rule][1], st[rule][2]))
+    return max(st, key=lambda rule: st[rule][0])
+
+
+def choose_pooled(per_rule: dict[str, list[dict[str, Any]]], datasets: list[str]) -> str:
+    """The earlier selection rule: 95% of the runs of ``datasets`` pooled."""
 
     def stats(rule: str) -> tuple[float, float, float]:
         rs = [x for x in per_rule[rule] if x["dataset"] in datasets]
@@ -171,31 +189,42 @@ def render(runs: list[dict[str, Any]], rules: list[str]) -> str:
         "|---|---:|---:|---:|---:|",
     ] + summary
     per_rule = {rule: results(runs, rule) for rule in ["callaghan"] + rules}
-    L += [
-        "",
-        f"Chosen on all datasets: **{choose(per_rule, names)}**.",
-        "",
-        "Leave one dataset out (the rule chosen on the other datasets, scored on the one left out):",
-        "",
-        "| left out | chosen on the others | runs reaching 95% | mean recall | mean work saved |",
-        "|---|---|---:|---:|---:|",
-    ]
-    for held in names:
-        rule = choose(per_rule, [n for n in names if n != held])
-        rs = [x for x in per_rule[rule] if x["dataset"] == held]
-        L.append(
-            f"| {held} | {rule} | {sum(x['reached'] for x in rs)}/{len(rs)} | "
-            f"{mean([x['recall'] for x in rs]):.3f} | {mean([x['saved'] for x in rs]):.3f} |"
-        )
+    for title, chooser in (("worst dataset", choose), ("pooled runs (earlier rule)", choose_pooled)):
+        L += [
+            "",
+            f"Selection by the {title}. Chosen on all datasets: **{chooser(per_rule, names)}**.",
+            "",
+            "Leave one dataset out (the rule chosen on the other datasets, scored on the one left out):",
+            "",
+            "| left out | chosen on the others | runs reaching 95% | mean recall | min recall | mean work saved |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        pooled: list[dict[str, Any]] = []
+        for held in names:
+            rule = chooser(per_rule, [n for n in names if n != held])
+            rs = [x for x in per_rule[rule] if x["dataset"] == held]
+            pooled += rs
+            L.append(
+                f"| {held} | {rule} | {sum(x['reached'] for x in rs)}/{len(rs)} | "
+                f"{mean([x['recall'] for x in rs]):.3f} | {min(x['recall'] for x in rs):.3f} | "
+                f"{mean([x['saved'] for x in rs]):.3f} |"
+            )
+        ok = sum(x["reached"] for x in pooled)
+        saved = mean([mean([x["saved"] for x in pooled if x["dataset"] == d]) for d in names])
+        L.append(f"| **all, out of sample** | | {ok}/{len(pooled)} ({ok / len(pooled):.0%}) | | | {saved:.3f} |")
     return "\n".join(L) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds FIRST .. FIRST + SEEDS - 1 (fresh runs: 5)")
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "stopping"))
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument(
+        "--model", default="default", help="ranking model whose orders the rules are replayed on (default: default)"
+    )
     ap.add_argument("--recollect", action="store_true")
     ap.add_argument(
         "--rule", action="append", default=[], help="rule names to replay (default: every registered one-phase rule)"
@@ -207,7 +236,8 @@ def main(argv: list[str] | None = None) -> None:
     if cache.exists() and not args.recollect:
         runs = json.loads(cache.read_text())
     else:
-        runs = collect(args.datasets.split(","), list(range(args.seeds)), args.jobs)
+        seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+        runs = collect(args.datasets.split(","), seeds, args.jobs, args.model)
         cache.write_text(json.dumps(runs))
     runs = [r for r in runs if r["dataset"] in args.datasets.split(",")]
     rules = args.rule or [n for n in stopping.RULES if n != "callaghan"]

@@ -287,7 +287,10 @@ def test_progress_explains_the_named_rule_in_plain_words(screened):
     relevant = ids[:3]
     for rid in ids[:20]:
         d.decide(screened, rid, "include" if rid in relevant else "exclude", reviewer="ana")
-    for rule in ("knee", "poisson", "callaghan"):
+    from realist.screen.stopping import DEFAULT_RULE
+
+    assert stopping_estimate(screened).rule == DEFAULT_RULE  # what the screening page shows
+    for rule in ("knee", "poisson", "poisson_bayes", "callaghan"):
         est = stopping_estimate(screened, rule=rule)
         assert est.rule == rule and est.screened == 20 and est.recommendation == "continue"
         assert f"{est.relevant_found} relevant in 20 screened" in est.explanation

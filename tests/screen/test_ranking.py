@@ -354,3 +354,25 @@ def test_citation_propagation_lifts_records_coupled_only_to_the_includes_neighbo
     unlinked = [i for i in range(2, 40) if i != 12 and first[i] == pytest.approx(0.0)]
     assert unlinked and spread[12] > max(spread[i] for i in unlinked)
     assert spread[7] > spread[12]  # the direct neighbour stays ahead
+
+
+def test_label_spreading_reaches_records_two_couplings_away_where_one_step_does_not():
+    from scipy import sparse
+
+    from realist.screen.ranking import FEATURES
+
+    rows = _neighbourhood_rows()
+    # a chain: include 0 -- 7 (two shared references) -- 12 -- 13
+    rows[12]["referenced_works"] = "W777 W778"
+    rows[13]["referenced_works"] = "W778 W779"
+    C = sparse.csr_matrix(FEATURES.create("citations").fit_transform(Corpus.from_records(rows)))
+    fit = (C[[0, 1]], np.array([1, 0]))
+    first = CLASSIFIERS.create("neighbourhood").fit(*fit).score(C)
+    one = CLASSIFIERS.create("propagation", alpha=0.5).fit(*fit).score(C)
+    spread = CLASSIFIERS.create("label_propagation", alpha=0.8, iterations=20).fit(*fit).score(C)
+    unlinked = [i for i in range(2, 40) if i not in (12, 13) and first[i] == pytest.approx(0.0)]
+    assert unlinked
+    # one step lifts 12 (a neighbour of a neighbour) but not 13, one step further
+    assert one[13] <= max(one[i] for i in unlinked) + 1e-9
+    assert spread[13] > max(spread[i] for i in unlinked)
+    assert spread[7] > spread[12] > spread[13]

@@ -218,7 +218,7 @@ def test_simulation_makes_one_generator_and_passes_it_down(toy_rows, monkeypatch
     assert made == [(9,)]
 
 
-@pytest.mark.parametrize("rule", ["knee", "poisson", "poisson_cautious"])
+@pytest.mark.parametrize("rule", ["knee", "poisson", "poisson_cautious", "poisson_bayes"])
 def test_simulation_replays_a_one_phase_rule_where_it_first_says_stop(toy_rows, rule):
     from realist.screen import stopping
 

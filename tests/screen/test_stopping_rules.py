@@ -88,6 +88,67 @@ def test_poisson_rule_waits_for_a_tenth_of_the_records_and_five_relevant():
     assert not stopping.poisson_rule([1] * 4 + [0] * 200, total=1000).stop
 
 
+def test_poisson_bayes_predictive_count_is_a_gamma_poisson_mixture():
+    # with the decay integrated out the count left is over-dispersed: its
+    # predictive probability of "nothing left" is below the plain Poisson's at
+    # the fitted rate, and it agrees with a Monte-Carlo draw from the posterior
+    rng = np.random.default_rng(5)
+    y = np.array(_poisson_process(rng, 0.5, 0.02, 300))
+    pos = np.flatnonzero(y == 1) + 0.5
+    a, k = stopping._fit_rate(pos, 300, "exp")
+    mu = a * (math.exp(-k * 300) - math.exp(-k * 1000)) / k
+    p0 = stopping._predictive_cdf(pos, 300, 1000, "exp", 0)
+    assert p0 < math.exp(-mu)
+    # Monte Carlo: k from its grid posterior, a from Gamma(m, I(k)), count ~ Poisson
+    ks = np.linspace(0.0, 50.0 / 300, 201)
+    inside = (1 - np.exp(-ks[1:] * 300)) / ks[1:]
+    inside = np.concatenate([[300.0], inside])
+    rest = np.concatenate([[700.0], (np.exp(-ks[1:] * 300) - np.exp(-ks[1:] * 1000)) / ks[1:]])
+    logw = -len(pos) * np.log(inside) - ks * pos.sum()
+    w = np.exp(logw - logw.max())
+    j = rng.choice(len(ks), 40000, p=w / w.sum())
+    draws = rng.poisson(rng.gamma(len(pos), 1 / inside[j]) * rest[j])
+    for x in (0, 1, 3):
+        assert abs(stopping._predictive_cdf(pos, 300, 1000, "exp", x) - np.mean(draws <= x)) < 0.01
+
+
+def test_poisson_bayes_keeps_going_while_relevant_records_still_arrive_at_the_same_rate():
+    y = [1, 0, 0, 0, 0] * 60
+    assert not stopping.poisson_bayes_rule(y, total=1000).stop
+    # at a constant rate 95% recall is reached at record 950: no earlier stop
+    full = y + [1, 0, 0, 0, 0] * 140
+    stop = stopping.first_stop(full, "poisson_bayes", total=1000)
+    assert stop is None or (stop >= 950 and sum(full[:stop]) >= 0.95 * sum(full))
+
+
+def test_poisson_bayes_sits_between_the_point_estimate_and_the_cautious_rule():
+    # on processes that follow the model: reaches 95% recall at least as often as
+    # the rule that takes the fitted rate as known, and stops sooner on average
+    # than the one that takes the flattest plausible decay
+    rng = np.random.default_rng(11)
+    reached = {"poisson": 0, "poisson_bayes": 0, "poisson_cautious": 0}
+    stops: dict[str, list[int]] = {rule: [] for rule in reached}
+    for _ in range(20):
+        y = _poisson_process(rng, 0.6, 0.02, 1000)
+        for rule in reached:
+            stop = stopping.first_stop(y, rule, total=1000)
+            at = 1000 if stop is None else stop
+            stops[rule].append(at)
+            reached[rule] += sum(y[:at]) >= 0.95 * sum(y)
+    assert reached["poisson"] <= reached["poisson_bayes"] <= reached["poisson_cautious"]
+    assert reached["poisson_bayes"] >= 17
+    assert np.mean(stops["poisson"]) <= np.mean(stops["poisson_bayes"]) < np.mean(stops["poisson_cautious"]) < 600
+
+
+@pytest.mark.parametrize("prefix", [[1, 0] * 50 + [0] * 10, [1, 0, 0] * 40 + [0] * 30])
+def test_poisson_bayes_estimate_of_records_to_screen_matches_its_replay(prefix):
+    est = stopping.evaluate(prefix, total=1000, rule="poisson_bayes")
+    assert est.recommendation == "continue" and est.records_to_screen is not None
+    stop = stopping.first_stop(prefix + [0] * (1000 - len(prefix)), "poisson_bayes", total=1000)
+    assert stop == len(prefix) + est.records_to_screen
+    assert f"{est.records_to_screen} more records" in est.explanation
+
+
 def test_rules_are_registered_by_name_and_an_outside_rule_can_join():
     assert {"callaghan", "knee", "poisson"} <= set(stopping.RULES)
     assert stopping.DEFAULT_RULE in stopping.RULES

@@ -385,3 +385,31 @@ def test_api_undo_withdraws_the_caller_s_decision(team: Team) -> None:
     assert rae.api("POST", f"/api/v1/reviews/{review}/decisions/{rid}/undo").json()["withdrawn"]
     assert rae.api("GET", f"/api/v1/reviews/{review}/decisions/{rid}").json() == {}
     assert rae.api("POST", f"/api/v1/reviews/{review}/decisions/{rid}/undo").status_code == 400
+
+
+def test_dashboard_shows_the_default_stopping_rule_s_estimate_as_the_cli_does(team: Team) -> None:
+    import html
+
+    from realist.screen.queue import stopping_estimate
+    from realist.screen.stopping import DEFAULT_RULE
+
+    rae, ren = team.client("reviewer"), team.client("reviewer2")
+    for i, rid in enumerate(team.record_ids[:6]):
+        for client in (rae, ren):  # both agree: each record settles
+            _decide(client, team, rid, "include" if i % 3 == 0 else "exclude")
+    estimate = stopping_estimate(team.review)
+    assert estimate.rule == DEFAULT_RULE and estimate.screened == 6
+    page = team.client("owner").get(f"/reviews/{team.review.review_id}").text
+    assert html.escape(estimate.explanation) in page
+    from click.testing import CliRunner
+
+    out = (
+        CliRunner()
+        .invoke(
+            cli, ["--review", str(team.review.path), *_db(team), "screen", "progress", "--json"], catch_exceptions=False
+        )
+        .output
+    )
+    progress = json.loads(out[out.index("{") :])
+    assert progress["stopping"]["rule"] == DEFAULT_RULE
+    assert progress["stopping"]["explanation"] == estimate.explanation

@@ -247,3 +247,39 @@ class CitationPropagation(CitationNeighbourhood):
 
 
 CLASSIFIERS.register("propagation", CitationPropagation)
+
+
+class CitationLabelPropagation(CitationNeighbourhood):
+    """The neighbourhood score propagated to convergence over the whole candidate set.
+
+    Label spreading (Zhou et al. 2004, "Learning with local and global
+    consistency"): with ``W = X X^T`` (diagonal removed) the coupling graph of
+    *all* records and ``S = D^-1/2 W D^-1/2`` its normalised form, the seed
+    ``s`` (the first-order neighbourhood score, as
+    :class:`CitationNeighbourhood`) is spread by ``F <- alpha S F + (1 - alpha) s``
+    for ``iterations`` steps (``alpha**iterations`` of the seed's echo is left).
+    ``S`` is never formed: ``X (X^T v)``.
+    """
+
+    def __init__(
+        self, agg: str = "mean", beta: float = 1.0, k: int = 3, alpha: float = 0.8, iterations: int = 20
+    ) -> None:
+        super().__init__(agg=agg, beta=beta, k=k)
+        self.alpha = alpha
+        self.iterations = iterations
+
+    def score(self, X: sp.csr_matrix) -> np.ndarray:
+        X = sp.csr_matrix(X)
+        s = super().score(X)
+        self_sim = np.asarray(X.multiply(X).sum(axis=1)).ravel()
+        degree = np.asarray(X @ (X.T @ np.ones(X.shape[0]))).ravel() - self_sim
+        inv = np.zeros_like(degree)
+        inv[degree > 1e-12] = 1.0 / np.sqrt(degree[degree > 1e-12])
+        f = s.copy()
+        for _ in range(self.iterations):
+            v = inv * f
+            f = self.alpha * inv * (np.asarray(X @ (X.T @ v)).ravel() - self_sim * v) + (1 - self.alpha) * s
+        return np.asarray(f, dtype=float)
+
+
+CLASSIFIERS.register("label_propagation", CitationLabelPropagation)

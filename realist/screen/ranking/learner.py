@@ -249,6 +249,18 @@ MODELS.register(
     ),
 )
 MODELS.register(
+    "label_propagation",
+    _variant(
+        _DEFAULT,
+        citation_view={**_NEIGHBOURHOOD, "scorer": "label_propagation", "params": {"alpha": 0.8, "iterations": 20}},
+        description=(
+            "default with the citation-neighbourhood score spread to convergence over the "
+            "normalised coupling graph of all records (label spreading, alpha 0.8); measured "
+            "for issue 13, not adopted"
+        ),
+    ),
+)
+MODELS.register(
     "propagation",
     _variant(
         _DEFAULT,
