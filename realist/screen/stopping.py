@@ -786,11 +786,14 @@ register_rule(
     )
 )
 
-# chosen by docs/benchmarks.md (every dataset reaching 95% recall in at least 95%
-# of its runs, then mean and worst dataset's work saved; confirmed leaving one
-# dataset out); the earlier defaults stay registered ("poisson_cautious",
-# "callaghan")
-DEFAULT_RULE = "poisson_bayes"
+# docs/benchmarks.md ("Stopping rules"): every dataset reaching 95% recall in at
+# least 95% of its runs, then the mean and worst dataset's work saved, confirmed
+# leaving one dataset out.  "poisson_bayes" saves more on the benchmark (56.8% vs
+# 48.5%) but reached 95% in only 19/20 runs on the hardest review and 55/60 on
+# rankings simulated from its own model; "poisson_cautious" reached it in every
+# run of both, and still saves well over the 35% asked for: a recall promise is
+# what a team relies on, so the margin wins.  The others stay registered by name.
+DEFAULT_RULE = "poisson_cautious"
 
 
 def first_stop(
