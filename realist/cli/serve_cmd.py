@@ -130,10 +130,10 @@ def worker(ctx: Context, data_dir: str | None) -> None:
     from ..web.jobs import run_consumer
 
     if ctx.database_url is not None and ctx.review_dir is None:
-        database_url = ctx.database_url
+        server_url: str = ctx.database_url
         click.echo("Running jobs for every review in the database  (Ctrl+C to stop)")
         ctx.close()
-        run_consumer([], database_url=database_url, data_dir=data_dir or "realist-data")
+        run_consumer([], database_url=server_url, data_dir=data_dir or "realist-data")
         return
     if data_dir is not None:
         raise click.UsageError("--data-dir goes with --database-url and no --review (a whole database)")
