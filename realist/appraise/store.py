@@ -119,7 +119,14 @@ def _appraise_study(session: Any, study: Study, lexicon: Lexicon, dominance: flo
     )
     if not parts:
         rule = "none: the study has no abstract or full text to appraise"
-    return {"classification": label, "rule": rule, "person_first_count": p, "stigmatising_count": s, "texts": parts}
+    return {
+        "classification": label,
+        "rule": rule,
+        "dominance": dominance,
+        "person_first_count": p,
+        "stigmatising_count": s,
+        "texts": parts,
+    }
 
 
 def appraise_language(review: ReviewHandle, study: Any = None) -> list[StudyLanguage]:

@@ -25,6 +25,7 @@ from ..appraise.store import (
     appraise_language,
     language_in_context,
     language_summary,
+    lexicon_for,
     record_judgement,
 )
 from ..code.cmoc import (
@@ -140,6 +141,7 @@ def _study_page(
         study=info,
         records=records,
         language=language_in_context(review, info.id),
+        language_dominance=lexicon_for(review.protocol())[1]["dominance"],
         judgements=JUDGEMENTS,
         quality=quality,
         rigour=rigour,

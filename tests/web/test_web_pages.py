@@ -399,8 +399,24 @@ def test_dashboard_shows_the_default_stopping_rule_s_estimate_as_the_cli_does(te
             _decide(client, team, rid, "include" if i % 3 == 0 else "exclude")
     estimate = stopping_estimate(team.review)
     assert estimate.rule == DEFAULT_RULE and estimate.screened == 6
-    page = team.client("owner").get(f"/reviews/{team.review.review_id}").text
+    owner = team.client("owner")
+    page = owner.get(f"/reviews/{team.review.review_id}").text
     assert html.escape(estimate.explanation) in page
+    # In plain words too, in the reader's language, with the estimate's own numbers.
+    assert estimate.recommendation == "continue"
+    if estimate.records_to_screen is not None:
+        n = estimate.records_to_screen
+        assert f"Screen about {n} more record{'s' if n != 1 else ''} before stopping." in page
+    else:
+        assert "are not yet enough for the stopping rule to say how many more are needed" in page
+    assert owner.post("/language", {"language": "fr", "next": "/"}).status_code == 303
+    page = html.unescape(owner.get(f"/reviews/{team.review.review_id}").text)
+    assert "Quand pouvons-nous arrêter ?" in page
+    if estimate.records_to_screen is not None:
+        assert f"Sélectionnez encore environ {estimate.records_to_screen} référence" in page
+    else:
+        assert "ne suffisent pas encore pour que la règle d’arrêt dise combien" in page
+    assert f"{estimate.relevant_found} références pertinentes" in page
     from click.testing import CliRunner
 
     out = (
