@@ -678,10 +678,10 @@ def job_page(request: Request, review_id: int, job_id: str) -> Response:
     job = _jobs(request).job(job_id, review_id)
     if job is None:
         raise NotFound(gettext("no job %(id)s in this review", id=job_id))
-    response = page.render("job.html", job=job, progress=_jobs(request).progress(job_id))
-    if job.state == "failed":
-        response.status_code = 422 if job.kind == "import" else 400
-    return response
+    # Always 200: the page was found and tells the job's state, failed or not.  (A failed job
+    # once answered 422; app.js fetches this page to update it in place, and the browser
+    # logged every such answer as a console error.  Scripts read the state from the API.)
+    return page.render("job.html", job=job, progress=_jobs(request).progress(job_id))
 
 
 @router.get("/reviews/{review_id}/dedup", response_class=HTMLResponse)
