@@ -439,6 +439,22 @@ def open_review_for(engine: Engine, path: Path, review_id: int, account_id: int)
     return ReviewHandle(path, engine, review_id, uuid, title, member.name), member
 
 
+def screening_withheld(review: ReviewHandle, member: Member, stage: str) -> bool:
+    """Whether a stage's screening aggregates are withheld from ``member`` now.
+
+    While a stage is blinded, only owners see what would show other
+    reviewers' decisions there: status counts (included, excluded, maybe,
+    conflicts), exclusion reasons, agreement, the stopping estimate, which
+    records are in which state, and anything downstream that depends on them
+    (the next stage's eligible records; see
+    :func:`~realist.screen.decisions.blinded_through`).  How many records
+    each reviewer has decided stays visible to all, as progress.
+    """
+    from .screen.decisions import blinded_through
+
+    return member.role is not Role.owner and blinded_through(review, stage)
+
+
 # ---------------------------------------------------------------- sessions and tokens
 
 

@@ -97,8 +97,9 @@ class _Page:
         self.member.require(allowed, what)
 
     def blinded_for_me(self, stage: str) -> bool:
-        """Aggregates (status counts, agreement) are withheld from non-owners while blinded."""
-        return dec.is_blinded(self.review, stage) and self.member.role is not accounts.Role.owner
+        """Aggregates (status counts, agreement) are withheld from non-owners while this stage
+        or an earlier one is blinded."""
+        return accounts.screening_withheld(self.review, self.member, stage)
 
 
 # ---------------------------------------------------------------- sign in / out
@@ -198,16 +199,20 @@ def dashboard(request: Request, review_id: int) -> Response:
     review = page.review
     status = review_status(review)
     stages = []
-    for stage in STAGES:
+    for i, stage in enumerate(STAGES):
         progress = dec.progress(review, stage)
-        if not progress["eligible"] and stage != STAGES[0]:
-            continue
         hidden = page.blinded_for_me(stage)
+        # Which records reached this stage tells the decisions of the stage before it.
+        upstream = i > 0 and page.blinded_for_me(STAGES[i - 1])
+        if not upstream and not progress["eligible"] and i > 0:
+            continue
         mine = progress["reviewers"].get(page.member.name, {"assigned": 0, "decided": 0})
         info: dict[str, Any] = {
             "stage": stage,
             "progress": progress,
             "hidden": hidden,
+            "upstream": upstream,
+            "eligible": None if upstream else progress["eligible"],
             "mine": mine,
             "blinded": dec.is_blinded(review, stage),
         }
