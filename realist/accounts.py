@@ -12,7 +12,10 @@ for someone who is not a member, exactly as for a review that does not
 exist, and every :class:`Role` says what it allows.
 
 Secrets are never stored: passwords as argon2 hashes; sessions, API tokens
-and setup links as SHA-256 hashes of random values.  Failed sign-ins are
+and setup links as SHA-256 hashes of random values.  A person lists and
+revokes their own API tokens (:func:`list_api_tokens`,
+:func:`revoke_api_token`) and changes their own password giving the
+current one (:func:`change_password`).  Failed sign-ins are
 stored, so throttling holds across worker processes.
 """
 
@@ -56,6 +59,7 @@ __all__ = [
     "PermissionDenied",
     "add_user",
     "set_password",
+    "change_password",
     "account_locale",
     "set_account_locale",
     "remove_user",
@@ -71,11 +75,18 @@ __all__ = [
     "create_session",
     "session_account",
     "end_session",
+    "ApiTokenInfo",
     "create_api_token",
+    "list_api_tokens",
     "token_account",
+    "revoke_api_token",
     "revoke_api_tokens",
+    "MAX_API_TOKENS",
+    "MAX_TOKEN_LABEL",
+    "MIN_PASSWORD",
     "create_setup_token",
     "setup_first_owner",
+    "screening_withheld",
     "highlights_for",
     "set_highlights",
     "MAX_HIGHLIGHT_TERMS",
@@ -264,6 +275,31 @@ def set_password(engine: Engine, name: str, password: str) -> None:
         session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))
 
 
+def change_password(engine: Engine, account_id: int, current: str, new: str, *, client: str = "") -> None:
+    """A person changes their own password, giving the current one.
+
+    The current password is checked as a sign-in is (:func:`authenticate`:
+    a wrong one counts towards throttling, so a borrowed session cannot be
+    used to guess it).  As with :func:`set_password`, every session and API
+    token of the account ends; a web app signs the person in again.
+    """
+    _check_password(new)
+    with session_scope(engine) as session:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise NotFound(f"no account {account_id}")
+        name = account.name
+    try:
+        authenticate(engine, name, current, client=client)
+    except LoginThrottled:
+        raise
+    except InvalidInput:
+        raise InvalidInput("the current password is wrong", field="current_password") from None
+    if new == current:
+        raise InvalidInput("the new password is the same as the current one", field="new_password")
+    set_password(engine, name, new)
+
+
 def remove_user(engine: Engine, name: str) -> None:
     """Delete an account, its memberships, sessions and tokens (the event log keeps its name)."""
     with session_scope(engine) as session:
@@ -439,6 +475,22 @@ def open_review_for(engine: Engine, path: Path, review_id: int, account_id: int)
     return ReviewHandle(path, engine, review_id, uuid, title, member.name), member
 
 
+def screening_withheld(review: ReviewHandle, member: Member, stage: str) -> bool:
+    """Whether a stage's screening aggregates are withheld from ``member`` now.
+
+    While a stage is blinded, only owners see what would show other
+    reviewers' decisions there: status counts (included, excluded, maybe,
+    conflicts), exclusion reasons, agreement, the stopping estimate, which
+    records are in which state, and anything downstream that depends on them
+    (the next stage's eligible records; see
+    :func:`~realist.screen.decisions.blinded_through`).  How many records
+    each reviewer has decided stays visible to all, as progress.
+    """
+    from .screen.decisions import blinded_through
+
+    return member.role is not Role.owner and blinded_through(review, stage)
+
+
 # ---------------------------------------------------------------- sessions and tokens
 
 
@@ -482,26 +534,105 @@ def end_session(engine: Engine, raw: str) -> None:
         session.execute(delete(WebSession).where(WebSession.token_hash == _digest(raw)))
 
 
+MAX_API_TOKENS = 50  # live tokens per account
+MAX_TOKEN_LABEL = 100
+TOKEN_TOUCH_EVERY = dt.timedelta(minutes=1)  # how often last_used_at is written
+
+
+@dataclass(frozen=True)
+class ApiTokenInfo:
+    """A personal API token as its owner sees it: never the secret, which is shown once."""
+
+    id: int
+    label: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+            "last_used_at": self.last_used_at.isoformat(timespec="seconds") if self.last_used_at else None,
+        }
+
+
+def _check_label(label: str) -> str:
+    label = " ".join(label.split())
+    if len(label) > MAX_TOKEN_LABEL:
+        raise InvalidInput(f"a token name has at most {MAX_TOKEN_LABEL} characters", field="label")
+    return label
+
+
 def create_api_token(engine: Engine, name: str, label: str = "") -> str:
-    """A new personal API token for scripts; shown once, only its hash is kept."""
+    """A new personal API token for scripts; shown once, only its hash is kept.
+
+    ``label`` says what the token is for (at most :data:`MAX_TOKEN_LABEL`
+    characters); an account holds at most :data:`MAX_API_TOKENS` tokens.
+    """
+    label = _check_label(label)
     raw = "rlt_" + secrets.token_urlsafe(32)
     with session_scope(engine) as session:
         account = _account(session, name)
-        session.add(ApiToken(token_hash=_digest(raw), account_id=account.id, label=label))
+        held = session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.account_id == account.id)) or 0
+        if held >= MAX_API_TOKENS:
+            raise InvalidInput(f"{name} already has {held} API tokens: revoke one first", field="label")
+        session.add(ApiToken(token_hash=_digest(raw), account_id=account.id, label=label, created_at=utcnow()))
     return raw
 
 
+def list_api_tokens(engine: Engine, account_id: int) -> list[ApiTokenInfo]:
+    """An account's own API tokens, newest first (names and times; the secrets are not kept)."""
+    with session_scope(engine) as session:
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.account_id == account_id).order_by(ApiToken.id.desc())
+        ).all()
+        return [
+            ApiTokenInfo(
+                t.id,
+                t.label,
+                _aware(t.created_at),
+                _aware(t.last_used_at) if t.last_used_at is not None else None,
+            )
+            for t in rows
+        ]
+
+
 def token_account(engine: Engine, raw: str) -> AccountInfo | None:
+    """The account a token belongs to, or None (unknown or revoked); notes when it was used."""
+    now = utcnow()
     with session_scope(engine) as session:
         row = session.execute(
-            select(Account.id, Account.name)
+            select(Account.id, Account.name, ApiToken.id, ApiToken.last_used_at)
             .join(ApiToken, ApiToken.account_id == Account.id)
             .where(ApiToken.token_hash == _digest(raw))
         ).first()
-        return None if row is None else AccountInfo(row[0], row[1])
+        if row is None:
+            return None
+        account_id, name, token_id, last = row
+        if last is None or _aware(last) < now - TOKEN_TOUCH_EVERY:
+            session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        return AccountInfo(account_id, name)
+
+
+def revoke_api_token(engine: Engine, account_id: int, token_id: int) -> ApiTokenInfo:
+    """Revoke one of the account's own tokens; someone else's is :class:`NotFound`, like a missing one."""
+    with session_scope(engine) as session:
+        token = session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.account_id == account_id))
+        if token is None:
+            raise NotFound(f"no API token {token_id}")
+        info = ApiTokenInfo(
+            token.id,
+            token.label,
+            _aware(token.created_at),
+            _aware(token.last_used_at) if token.last_used_at is not None else None,
+        )
+        session.delete(token)
+        return info
 
 
 def revoke_api_tokens(engine: Engine, name: str) -> int:
+    """Revoke every API token of the account ``name``; how many there were."""
     with session_scope(engine) as session:
         account = _account(session, name)
         result = session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))

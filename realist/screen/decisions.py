@@ -52,6 +52,7 @@ __all__ = [
     "conflicts",
     "visible_decisions",
     "is_blinded",
+    "blinded_through",
     "own_decisions",
     "set_blinded",
     "eligible_records",
@@ -539,6 +540,18 @@ def is_blinded(review: ReviewHandle, stage: str) -> bool:
     _check_stage(stage)
     setting = review.protocol().get("blinding") or {}
     return isinstance(setting, dict) and bool(setting.get(stage, False))
+
+
+def blinded_through(review: ReviewHandle, stage: str) -> bool:
+    """Whether ``stage`` or an earlier stage is blinded.
+
+    Counts at a stage reveal the decisions of the stages before it: the
+    records eligible for full-text screening are the ones included at title
+    and abstract.  So while title and abstract screening is blinded, what
+    full-text screening holds is withheld as well.
+    """
+    _check_stage(stage)
+    return any(is_blinded(review, s) for s in STAGES[: STAGES.index(stage) + 1])
 
 
 def set_blinded(review: ReviewHandle, stage: str, blinded: bool) -> None:

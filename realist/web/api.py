@@ -66,7 +66,7 @@ def _stage(stage: str) -> str:
 
 
 def _hidden(review: ReviewHandle, member: accounts.Member, stage: str) -> bool:
-    return dec.is_blinded(review, stage) and member.role is not accounts.Role.owner
+    return accounts.screening_withheld(review, member, stage)
 
 
 def create_api() -> FastAPI:
@@ -105,13 +105,16 @@ def create_api() -> FastAPI:
 
     @api.get("/reviews/{review_id}/progress")
     def progress(request: Request, review_id: int, stage: str = "title_abstract") -> dict[str, Any]:
-        """Screening progress; status counts are withheld from non-owners while blinded."""
+        """Screening progress; status counts are withheld from non-owners while blinded (and the
+        eligible count too while an earlier stage is), decided counts per reviewer are not."""
         review, member = _open(request, review_id)
         out = dec.progress(review, _stage(stage)).to_dict()
         if _hidden(review, member, stage):
+            at = STAGES.index(stage)
+            upstream = at > 0 and _hidden(review, member, STAGES[at - 1])
             out = {
                 "stage": stage,
-                "eligible": out["eligible"],
+                "eligible": None if upstream else out["eligible"],  # it would tell the earlier stage's
                 "blinded": True,
                 "reviewers": {k: v for k, v in out["reviewers"].items()},
             }

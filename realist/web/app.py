@@ -145,6 +145,7 @@ def create_app(
     from . import (
         api,
         pages,
+        pages_account,
         pages_coding,
         pages_language,
         pages_network,
@@ -156,6 +157,7 @@ def create_app(
 
     app.include_router(pages.router)
     app.include_router(pages_language.router)
+    app.include_router(pages_account.router)
     app.include_router(pages_team.router)
     app.include_router(pages_report.router)
     app.include_router(pages_network.router)

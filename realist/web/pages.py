@@ -97,8 +97,9 @@ class _Page:
         self.member.require(allowed, what)
 
     def blinded_for_me(self, stage: str) -> bool:
-        """Aggregates (status counts, agreement) are withheld from non-owners while blinded."""
-        return dec.is_blinded(self.review, stage) and self.member.role is not accounts.Role.owner
+        """Aggregates (status counts, agreement) are withheld from non-owners while this stage
+        or an earlier one is blinded."""
+        return accounts.screening_withheld(self.review, self.member, stage)
 
 
 # ---------------------------------------------------------------- sign in / out
@@ -198,16 +199,20 @@ def dashboard(request: Request, review_id: int) -> Response:
     review = page.review
     status = review_status(review)
     stages = []
-    for stage in STAGES:
+    for i, stage in enumerate(STAGES):
         progress = dec.progress(review, stage)
-        if not progress["eligible"] and stage != STAGES[0]:
-            continue
         hidden = page.blinded_for_me(stage)
+        # Which records reached this stage tells the decisions of the stage before it.
+        upstream = i > 0 and page.blinded_for_me(STAGES[i - 1])
+        if not upstream and not progress["eligible"] and i > 0:
+            continue
         mine = progress["reviewers"].get(page.member.name, {"assigned": 0, "decided": 0})
         info: dict[str, Any] = {
             "stage": stage,
             "progress": progress,
             "hidden": hidden,
+            "upstream": upstream,
+            "eligible": None if upstream else progress["eligible"],
             "mine": mine,
             "blinded": dec.is_blinded(review, stage),
         }
@@ -678,10 +683,10 @@ def job_page(request: Request, review_id: int, job_id: str) -> Response:
     job = _jobs(request).job(job_id, review_id)
     if job is None:
         raise NotFound(gettext("no job %(id)s in this review", id=job_id))
-    response = page.render("job.html", job=job, progress=_jobs(request).progress(job_id))
-    if job.state == "failed":
-        response.status_code = 422 if job.kind == "import" else 400
-    return response
+    # Always 200: the page was found and tells the job's state, failed or not.  (A failed job
+    # once answered 422; app.js fetches this page to update it in place, and the browser
+    # logged every such answer as a console error.  Scripts read the state from the API.)
+    return page.render("job.html", job=job, progress=_jobs(request).progress(job_id))
 
 
 @router.get("/reviews/{review_id}/dedup", response_class=HTMLResponse)

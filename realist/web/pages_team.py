@@ -80,6 +80,8 @@ def _assign_page(page: _Page, stage: str, *, error: str | None = None, form: dic
         error=error,
         form=form or {},
         saved=page.request.query_params.get("saved") == "1",
+        # the records eligible here are the ones included at the stage before
+        upstream_hidden=STAGES.index(stage) > 0 and page.blinded_for_me(STAGES[STAGES.index(stage) - 1]),
     )
     if error:
         response.status_code = 400

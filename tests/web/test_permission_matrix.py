@@ -33,6 +33,11 @@ MATRIX: dict[tuple[str, str], Any] = {
     ("GET", "/"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/reviews/{review_id}"): MEMBERS,
     ("POST", "/reviews"): ("owner", "reviewer", "viewer", "outsider"),
+    # one's own account: API tokens and password (realist/web/pages_account.py)
+    ("GET", "/account"): ("owner", "reviewer", "viewer", "outsider"),
+    ("POST", "/account/tokens"): ("owner", "reviewer", "viewer", "outsider"),
+    ("POST", "/account/tokens/{token_id}/revoke"): ("owner", "reviewer", "viewer", "outsider"),
+    ("POST", "/account/password"): ("owner", "reviewer", "viewer", "outsider"),
     ("GET", "/reviews/{review_id}/assign"): MEMBERS,
     ("POST", "/reviews/{review_id}/assign"): OWNERS,
     ("POST", "/reviews/{review_id}/screen/highlights"): WRITERS,
@@ -195,6 +200,8 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         .replace("{cmoc_id}", str(_first_cmoc(team)))
         .replace("{name}", "vic")
     )
+    if "{token_id}" in url:  # each person revokes a token of their own
+        url = url.replace("{token_id}", str(_own_token(team, client)))
     if "{build_id}" in url:
         url = url.replace("{build_id}", _report_build(team)).replace("{name:path}", "report.md")
     if url.startswith("/api/"):
@@ -260,9 +267,23 @@ def _request(client: Client, team: Team, method: str, path: str) -> Any:
         files = [("manuscript", ("draft.md", io.BytesIO(b"Two studies did this [1, 2].\n"), "text/markdown"))]
     elif url.endswith("/import"):
         files = [("files", ("one.ris", io.BytesIO(b"TY  - JOUR\nTI  - An imported title\nER  - \n"), "text/plain"))]
+    elif url == "/account/tokens":
+        data = {"label": "made by the matrix"}
+    elif url == "/account/password":  # refused (too short), so every session lives on
+        data = {"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"}
     elif url == "/login":
         data = {"username": "nobody", "password": "x", "login_csrf": "x"}
     return client.post(url, data, files=files)
+
+
+def _own_token(team: Team, client: Client) -> int:
+    """The id of a new API token of the client's account (of the owner's for a logged-out client)."""
+    from realist import accounts
+
+    name = client.name or TEAM["owner"]
+    account = accounts.authenticate(team.review.engine, name, PASSWORD)
+    accounts.create_api_token(team.review.engine, name, "to revoke")
+    return accounts.list_api_tokens(team.review.engine, account.id)[0].id
 
 
 _BUILDS: dict[str, str] = {}

@@ -1,4 +1,5 @@
-"""Store tables of accounts and the web app (migration 0007; ``account.locale`` 0008).
+"""Store tables of accounts and the web app (migration 0007; ``account.locale`` 0008;
+``api_token.last_used_at`` 0010).
 
 Accounts are per *store* (one SQLite review file, or one PostgreSQL server
 holding many reviews); membership ties an account to a review with a role.
@@ -86,6 +87,8 @@ class ApiToken(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     label: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: when a request last came with it (migration 0010; at most once a minute); None: never
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class SetupToken(Base):

@@ -5,7 +5,8 @@
 //   replaces the old one without a full reload: focus moves to its title and
 //   a polite live region says what was done;
 // - regions marked data-refresh (a job's status, the dashboard) update
-//   themselves in place, with no page reload and no moving focus.
+//   themselves in place, with no page reload and no moving focus;
+// - a new API token's field selects itself and has a Copy button.
 (function () {
   "use strict";
   function typing(target) {
@@ -121,4 +122,28 @@
   if (window.fetch && window.DOMParser) {
     Array.prototype.forEach.call(document.querySelectorAll("[data-refresh][id]"), autoRefresh);
   }
+
+  // A secret shown once (a new API token): the field selects all of it on focus, and a
+  // Copy button (hidden without JavaScript) puts it on the clipboard.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-select-all]"), function (field) {
+    field.addEventListener("focus", function () { field.select(); });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = document.querySelector("[data-copy-status]");
+    if (!field) { return; }
+    button.hidden = false;
+    function say(text) { if (status) { status.textContent = text; } }
+    button.addEventListener("click", function () {
+      field.focus();
+      field.select();
+      var copied = function () { say(button.getAttribute("data-copied")); };
+      var failed = function () { say(button.getAttribute("data-copy-failed")); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(copied, failed);
+      } else {
+        try { if (document.execCommand("copy")) { copied(); } else { failed(); } } catch (e) { failed(); }
+      }
+    });
+  });
 })();
