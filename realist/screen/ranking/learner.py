@@ -52,6 +52,12 @@ Two optional parts of a :class:`ModelSpec` (both on/off per model):
   by ``prf_weight``, and the classifier is refitted).  Off in the default (it
   did not raise recall@10% reliably).
 
+A third optional part, ``latent_view``: a second classifier on the dense
+latent semantic (LSA) features the extractor builds once (``lsa=k``), its
+z-score added with ``weight`` (model ``lsa_view``; model ``lsa`` appends the
+same features to the matrix instead).  Neither is in the default: measured
+for issue 13, both lowered the mean WSS@95, Menon_2022 by 6-14 points.
+
 The default also adds title character 3-5-grams (``title_chars=0.3``): chosen
 by ``benchmarks/screening_variants.py`` (5 seeds) - it lifts four of the five
 SYNERGY sets (Menon, van der Valk most) and costs Donners (the smallest).
