@@ -10,6 +10,11 @@ ASReview (per-seed ASReview numbers read from the benchmark's ``raw.json``),
 the worst dataset's delta, the worst recall@10% delta and the time per
 retrain.  Not the benchmark: the default is still chosen by
 ``screening_benchmark.py``.
+
+Without ``raw.json`` (ASReview's virtualenv not built) the deltas are against
+the *first* variant's runs on the same seeds instead (pass ``--variant
+default`` first), and the per-dataset means of every variant are printed
+(``--json FILE`` also writes every run's numbers).
 """
 
 from __future__ import annotations
@@ -60,8 +65,11 @@ def main(argv=None):
     ap.add_argument("--text-only", action="store_true")
     ap.add_argument("--cit-only", action="store_true")
     ap.add_argument("--raw", default=str(ROOT / "benchmarks" / "out" / "screening" / "raw.json"))
+    ap.add_argument("--json", default=None, help="write every run's WSS@95, recall@10%% and time here")
     args = ap.parse_args(argv)
-    raw = json.loads(Path(args.raw).read_text())
+    raw = json.loads(Path(args.raw).read_text()) if Path(args.raw).exists() else None
+    if raw is None:
+        print(f"no {args.raw}: deltas are against the first variant's runs on the same seeds", flush=True)
     names = args.datasets.split(",")
     variants = []
     for v in args.variant or ["default"]:
@@ -76,15 +84,37 @@ def main(argv=None):
     with ProcessPoolExecutor(args.jobs) as ex:
         for vn, n, _s, c, w, r10, t in ex.map(_task, tasks, chunksize=1):
             results.setdefault((vn, c), {}).setdefault(n, []).append((w, r10, t))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                [
+                    {"variant": vn, "references": c, "dataset": n, "runs": runs}
+                    for (vn, c), per in results.items()
+                    for n, runs in per.items()
+                ],
+                indent=1,
+            )
+        )
+    base = variants[0][0]
     for vn, _ in variants:
         for c in conds:
             per = results[(vn, c)]
             dw, dr, ts = [], [], []
             cells = []
             for n in names:
-                a = raw[n]["asreview"][: args.seeds]
-                w = np.mean([x[0] for x in per[n]]) - np.mean([x["wss_95"] for x in a])
-                r = np.mean([x[1] for x in per[n]]) - np.mean([x["recall_at_10"] for x in a])
+                if raw is not None:
+                    a = raw[n]["asreview"][: args.seeds]
+                    bw, br = np.mean([x["wss_95"] for x in a]), np.mean([x["recall_at_10"] for x in a])
+                else:
+                    bw = np.mean([x[0] for x in results[(base, c)][n]])
+                    br = np.mean([x[1] for x in results[(base, c)][n]])
+                print(
+                    f"  {vn} {'cit ' if c else 'text'} {n}: WSS@95 {np.mean([x[0] for x in per[n]]):.3f} "
+                    f"recall@10% {np.mean([x[1] for x in per[n]]):.3f}",
+                    flush=True,
+                )
+                w = np.mean([x[0] for x in per[n]]) - bw
+                r = np.mean([x[1] for x in per[n]]) - br
                 dw.append(w)
                 dr.append(r)
                 ts.append(np.mean([x[2] for x in per[n]]))

@@ -14,6 +14,13 @@ Registered extractors (``FEATURES``):
     within word boundaries, l2 rows) of the titles scaled by ``w`` - it
     matches spelling variants and word forms (randomised / randomized,
     navigator / navigation) that whole words miss.
+    ``lsa=k`` computes latent semantic features: a rank-``k`` truncated SVD
+    (LSA; randomized, seeded) of the word TF-IDF matrix of *this* corpus, fitted
+    once when the features are built (nothing is downloaded or pre-trained),
+    rows l2-normalised.  With ``lsa_weight=w > 0`` the block is appended to
+    the matrix scaled by ``w``; with ``lsa_weight=0`` it is only kept as
+    ``latent`` (a dense array) for a separate scorer (``latent_view`` in
+    :mod:`.learner`).
 ``citations``
     a record's "citation bag": the works it references plus its own id, kept
     only where at least two records of the corpus share the token, idf
@@ -149,8 +156,16 @@ class TextTfidf:
         title_repeat: int = 0,
         title_chars: float = 0.0,
         char_range: tuple[int, int] = (3, 5),
+        lsa: int = 0,
+        lsa_weight: float = 0.0,
     ) -> None:
         self.title_repeat = title_repeat
+        self.lsa = lsa
+        self.lsa_weight = lsa_weight
+        self.svd: Any = None
+        self.lsa_terms = np.zeros(0, dtype=np.intp)
+        self.latent: np.ndarray | None = None
+        self.n_lsa = 0
         self.title_chars = title_chars
         self.n_chars = 0
         self.char_vectorizer = (
@@ -178,6 +193,7 @@ class TextTfidf:
         except ValueError:  # empty vocabulary: no usable text at all
             self.vectorizer = None
             return sp.csr_matrix((len(texts), 0))
+        words = X
         if self.char_vectorizer is not None and any(corpus.titles):
             try:
                 Ch = sp.csr_matrix(self.char_vectorizer.fit_transform([t or "" for t in corpus.titles]))
@@ -186,15 +202,42 @@ class TextTfidf:
             self.n_chars = Ch.shape[1]
             if self.n_chars:
                 X = sp.csr_matrix(sp.hstack([X, self.title_chars * Ch]))
+        if self.lsa > 0:
+            k = min(int(self.lsa), words.shape[0] - 1, words.shape[1] - 1)
+            if k >= 1:
+                from sklearn.decomposition import TruncatedSVD
+
+                # terms in one record only carry no co-occurrence: left out of the SVD
+                # (most bigrams; several times faster on a review's corpus)
+                self.lsa_terms = np.flatnonzero(np.bincount(words.indices, minlength=words.shape[1]) >= 2)
+                W = sp.csr_matrix(words[:, self.lsa_terms])
+                k = min(k, W.shape[1] - 1)
+                if k < 1:
+                    return X
+                self.svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=0)
+                self.latent = _l2_dense(np.asarray(self.svd.fit_transform(W), dtype=np.float64))
+                if self.lsa_weight > 0:
+                    self.n_lsa = k
+                    X = sp.csr_matrix(sp.hstack([X, sp.csr_matrix(self.lsa_weight * self.latent)]))
         return X
 
     def transform_text(self, text: str) -> sp.csr_matrix:
         if self.vectorizer is None:
             return sp.csr_matrix((1, 0))
         T = sp.csr_matrix(self.vectorizer.transform([text or ""]))
+        words = T
         if self.n_chars:  # criteria text is not a title: no title-character columns
             T = sp.csr_matrix(sp.hstack([T, sp.csr_matrix((1, self.n_chars))]))
+        if self.n_lsa:
+            z = _l2_dense(np.asarray(self.svd.transform(words[:, self.lsa_terms]), dtype=np.float64))
+            T = sp.csr_matrix(sp.hstack([T, sp.csr_matrix(self.lsa_weight * z)]))
         return T
+
+
+def _l2_dense(Z: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(Z, axis=1)
+    norms[norms == 0] = 1.0
+    return np.asarray(Z / norms[:, None], dtype=np.float64)
 
 
 def _l2_rows(X: sp.csr_matrix) -> sp.csr_matrix:
@@ -289,6 +332,10 @@ class TextAndCitations:
         if C.shape[1] == 0:
             return T
         return sp.csr_matrix(sp.hstack([T, self.weight * C]))
+
+    @property
+    def latent(self) -> np.ndarray | None:
+        return self.text.latent
 
     def transform_text(self, text: str) -> sp.csr_matrix:
         T = self.text.transform_text(text)

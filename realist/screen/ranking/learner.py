@@ -52,6 +52,12 @@ Two optional parts of a :class:`ModelSpec` (both on/off per model):
   by ``prf_weight``, and the classifier is refitted).  Off in the default (it
   did not raise recall@10% reliably).
 
+A third optional part, ``latent_view``: a second classifier on the dense
+latent semantic (LSA) features the extractor builds once (``lsa=k``), its
+z-score added with ``weight`` (model ``lsa_view``; model ``lsa`` appends the
+same features to the matrix instead).  Neither is in the default: measured
+for issue 13, both lowered the mean WSS@95, Menon_2022 by 6-14 points.
+
 The default also adds title character 3-5-grams (``title_chars=0.3``): chosen
 by ``benchmarks/screening_variants.py`` (5 seeds) - it lifts four of the five
 SYNERGY sets (Menon, van der Valk most) and costs Donners (the smallest).
@@ -104,6 +110,7 @@ class ModelSpec:
     adaptive_citations: Mapping[str, Any] = field(default_factory=dict)
     citation_view: Mapping[str, Any] = field(default_factory=dict)
     explore: Mapping[str, Any] = field(default_factory=dict)
+    latent_view: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
 
 
@@ -271,6 +278,30 @@ MODELS.register(
         ),
     ),
 )
+MODELS.register(
+    "lsa",
+    _variant(
+        _DEFAULT,
+        features_params={**_DEFAULT.features_params, "lsa": 200, "lsa_weight": 0.3},
+        description=(
+            "default + latent semantic features: a 200-dimensional truncated SVD (LSA) of the "
+            "review's own word TF-IDF matrix, fitted once per feature build, appended at weight "
+            "0.3; measured for issue 13, not adopted"
+        ),
+    ),
+)
+MODELS.register(
+    "lsa_view",
+    _variant(
+        _DEFAULT,
+        features_params={**_DEFAULT.features_params, "lsa": 200},
+        latent_view={"scorer": "svm", "params": {"C": 0.5}, "weight": 0.5},
+        description=(
+            "default + a second linear SVM on 200 LSA dimensions of the review's own word TF-IDF "
+            "matrix, z-scores summed (weight 0.5); measured for issue 13, not adopted"
+        ),
+    ),
+)
 
 
 def get_model(model: str | ModelSpec) -> ModelSpec:
@@ -326,6 +357,8 @@ class Ranker:
         self._cit = None
         self._blocks: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
         self._links: sp.csr_matrix | None = None
+        latent = getattr(self.extractor, "latent", None)
+        self._latent: np.ndarray | None = latent if self.spec.latent_view else None
         n_text = getattr(self.extractor, "n_text", None)
         if n_text is not None and self.X.shape[1] > n_text:
             T, C = sp.csr_matrix(self.X[:, :n_text]), sp.csr_matrix(self.X[:, n_text:])
@@ -393,6 +426,8 @@ class Ranker:
                     clf = CLASSIFIERS.create(self.spec.classifier, **dict(self.spec.classifier_params))
                     clf.fit(X_train, y_train)
                     s = clf.score(X)
+                if self.spec.latent_view and self._latent is not None:
+                    s = self._with_latent_view(s, idx, y)
                 if cv and self._blocks is not None:
                     s = self._with_citation_view(s, idx, y)
                 return s
@@ -405,6 +440,24 @@ class Ranker:
         if profile is not None and profile.nnz:
             return np.asarray((self.X @ profile.T).todense()).ravel()
         return rng.random(n)
+
+    def _with_latent_view(self, s: np.ndarray, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Add a second score from the latent semantic (LSA) features alone.
+
+        ``latent_view`` keys: ``scorer`` (a registered classifier, default
+        ``svm``) with ``params``, fitted on the labelled rows of the dense LSA
+        matrix the feature extractor built once (``lsa=k``); ``weight``: the
+        z-scores are summed, ``z(s) + weight * z(latent score)``.
+        """
+        lv = self.spec.latent_view
+        assert self._latent is not None, "latent view without latent features"
+        scorer = CLASSIFIERS.create(lv.get("scorer", "svm"), **dict(lv.get("params", {})))
+        Z: Any = self._latent  # dense: the linear classifiers take either
+        scorer.fit(Z[idx], y)
+        c = np.asarray(scorer.score(Z), dtype=np.float64)
+        zs = (s - s.mean()) / (s.std() + 1e-12)
+        zc = (c - c.mean()) / (c.std() + 1e-12)
+        return np.asarray(zs + float(lv.get("weight", 0.5)) * zc, dtype=float)
 
     def _with_citation_view(self, s: np.ndarray, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Combine the main score ``s`` with a score from the citation block alone.
