@@ -29,7 +29,15 @@ from ..store.models import Assignment, Decision, Record, StoredRanking, utcnow
 from .decisions import RETRACTED, _assignments, _check_stage, _latest_decisions, _statuses, eligible_records
 from .queue import next_records
 
-__all__ = ["REFIT_EVERY", "ServedRecord", "next_record", "refit", "store_ranking", "decision_count"]
+__all__ = [
+    "REFIT_EVERY",
+    "ServedRecord",
+    "next_record",
+    "refit",
+    "store_ranking",
+    "decision_count",
+    "reviewer_progress",
+]
 
 REFIT_EVERY = 5
 # Records of the stored order checked per query while looking for the next one.
@@ -220,28 +228,38 @@ def _remaining_assigned(session: Session, review_id: int, reviewer: str, stage: 
 
 
 def _remaining_shared(session: Session, review_id: int, stage: str) -> int:
-    """Unique records on which no reviewer's latest decision stands (records not assigned).
+    """Unique records on which no reviewer's latest decision stands (records not assigned):
+    unique records, less those with some standing decision."""
+    unique = session.scalar(select(_unique_count(review_id))) or 0
+    return max(0, int(unique) - _standing_count(session, review_id, stage))
 
-    Counted as: unique records, less the unique records with some standing
-    decision.  Those are the records with any decision that is not a
-    withdrawal, less the few that had a decision withdrawn and now have none
-    standing; only those few records' decisions are read.  Every count runs
-    on an index (no pass over every record joined to every decision).
-    """
-    duplicates = select(Record.id).where(Record.review_id == review_id, Record.duplicate_of_id.is_not(None))
-    of_stage = (Decision.review_id == review_id) & (Decision.stage == stage)
-    unique_count = (
+
+def _unique_count(review_id: int) -> Any:
+    return (
         select(func.count())
         .select_from(Record)
         .where(Record.review_id == review_id, Record.duplicate_of_id.is_(None))
         .scalar_subquery()
     )
-    with_decision = (
-        select(func.count(func.distinct(Decision.record_id)))
-        .where(of_stage, Decision.decision != RETRACTED, Decision.record_id.not_in(duplicates))
-        .scalar_subquery()
+
+
+def _standing_count(session: Session, review_id: int, stage: str, reviewer: str | None = None) -> int:
+    """How many unique records have a standing decision at ``stage`` (by ``reviewer``, or
+    by anyone): the records with any decision that is not a withdrawal, less the few that
+    had one withdrawn and now have none standing (only those records' decisions are read).
+    Every count runs on an index, with no pass over every record joined to every decision."""
+    duplicates = select(Record.id).where(Record.review_id == review_id, Record.duplicate_of_id.is_not(None))
+    of_stage = (Decision.review_id == review_id) & (Decision.stage == stage)
+    if reviewer is not None:
+        of_stage = of_stage & (Decision.reviewer == reviewer)
+    decided = (
+        session.scalar(
+            select(func.count(func.distinct(Decision.record_id))).where(
+                of_stage, Decision.decision != RETRACTED, Decision.record_id.not_in(duplicates)
+            )
+        )
+        or 0
     )
-    unique, decided = session.execute(select(unique_count, with_decision)).one()
     withdrawn = select(Decision.record_id).where(of_stage, Decision.decision == RETRACTED)
     rows = session.execute(
         select(Decision.record_id, Decision.reviewer, Decision.decision)
@@ -252,7 +270,37 @@ def _remaining_shared(session: Session, review_id: int, stage: str) -> int:
         standing = _decided_by(rows)
         counted = {record_id for record_id, _, decision in rows if decision != RETRACTED}
         decided -= sum(1 for record_id in counted if not standing.get(record_id))
-    return max(0, int(unique or 0) - int(decided or 0))
+    return int(decided)
+
+
+def reviewer_progress(review: ReviewHandle, reviewer: str, stage: str = "title_abstract") -> tuple[int, int, int]:
+    """(records eligible at ``stage``, of them assigned to ``reviewer``, of them on which the
+    reviewer's decision stands): the screening page's counts, the same as
+    :func:`realist.screen.decisions.progress` gives for one reviewer, counted by the
+    database instead of deriving every record's status."""
+    _check_stage(stage)
+    if stage != STAGES[0]:  # eligibility depends on the stage before: few records, derived
+        from .decisions import progress
+
+        whole = progress(review, stage)
+        mine = whole.reviewers.get(reviewer)
+        return whole.eligible, mine.assigned if mine else 0, mine.decided if mine else 0
+    review_id = review.review_id
+    with review.session() as session:
+        assigned = (
+            select(func.count(func.distinct(Assignment.record_id)))
+            .join(Record, Record.id == Assignment.record_id)
+            .where(
+                Assignment.review_id == review_id,
+                Assignment.stage == stage,
+                Assignment.reviewer == reviewer,
+                Record.duplicate_of_id.is_(None),
+            )
+            .scalar_subquery()
+        )
+        eligible, mine = session.execute(select(_unique_count(review_id), assigned)).one()
+        decided = _standing_count(session, review_id, stage, reviewer)
+    return int(eligible or 0), int(mine or 0), decided
 
 
 # ---------------------------------------------------------------- stored orders, kept per process
@@ -326,7 +374,7 @@ def _state(review: ReviewHandle, session: Session, reviewer: str, stage: str) ->
     order = _cached_order(review.engine, key, stamp)
     if order is None:
         ids = session.scalar(select(StoredRanking.record_ids).where(StoredRanking.id == ranking_id)) or []
-        order = array("q", (int(r) for r in ids))
+        order = array("q", ids)
         _keep_order(review.engine, key, stamp, order)
     return _State(order, int(seen), int(count or 0), bool(mode))
 

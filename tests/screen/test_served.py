@@ -115,3 +115,33 @@ def test_staleness_counts_the_reviewers_decisions_since_the_order_was_stored(rev
     served = next_record(review, "ana", compute_if_missing=False)
     assert (served.record_id, served.staleness, served.stale) == (ids[REFIT_EVERY], 0, False)
     assert served.remaining == 20 - 2 * REFIT_EVERY
+
+
+@pytest.mark.parametrize("assigned", [False, True], ids=["open", "assigned"])
+def test_reviewer_progress_counts_as_the_whole_stage_progress_does(review: ReviewHandle, assigned: bool) -> None:
+    from realist.screen.served import reviewer_progress
+
+    ids = _records(review, 60)
+    rng = random.Random(3)
+    for dup in ids[50:55]:  # duplicates decided before they were merged count for nobody
+        d.decide(review, dup, "exclude", reviewer="ana")
+    with review.session() as session:
+        for dup in ids[50:55]:
+            session.execute(update(Record).where(Record.id == dup).values(duplicate_of_id=ids[0]))
+    if assigned:
+        d.assign(review, "title_abstract", ["ana", "ben"], per_record=1)
+    for step in range(80):
+        who = rng.choice(["ana", "ben"])
+        target = rng.choice(ids)
+        try:
+            d.decide(review, target, rng.choice(["include", "exclude", "maybe"]), reviewer=who)
+            if step % 5 == 0:
+                d.retract(review, target, reviewer=who)
+        except RealistError:
+            continue
+        if step % 10 == 0:
+            whole = d.progress(review, "title_abstract")
+            for name in ("ana", "ben"):
+                mine = whole.reviewers.get(name)
+                expected = (whole.eligible, mine.assigned if mine else 0, mine.decided if mine else 0)
+                assert reviewer_progress(review, name) == expected, f"step {step}, {name}"
