@@ -38,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from web_load import PASSWORD, build_review  # noqa: E402
+from web_load import PASSWORD, build_review
 
 
 def _store_ranking(folder: Path, database_url: str | None, name: str, seed: int) -> None:
