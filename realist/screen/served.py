@@ -314,7 +314,7 @@ _Key = tuple[int, str, str]
 _Stamp = tuple[int, int, int, Any]
 _ORDERS: weakref.WeakKeyDictionary[Engine, dict[_Key, tuple[_Stamp, array[int]]]] = weakref.WeakKeyDictionary()
 _ORDERS_LOCK = threading.Lock()
-_ORDERS_KEPT = 512  # orders kept per store (the oldest read is dropped first)
+_ORDERS_KEPT = 128  # orders kept per store, the oldest read dropped first (at 50,000 records, 200 kB each)
 
 
 def _cached_order(engine: Engine, key: _Key, stamp: _Stamp) -> array[int] | None:
@@ -374,7 +374,10 @@ def _state(review: ReviewHandle, session: Session, reviewer: str, stage: str) ->
     order = _cached_order(review.engine, key, stamp)
     if order is None:
         ids = session.scalar(select(StoredRanking.record_ids).where(StoredRanking.id == ranking_id)) or []
-        order = array("q", ids)
+        try:
+            order = array("i", ids)  # 4 bytes an id (the schema's integer ids)
+        except OverflowError:  # an SQLite rowid past 2**31
+            order = array("q", ids)
         _keep_order(review.engine, key, stamp, order)
     return _State(order, int(seen), int(count or 0), bool(mode))
 
