@@ -536,7 +536,7 @@ class MemberAccess:
     """Who is asking and what they are in one review, read together (:func:`member_access`)."""
 
     account: AccountInfo
-    csrf: str | None  # the session's CSRF token; None for an API token
+    csrf: str  # the session's CSRF token
     member: Member | None  # None: not a member (or no such review)
     review_uuid: str
     review_title: str
@@ -549,23 +549,12 @@ class MemberAccess:
         return ReviewHandle(path, engine, review_id, self.review_uuid, self.review_title, self.member.name), self.member
 
 
-def member_access(
-    engine: Engine, review_id: int, *, session_raw: str | None = None, token_raw: str | None = None
-) -> MemberAccess | None:
-    """The account behind a live session id (or an API token) and its membership of a
-    review, in one query: what :func:`session_account` (or :func:`token_account`),
-    :func:`membership` and :func:`open_review_for` read one after the other.  None when
-    the session or token is unknown or expired."""
-    joined: Any
-    if token_raw is not None:
-        joined = select(
-            ApiToken.account_id, Account.name, Membership.role, Membership.resolver, Review.uuid, Review.title
-        )
-        joined = joined.join(Account, Account.id == ApiToken.account_id).where(
-            ApiToken.token_hash == _digest(token_raw)
-        )
-    elif session_raw is not None:
-        joined = select(
+def member_access(engine: Engine, review_id: int, session_raw: str) -> MemberAccess | None:
+    """The account behind a live session id and its membership of a review, in one
+    query: what :func:`session_account`, :func:`membership` and :func:`open_review_for`
+    read one after the other.  None when the session is unknown or expired."""
+    query = (
+        select(
             WebSession.account_id,
             Account.name,
             Membership.role,
@@ -575,24 +564,18 @@ def member_access(
             WebSession.csrf_token,
             WebSession.expires_at,
         )
-        joined = joined.join(Account, Account.id == WebSession.account_id).where(
-            WebSession.token_hash == _digest(session_raw)
-        )
-    else:
-        return None
-    query = joined.outerjoin(
-        Membership, (Membership.account_id == Account.id) & (Membership.review_id == review_id)
-    ).outerjoin(Review, Review.id == Membership.review_id)
+        .join(Account, Account.id == WebSession.account_id)
+        .outerjoin(Membership, (Membership.account_id == Account.id) & (Membership.review_id == review_id))
+        .outerjoin(Review, Review.id == Membership.review_id)
+        .where(WebSession.token_hash == _digest(session_raw))
+    )
     with session_scope(engine) as session:
         row = session.execute(query).first()
     if row is None:
         return None
-    account_id, name, role, resolver, uuid, title = row[:6]
-    csrf = None
-    if session_raw is not None and token_raw is None:
-        csrf, expires_at = row[6], row[7]
-        if _aware(expires_at) < utcnow():
-            return None
+    account_id, name, role, resolver, uuid, title, csrf, expires_at = row
+    if _aware(expires_at) < utcnow():
+        return None
     member = None if role is None or uuid is None else Member(account_id, name, Role(role), bool(resolver))
     return MemberAccess(AccountInfo(account_id, name), csrf, member, uuid or "", title or "")
 

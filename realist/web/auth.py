@@ -116,16 +116,17 @@ def open_for(request: Request, viewer: Viewer, review_id: int) -> tuple[ReviewHa
 
 
 def open_as_viewer(request: Request, review_id: int) -> tuple[Viewer, ReviewHandle, accounts.Member]:
-    """:func:`require_viewer` then :func:`open_for`, the session (or token), account,
-    membership and review read in one query (every review request starts here)."""
+    """:func:`require_viewer` then :func:`open_for`; for a session cookie (the browser's,
+    and every screening request's) the session, account, membership and review are read
+    in one query.  An API token goes the two-step way (its use is noted)."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        viewer = require_viewer(request)
+        request.state.viewer = viewer
+        review, member = open_for(request, viewer, review_id)
+        return viewer, review, member
     store = store_of(request)
-    header = request.headers.get("authorization", "")
-    session_id = None
-    if header.lower().startswith("bearer "):
-        access = accounts.member_access(store.engine, review_id, token_raw=header[7:].strip())
-    else:
-        session_id = request.cookies.get(COOKIE) or None
-        access = None if session_id is None else accounts.member_access(store.engine, review_id, session_raw=session_id)
+    session_id = request.cookies.get(COOKIE) or None
+    access = None if session_id is None else accounts.member_access(store.engine, review_id, session_id)
     if access is None:
         raise NotSignedIn(gettext("sign in first"))
     viewer = Viewer(access.account, access.csrf, session_id)

@@ -1,5 +1,5 @@
 """Store tables of accounts and the web app (migration 0007; ``account.locale`` 0008;
-``api_token.last_used_at`` 0010).
+``api_token.last_used_at`` 0010; ``ranking.version`` 0011).
 
 Accounts are per *store* (one SQLite review file, or one PostgreSQL server
 holding many reviews); membership ties an account to a review with a role.

@@ -1,7 +1,7 @@
 """ranking version (per-process copies of an order checked by one number); decisions by reviewer
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03
 
 ``ranking.version`` goes up by one each time a reviewer's order is stored:
@@ -14,8 +14,8 @@ asked of one reviewer's decisions (how many since the order was computed).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
