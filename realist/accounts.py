@@ -74,6 +74,8 @@ __all__ = [
     "open_review_for",
     "create_session",
     "session_account",
+    "MemberAccess",
+    "member_access",
     "end_session",
     "ApiTokenInfo",
     "create_api_token",
@@ -527,6 +529,55 @@ def session_account(engine: Engine, raw: str) -> tuple[AccountInfo, str] | None:
         if _aware(ws.expires_at) < utcnow():
             return None
         return AccountInfo(ws.account_id, name), ws.csrf_token
+
+
+@dataclass(frozen=True)
+class MemberAccess:
+    """Who is asking and what they are in one review, read together (:func:`member_access`)."""
+
+    account: AccountInfo
+    csrf: str  # the session's CSRF token
+    member: Member | None  # None: not a member (or no such review)
+    review_uuid: str
+    review_title: str
+
+    def handle(self, engine: Engine, path: Path, review_id: int) -> tuple[ReviewHandle, Member]:
+        """The review as this member's handle; :class:`NotFound` for a non-member, as for a
+        review that does not exist."""
+        if self.member is None:
+            raise NotFound(f"no review {review_id}")
+        return ReviewHandle(path, engine, review_id, self.review_uuid, self.review_title, self.member.name), self.member
+
+
+def member_access(engine: Engine, review_id: int, session_raw: str) -> MemberAccess | None:
+    """The account behind a live session id and its membership of a review, in one
+    query: what :func:`session_account`, :func:`membership` and :func:`open_review_for`
+    read one after the other.  None when the session is unknown or expired."""
+    query = (
+        select(
+            WebSession.account_id,
+            Account.name,
+            Membership.role,
+            Membership.resolver,
+            Review.uuid,
+            Review.title,
+            WebSession.csrf_token,
+            WebSession.expires_at,
+        )
+        .join(Account, Account.id == WebSession.account_id)
+        .outerjoin(Membership, (Membership.account_id == Account.id) & (Membership.review_id == review_id))
+        .outerjoin(Review, Review.id == Membership.review_id)
+        .where(WebSession.token_hash == _digest(session_raw))
+    )
+    with session_scope(engine) as session:
+        row = session.execute(query).first()
+    if row is None:
+        return None
+    account_id, name, role, resolver, uuid, title, csrf, expires_at = row
+    if _aware(expires_at) < utcnow():
+        return None
+    member = None if role is None or uuid is None else Member(account_id, name, Role(role), bool(resolver))
+    return MemberAccess(AccountInfo(account_id, name), csrf, member, uuid or "", title or "")
 
 
 def end_session(engine: Engine, raw: str) -> None:

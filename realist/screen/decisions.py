@@ -429,10 +429,6 @@ def decide(
                     f"unknown reason {reason!r} for {stage}: the protocol's criteria are " + ", ".join(criteria)
                 )
             reason = matches[0]
-    if idempotency_key is not None:
-        earlier = _remembered(review, reviewer, idempotency_key)
-        if earlier is not None:
-            return earlier
     try:
         return _decide(
             review,
@@ -455,12 +451,16 @@ def decide(
 
 def _remembered(review: ReviewHandle, reviewer: str, key: str) -> DecisionOutcome | None:
     with review.session() as session:
-        row = session.scalar(
-            select(RequestKey).where(
-                RequestKey.actor == reviewer, RequestKey.key == f"decide:{review.review_id}:{key}"[:100]
-            )
+        return _remembered_in(session, review, reviewer, key)
+
+
+def _remembered_in(session: Session, review: ReviewHandle, reviewer: str, key: str) -> DecisionOutcome | None:
+    row = session.scalar(
+        select(RequestKey.result).where(
+            RequestKey.actor == reviewer, RequestKey.key == f"decide:{review.review_id}:{key}"[:100]
         )
-        return None if row is None else DecisionOutcome(**row.result)
+    )
+    return None if row is None else DecisionOutcome(**row)
 
 
 def _decide(
@@ -476,6 +476,10 @@ def _decide(
     idempotency_key: str | None,
 ) -> DecisionOutcome:
     with review.session(write=True) as session:
+        if idempotency_key is not None:  # asked again (a double click, a re-sent form): the first answer
+            earlier = _remembered_in(session, review, reviewer, idempotency_key)
+            if earlier is not None:
+                return earlier
         _check_can_decide(session, review, record_id, stage, reviewer)
         row = Decision(
             review_id=review.review_id,

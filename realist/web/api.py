@@ -25,7 +25,7 @@ from ..review import ReviewHandle
 from ..screen import decisions as dec
 from ..screen.agreement_store import review_agreement
 from ..screen.served import next_record
-from .auth import check_csrf, open_for, require_viewer, store_of
+from .auth import check_csrf, open_as_viewer, require_viewer, store_of
 from .store import review_ids
 
 __all__ = ["create_api"]
@@ -50,8 +50,7 @@ class ResolutionIn(BaseModel):
 
 
 def _open(request: Request, review_id: int, *, write: bool = False) -> tuple[ReviewHandle, accounts.Member]:
-    viewer = require_viewer(request)
-    review, member = open_for(request, viewer, review_id)
+    viewer, review, member = open_as_viewer(request, review_id)
     if write:
         check_csrf(request, viewer)
     return review, member

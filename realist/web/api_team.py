@@ -15,7 +15,7 @@ from ..deduplicate.store import confirm_pair, reject_pair
 from ..errors import InvalidInput, NotFound
 from ..identify.uploads import Upload
 from ..screen import decisions as dec
-from .auth import check_csrf, open_for, require_viewer, store_of
+from .auth import check_csrf, open_as_viewer, require_viewer, store_of
 
 __all__ = ["router"]
 
@@ -56,8 +56,7 @@ class HighlightsIn(BaseModel):
 
 
 def _open(request: Request, review_id: int, *, write: bool = False) -> tuple[Any, accounts.Member]:
-    viewer = require_viewer(request)
-    review, member = open_for(request, viewer, review_id)
+    viewer, review, member = open_as_viewer(request, review_id)
     if write:
         check_csrf(request, viewer)
     return review, member

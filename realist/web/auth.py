@@ -27,6 +27,7 @@ __all__ = [
     "viewer_of",
     "check_csrf",
     "open_for",
+    "open_as_viewer",
     "is_https",
     "client_of",
     "require_viewer",
@@ -112,3 +113,28 @@ def open_for(request: Request, viewer: Viewer, review_id: int) -> tuple[ReviewHa
 
         raise NotFound(gettext("no review %(id)s", id=review_id))
     return accounts.open_review_for(store.engine, path, review_id, viewer.account.id)
+
+
+def open_as_viewer(request: Request, review_id: int) -> tuple[Viewer, ReviewHandle, accounts.Member]:
+    """:func:`require_viewer` then :func:`open_for`; for a session cookie (the browser's,
+    and every screening request's) the session, account, membership and review are read
+    in one query.  An API token goes the two-step way (its use is noted)."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        viewer = require_viewer(request)
+        request.state.viewer = viewer
+        review, member = open_for(request, viewer, review_id)
+        return viewer, review, member
+    store = store_of(request)
+    session_id = request.cookies.get(COOKIE) or None
+    access = None if session_id is None else accounts.member_access(store.engine, review_id, session_id)
+    if access is None:
+        raise NotSignedIn(gettext("sign in first"))
+    viewer = Viewer(access.account, access.csrf, session_id)
+    request.state.viewer = viewer
+    path = store.folder(review_id)
+    if path is None:
+        from ..errors import NotFound
+
+        raise NotFound(gettext("no review %(id)s", id=review_id))
+    review, member = access.handle(store.engine, path, review_id)
+    return viewer, review, member

@@ -24,10 +24,10 @@ from ..review import ReviewHandle
 from ..screen import decisions as dec
 from ..screen.agreement_store import review_agreement
 from ..screen.queue import stopping_estimate
-from ..screen.served import next_record
+from ..screen.served import next_record, reviewer_progress
 from ..store.models import Record
 from .app import render
-from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_for, require_viewer, store_of
+from .auth import COOKIE, Viewer, check_csrf, client_of, is_https, open_as_viewer, require_viewer, store_of
 from .i18n import gettext
 from .jobs import JobQueue
 from .store import review_ids
@@ -82,11 +82,10 @@ class _Page:
     """The review a signed-in member opened, for one request."""
 
     def __init__(self, request: Request, review_id: int) -> None:
-        self.viewer: Viewer = require_viewer(request)
-        request.state.viewer = self.viewer
+        self.viewer: Viewer
         self.review: ReviewHandle
         self.member: accounts.Member
-        self.review, self.member = open_for(request, self.viewer, review_id)
+        self.viewer, self.review, self.member = open_as_viewer(request, review_id)
         self.request = request
 
     def render(self, template: str, **context: Any) -> HTMLResponse:
@@ -260,10 +259,8 @@ def screen_page(request: Request, review_id: int, stage: str | None = None, reco
     protocol = review.protocol()
     criteria = (protocol.get("eligibility") or {}).get(stage_) or {}
     highlights, own_highlights = accounts.highlights_for(review, me)
-    progress = dec.progress(review, stage_)
-    mine = progress["reviewers"].get(me)
-    total = mine["assigned"] if mine and mine["assigned"] else progress["eligible"]
-    done = mine["decided"] if mine else 0
+    eligible, assigned, done = reviewer_progress(review, me, stage_)
+    total = assigned or eligible
     visible = dec.visible_decisions(review, current.id, reviewer=me, stage=stage_) if current else {}
     fulltext = get_fulltext(review, current.id) if current is not None and stage_ == "full_text" else None
     has_file = bool(current is not None and fulltext is not None and fulltext_file(review, current.id))

@@ -1,5 +1,5 @@
 """Store tables of accounts and the web app (migration 0007; ``account.locale`` 0008;
-``api_token.last_used_at`` 0010).
+``api_token.last_used_at`` 0010; ``ranking.version`` 0011).
 
 Accounts are per *store* (one SQLite review file, or one PostgreSQL server
 holding many reviews); membership ties an account to a review with a role.
@@ -132,7 +132,12 @@ class RequestKey(Base):
 
 
 class StoredRanking(Base):
-    """The last screening order computed for a reviewer at a stage."""
+    """The last screening order computed for a reviewer at a stage.
+
+    ``version`` goes up by one each time the order is stored, so a process
+    that keeps a copy of ``record_ids`` knows from this one number whether it
+    is still the stored order (see :mod:`realist.screen.served`).
+    """
 
     __tablename__ = "ranking"
     __table_args__ = (UniqueConstraint("review_id", "stage", "reviewer", name="uq_ranking_once"),)
@@ -144,3 +149,4 @@ class StoredRanking(Base):
     record_ids: Mapped[list[Any]] = mapped_column(default=list)
     decisions_seen: Mapped[int] = mapped_column(default=0)
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -181,6 +181,7 @@ class Decision(Base):
     __table_args__ = (
         UniqueConstraint("review_id", "record_id", "stage", "reviewer", "at", name="uq_decision_instant"),
         Index("ix_decision_review_id_stage_record_id", "review_id", "stage", "record_id"),
+        Index("ix_decision_review_id_stage_reviewer", "review_id", "stage", "reviewer"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
