@@ -213,7 +213,12 @@ def _remaining_assigned(session: Session, review_id: int, reviewer: str, stage: 
     ).where(Decision.review_id == review_id, Decision.stage == stage, Decision.reviewer == reviewer)
     ranked = latest.subquery()
     decided = select(ranked.c.record_id).where(ranked.c.rn == 1, ranked.c.decision != RETRACTED)
-    query = (
+    return session.scalar(_assigned_unique(review_id, reviewer, stage, Assignment.record_id.not_in(decided))) or 0
+
+
+def _assigned_unique(review_id: int, reviewer: str, stage: str, *where: Any) -> Any:
+    """The count of unique records assigned to ``reviewer`` at ``stage`` (and meeting ``where``)."""
+    return (
         select(func.count(func.distinct(Assignment.record_id)))
         .join(Record, Record.id == Assignment.record_id)
         .where(
@@ -221,10 +226,9 @@ def _remaining_assigned(session: Session, review_id: int, reviewer: str, stage: 
             Assignment.stage == stage,
             Assignment.reviewer == reviewer,
             Record.duplicate_of_id.is_(None),
-            Assignment.record_id.not_in(decided),
+            *where,
         )
     )
-    return session.scalar(query) or 0
 
 
 def _remaining_shared(session: Session, review_id: int, stage: str) -> int:
@@ -287,17 +291,7 @@ def reviewer_progress(review: ReviewHandle, reviewer: str, stage: str = "title_a
         return whole.eligible, mine.assigned if mine else 0, mine.decided if mine else 0
     review_id = review.review_id
     with review.session() as session:
-        assigned = (
-            select(func.count(func.distinct(Assignment.record_id)))
-            .join(Record, Record.id == Assignment.record_id)
-            .where(
-                Assignment.review_id == review_id,
-                Assignment.stage == stage,
-                Assignment.reviewer == reviewer,
-                Record.duplicate_of_id.is_(None),
-            )
-            .scalar_subquery()
-        )
+        assigned = _assigned_unique(review_id, reviewer, stage).scalar_subquery()
         eligible, mine = session.execute(select(_unique_count(review_id), assigned)).one()
         decided = _standing_count(session, review_id, stage, reviewer)
     return int(eligible or 0), int(mine or 0), decided
