@@ -77,3 +77,48 @@ class Browsing:
     def close(self) -> None:
         for context in self.contexts:
             context.close()
+
+
+SERIOUS = ("serious", "critical")
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is, one line each
+    (rule, impact, help and the first three offending elements)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def select_with_mouse(page: Any, region: Any, sentence: str) -> None:
+    """Drag the mouse from the sentence's first character (inside ``region``) to just past its last."""
+    box = page.evaluate(
+        """([id, sentence]) => {
+            const root = document.getElementById(id);
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const i = node.data.indexOf(sentence);
+                if (i < 0) continue;
+                const first = document.createRange();
+                first.setStart(node, i); first.setEnd(node, i + 1);
+                const last = document.createRange();
+                last.setStart(node, i + sentence.length - 1); last.setEnd(node, i + sentence.length);
+                first.startContainer.parentElement.scrollIntoView({block: "center"});
+                const a = first.getBoundingClientRect(), b = last.getBoundingClientRect();
+                return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
+            }
+            return null;
+        }""",
+        [region.get_attribute("id"), sentence],
+    )
+    assert box, f"{sentence!r} is not in the text on the page"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y2"], steps=5)
+    page.mouse.move(box["x2"], box["y2"], steps=5)
+    page.mouse.up()

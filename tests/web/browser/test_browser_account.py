@@ -7,10 +7,9 @@ import json
 import re
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
-from browser_support import DESKTOP, PHONE, Browsing, Site
+from browser_support import DESKTOP, PHONE, Browsing, Site, serious_violations
 from playwright.sync_api import expect
 
 PIPELINE = [
@@ -31,17 +30,6 @@ PIPELINE = [
     "Activity",
     "Members",
 ]
-
-
-def _serious(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
 
 
 def test_failed_import_shows_its_error_on_the_job_page_without_console_errors(
@@ -76,7 +64,7 @@ def test_a_person_makes_copies_and_revokes_an_api_token_in_the_browser(
     page = browsing.sign_in("olu")
     page.get_by_role("link", name="Your account: olu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-    assert _serious(page) == []
+    assert serious_violations(page) == []
     page.get_by_label("Name (what the token is for)").fill("screening script")
     page.get_by_role("button", name="Make token").click()
     field = page.get_by_label("Token", exact=True)
@@ -87,7 +75,7 @@ def test_a_person_makes_copies_and_revokes_an_api_token_in_the_browser(
     assert page.evaluate("document.activeElement.id") == "new-token"
     assert page.evaluate("window.getSelection().toString() || document.activeElement.selectionEnd") not in ("", 0)
     page.screenshot(path=str(screenshots / "account-new-token-desktop.png"), full_page=True)
-    assert _serious(page) == []
+    assert serious_violations(page) == []
 
     request = urllib.request.Request(f"{site.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request) as answer:
@@ -107,7 +95,7 @@ def test_a_person_makes_copies_and_revokes_an_api_token_in_the_browser(
     phone.goto("/account")
     phone.screenshot(path=str(screenshots / "account-phone.png"), full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
-    assert _serious(phone) == []
+    assert serious_violations(phone) == []
 
 
 def test_review_navigation_runs_in_pipeline_order_and_fits_a_phone(

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PHONE, Browsing, Site
+from browser_support import PHONE, Browsing, Site, select_with_mouse, serious_violations
 
-SERIOUS = ("serious", "critical")
 NBSP = "\u00a0"
 MECHANISM = "Peer workers were trusted because they had lived the same life."
 OUTCOME = "Clients said stigma at the clinic fell once peers came with them."
@@ -52,46 +51,6 @@ def _pdf(tmp_path: Path) -> Path:
     path = tmp_path / "haiphong.pdf"
     path.write_bytes(make_pdf([PAGE_ONE, PAGE_TWO]))
     return path
-
-
-def _serious(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
-
-
-def _select_with_mouse(page: Any, region: Any, sentence: str) -> None:
-    """Drag the mouse from the sentence's first character to just past its last."""
-    box = page.evaluate(
-        """([id, sentence]) => {
-            const root = document.getElementById(id);
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const i = node.data.indexOf(sentence);
-                if (i < 0) continue;
-                const first = document.createRange();
-                first.setStart(node, i); first.setEnd(node, i + 1);
-                const last = document.createRange();
-                last.setStart(node, i + sentence.length - 1); last.setEnd(node, i + sentence.length);
-                first.startContainer.parentElement.scrollIntoView({block: "center"});
-                const a = first.getBoundingClientRect(), b = last.getBoundingClientRect();
-                return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-            }
-            return null;
-        }""",
-        [region.get_attribute("id"), sentence],
-    )
-    assert box, f"{sentence!r} is not in the text on the page"
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y2"], steps=5)
-    page.mouse.move(box["x2"], box["y2"], steps=5)
-    page.mouse.up()
 
 
 def _included_record(site: Site) -> int:
@@ -163,7 +122,7 @@ def test_a_team_codes_a_full_text_builds_a_cmoc_and_downloads_the_report_in_its_
 
     def check(page: Any, name: str) -> None:
         """axe-core on the page as it is, and the page again at phone width with a screenshot."""
-        seen[name] = _serious(page)
+        seen[name] = serious_violations(page)
         phone = page.context.browser.new_context(
             base_url=site.url, viewport=PHONE, storage_state=page.context.storage_state()
         )
@@ -201,7 +160,7 @@ def test_a_team_codes_a_full_text_builds_a_cmoc_and_downloads_the_report_in_its_
     expect(fulltext).to_contain_text(OUTCOME)
     expect(fulltext.locator(".pagemark", has_text=t("Page %(n)s", n=2))).to_have_count(1)
     for sentence, code in ((MECHANISM, "trust-empathy-commitment"), (OUTCOME, "stigma-outcome")):
-        _select_with_mouse(rae, fulltext, sentence)
+        select_with_mouse(rae, fulltext, sentence)
         expect(rae.get_by_label(t("Quote (the passage's exact words)"))).to_have_value(sentence)
         rae.locator(f"input[name=codes][value={code}]").check()
         rae.get_by_role("button", name=t("Apply the codes")).click()

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import PHONE, Browsing, Site
+from browser_support import PHONE, Browsing, Site, serious_violations
 
-SERIOUS = ("serious", "critical")
 FULL_TEXT = (
     b"Results. Peer educators were trusted because they had lived the same life, "
     b"and clients said stigma at the clinic fell once peers came with them."
@@ -58,17 +57,6 @@ def _setup(site: Site) -> dict[str, Any]:
         review.close()
 
 
-def _serious(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
-
-
 def test_build_a_cmoc_from_two_excerpts_and_see_it_in_the_programme_theory(
     browsing: Browsing, site: Site, screenshots: Path
 ) -> None:
@@ -81,7 +69,7 @@ def test_build_a_cmoc_from_two_excerpts_and_see_it_in_the_programme_theory(
     page.get_by_role("link", name=made["label"]).click()
     page.get_by_role("link", name="Build a CMO configuration").click()
     page.wait_for_url(re.compile(r"/cmocs/new$"))
-    found: dict[str, list[str]] = {"builder": _serious(page)}
+    found: dict[str, list[str]] = {"builder": serious_violations(page)}
     page.screenshot(path=str(screenshots / "cmoc-builder-desktop.png"), full_page=True)
 
     def role(name: str) -> Any:
@@ -98,13 +86,13 @@ def test_build_a_cmoc_from_two_excerpts_and_see_it_in_the_programme_theory(
     page.wait_for_url(re.compile(rf"/studies/{made['study']}\?"))
     assert page.get_by_role("status").get_by_text("CMO configuration saved").is_visible()
     assert page.get_by_text("Peers who are trusted lower stigma at the clinic.").is_visible()
-    found["study"] = _serious(page)
+    found["study"] = serious_violations(page)
     page.screenshot(path=str(screenshots / "study-desktop.png"), full_page=True)
 
     page.get_by_role("link", name="Programme theory", exact=True).first.click()
     edge = page.get_by_role("link", name="Trust, empathy and commitment to Stigma and discrimination: 1 studies")
     assert edge.count() == 1
-    found["theory"] = _serious(page)
+    found["theory"] = serious_violations(page)
     page.screenshot(path=str(screenshots / "theory-desktop.png"), full_page=True)
     edge.click()
     page.wait_for_url(re.compile(r"edge="))
@@ -112,7 +100,7 @@ def test_build_a_cmoc_from_two_excerpts_and_see_it_in_the_programme_theory(
     assert evidence.get_by_text("Peer educators were trusted").is_visible()
     assert evidence.get_by_text("stigma at the clinic fell").is_visible()
     assert evidence.get_by_role("link", name=made["label"]).is_visible()
-    found["theory evidence"] = _serious(page)
+    found["theory evidence"] = serious_violations(page)
 
     phone = browsing.sign_in("olu", PHONE)
     for name, path in (
@@ -123,7 +111,7 @@ def test_build_a_cmoc_from_two_excerpts_and_see_it_in_the_programme_theory(
     ):
         phone.goto(path)
         phone.screenshot(path=str(screenshots / f"{name}-phone.png"), full_page=True)
-        found[f"{name} phone"] = _serious(phone)
+        found[f"{name} phone"] = serious_violations(phone)
         overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} is {overflow}px wider than a 390 px window"
     bad = {k: v for k, v in found.items() if v}

@@ -18,14 +18,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from browser_support import DESKTOP, PASSWORD, PHONE, Browsing, Site
+from browser_support import DESKTOP, PASSWORD, PHONE, Browsing, Site, select_with_mouse, serious_violations
 
 from support import SAMPLE
 
-SERIOUS = ("serious", "critical")
 PAGE_ONE = "Peer educators met people who inject drugs at the drop-in centre every week."
 SENTENCE = "Outreach workers carried naloxone on every shift."
 PAGE_TWO = f"Clients said that {SENTENCE} Police presence kept some away."
@@ -37,46 +35,6 @@ def _pdf(tmp_path: Path) -> Path:
     path = tmp_path / "outreach.pdf"
     path.write_bytes(make_pdf([PAGE_ONE, PAGE_TWO]))
     return path
-
-
-def _serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
-
-
-def _select_with_mouse(page: Any, text_box: Any, sentence: str) -> None:
-    """Drag the mouse from the sentence's first character to just past its last."""
-    box = page.evaluate(
-        """([id, sentence]) => {
-            const root = document.getElementById(id);
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const i = node.data.indexOf(sentence);
-                if (i < 0) continue;
-                const first = document.createRange();
-                first.setStart(node, i); first.setEnd(node, i + 1);
-                const last = document.createRange();
-                last.setStart(node, i + sentence.length - 1); last.setEnd(node, i + sentence.length);
-                first.startContainer.parentElement.scrollIntoView({block: "center"});
-                const a = first.getBoundingClientRect(), b = last.getBoundingClientRect();
-                return {x1: a.left + 1, y1: a.top + a.height / 2, x2: b.right - 1, y2: b.top + b.height / 2};
-            }
-            return null;
-        }""",
-        [text_box.get_attribute("id"), sentence],
-    )
-    assert box, f"{sentence!r} is not in the text on the page"
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y2"], steps=5)
-    page.mouse.move(box["x2"], box["y2"], steps=5)
-    page.mouse.up()
 
 
 def test_attach_select_code_and_validate_as_second_coder(
@@ -106,7 +64,7 @@ def test_attach_select_code_and_validate_as_second_coder(
     expect(fulltext).to_contain_text(SENTENCE)
     expect(fulltext.locator(".pagemark", has_text="Page 2")).to_have_count(1)
 
-    _select_with_mouse(rae, fulltext, SENTENCE)
+    select_with_mouse(rae, fulltext, SENTENCE)
     status = rae.locator("#sel-status")
     expect(status).to_contain_text("Selected characters")
     assert rae.get_by_label("Quote (the passage's exact words)").input_value() == SENTENCE
@@ -173,7 +131,7 @@ def test_attach_select_code_and_validate_as_second_coder(
                 page.goto(path)
                 assert page.get_by_role("heading", level=1).count() == 1, path
                 page.screenshot(path=str(screenshots / f"coding-{name}-{who}-{label}.png"), full_page=True)
-                found[f"{path} {who} {label}"] = _serious_violations(page)
+                found[f"{path} {who} {label}"] = serious_violations(page)
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, f"{path} as {who} is {overflow}px wider than a {label} window"
     bad = {k: v for k, v in found.items() if v}
@@ -205,7 +163,7 @@ def test_a_selection_after_astral_characters_and_carriage_returns_keeps_its_offs
     rae = browsing.sign_in("rae")
     rae.goto(f"/reviews/{site.review_id}/studies/astral2021/read")
     box = rae.get_by_role("region", name=f"Text to code: abstract of record {record}")
-    _select_with_mouse(rae, box, sentence)
+    select_with_mouse(rae, box, sentence)
     expect(rae.locator("#sel-status")).to_contain_text("Selected characters")
     rae.locator("input[name=codes][value=access-acceptability-quality]").check()
     rae.get_by_role("button", name="Apply the codes").click()

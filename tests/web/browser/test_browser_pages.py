@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from browser_support import DESKTOP, PHONE, Browsing, Site
+from browser_support import DESKTOP, PHONE, Browsing, Site, serious_violations
 
 from support import SAMPLE
 
@@ -24,7 +23,6 @@ MAIN_PAGES = [
     "/members",
     "/assign",
 ]
-SERIOUS = ("serious", "critical")
 
 
 def _populate(site: Site) -> None:
@@ -34,17 +32,6 @@ def _populate(site: Site) -> None:
     site.cli.ok("dedup")
     site.cli.ok("member", "add", "rae", "--role", "reviewer")
     site.cli.ok("member", "add", "ren", "--role", "reviewer")
-
-
-def _serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def test_main_pages_have_no_serious_accessibility_violations_at_desktop_and_phone_width(
@@ -57,17 +44,17 @@ def test_main_pages_have_no_serious_accessibility_violations_at_desktop_and_phon
         anonymous = browsing.page(viewport)
         anonymous.goto("/login")
         anonymous.screenshot(path=str(screenshots / f"login-{label}.png"), full_page=True)
-        found[f"/login {label}"] = _serious_violations(anonymous)
+        found[f"/login {label}"] = serious_violations(anonymous)
         for who in ("olu", "rae"):
             page = browsing.sign_in(who, viewport)
             page.screenshot(path=str(screenshots / f"reviews-{who}-{label}.png"), full_page=True)
-            found[f"/ {who} {label}"] = _serious_violations(page)
+            found[f"/ {who} {label}"] = serious_violations(page)
             for path in MAIN_PAGES:
                 page.goto(f"/reviews/{site.review_id}{path}")
                 assert page.get_by_role("heading", level=1).count() >= 1, path
                 name = path.strip("/") or "dashboard"
                 page.screenshot(path=str(screenshots / f"{name}-{who}-{label}.png"), full_page=True)
-                found[f"{path or '/'} {who} {label}"] = _serious_violations(page)
+                found[f"{path or '/'} {who} {label}"] = serious_violations(page)
                 # Nothing wider than the window at phone width (the page scrolls only vertically).
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                 assert overflow <= 1, f"{path} as {who} is {overflow}px wider than a {label} window"
@@ -126,11 +113,11 @@ def test_a_person_picks_french_without_javascript_and_the_pages_stay_accessible(
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", level=1).inner_text() == "Vos revues"
     assert page.get_by_role("note").count() == 1  # the machine-drafted banner
-    found: dict[str, list[str]] = {"/": _serious_violations(page)}
+    found: dict[str, list[str]] = {"/": serious_violations(page)}
     for path in ("", "/records", "/screen"):
         page.goto(f"/reviews/{site.review_id}{path}")
         page.screenshot(path=str(screenshots / f"fr-{path.strip('/') or 'dashboard'}-phone.png"), full_page=True)
-        found[path or "dashboard"] = _serious_violations(page)
+        found[path or "dashboard"] = serious_violations(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} in French is {overflow}px wider than a phone"
     assert page.get_by_role("link", name="Tableau de bord").count() == 1

@@ -9,23 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import DESKTOP, PHONE, Browsing, Site
+from browser_support import DESKTOP, PHONE, Browsing, Site, serious_violations
 
 from support import SAMPLE
 
-SERIOUS = ("serious", "critical")
 NBSP = "\u00a0"
-
-
-def _serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def _counts(site: Site) -> Any:
@@ -55,7 +43,7 @@ def test_a_report_built_in_the_browser_downloads_with_the_librarys_prisma_counts
     page.get_by_role("status").filter(has_text="Saved.").wait_for()
     page.get_by_role("button", name="Build the report").click()
     page.get_by_text("The report is built.").wait_for(timeout=180_000)  # the job page refreshes itself
-    found = {"job": _serious_violations(page)}
+    found = {"job": serious_violations(page)}
     page.get_by_role("link", name="Report", exact=True).last.click()
     with page.expect_download() as download:
         page.get_by_role("link", name="report.html").first.click()
@@ -72,7 +60,7 @@ def test_a_report_built_in_the_browser_downloads_with_the_librarys_prisma_counts
             view.goto(base + path)
             assert view.get_by_role("heading", level=1).count() == 1
             view.screenshot(path=str(screenshots / f"{path.strip('/')}-olu-{label}.png"), full_page=True)
-            found[f"{path} {label}"] = _serious_violations(view)
+            found[f"{path} {label}"] = serious_violations(view)
             overflow = view.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path} is {overflow}px wider than a {label} window"
     bad = {k: v for k, v in found.items() if v}

@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import DESKTOP, PASSWORD, PHONE, Browsing
+from browser_support import DESKTOP, PASSWORD, PHONE, Browsing, serious_violations
 
 from realist.synthesise import synthesis
-
-SERIOUS = ("serious", "critical")
 
 
 @pytest.fixture
@@ -62,17 +60,6 @@ def example_browsing(chromium: Any, example_site: tuple[str, int, dict[str, Any]
     assert not b.errors, "browser errors:\n" + "\n".join(b.errors)
 
 
-def _serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} - " + "; ".join(n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
-
-
 def test_a_count_clicks_through_to_its_evidence_at_desktop_and_phone_width(
     example_browsing: Browsing, example_site: tuple[str, int, dict[str, Any]], screenshots: Path
 ) -> None:
@@ -89,7 +76,7 @@ def test_a_count_clicks_through_to_its_evidence_at_desktop_and_phone_width(
         # the map is an image that loaded (the SVG, under its own policy)
         assert page.evaluate("document.querySelector('figure.map img').naturalWidth") > 0
         page.screenshot(path=str(screenshots / f"synthesis-{label}.png"), full_page=True)
-        found[f"synthesis {label}"] = _serious_violations(page)
+        found[f"synthesis {label}"] = serious_violations(page)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"the synthesis page is {overflow}px wider than a {label} window"
 
@@ -103,7 +90,7 @@ def test_a_count_clicks_through_to_its_evidence_at_desktop_and_phone_width(
         assert keys == direct["studies"]
         assert page.get_by_text(direct["citation"]).first.is_visible()
         page.screenshot(path=str(screenshots / f"synthesis-evidence-{label}.png"), full_page=True)
-        found[f"evidence {label}"] = _serious_violations(page)
+        found[f"evidence {label}"] = serious_violations(page)
 
         # a heatmap cell, chosen from the form, leads to the studies with both
         page.get_by_role("link", name="Back to the synthesis").click()
@@ -111,7 +98,7 @@ def test_a_count_clicks_through_to_its_evidence_at_desktop_and_phone_width(
         page.get_by_label("Columns").select_option("outcome")
         page.get_by_role("button", name="Show").click()
         page.wait_for_url(re.compile(r"rows=mechanism&columns=outcome"))
-        found[f"crosstab {label}"] = _serious_violations(page)
+        found[f"crosstab {label}"] = serious_violations(page)
         cell = page.locator("table.heatmap td a.num").first
         cell.click()
         page.wait_for_url(re.compile(r"/synthesis/evidence\?rows=mechanism"))
@@ -139,6 +126,6 @@ def test_the_claims_check_shows_a_finding_beside_its_line(
         assert flagged.is_visible()
         assert "Only seven studies" in flagged.inner_text()
         page.screenshot(path=str(screenshots / f"claims-{label}.png"), full_page=True)
-        assert _serious_violations(page) == []
+        assert serious_violations(page) == []
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"the claims page is {overflow}px wider than a {label} window"
