@@ -62,9 +62,13 @@ def test_shared_references_lift_records_text_alone_cannot_find():
             }
         )
     labels = {0: 1, 10: 0, 11: 0}
-    with_refs = Ranker(rows).fit_rank(labels, rng=np.random.default_rng(0))
+    # the default less its presumed negatives: on a toy set where one record in ten is
+    # relevant, a random draw of presumed excludes would hold some of them, and the
+    # subject here is the signal of the references
+    model = "neighbourhood_chars"
+    with_refs = Ranker(rows, model=model).fit_rank(labels, rng=np.random.default_rng(0))
     assert set(int(i) for i in with_refs[:5]) == {1, 2, 3, 4, 5}
-    text_only = Ranker([{k: v for k, v in r.items() if k != "referenced_works"} for r in rows])
+    text_only = Ranker([{k: v for k, v in r.items() if k != "referenced_works"} for r in rows], model=model)
     order = text_only.fit_rank(labels, rng=np.random.default_rng(0))
     assert len(set(int(i) for i in order[:5]) & {1, 2, 3, 4, 5}) < 5
 
@@ -77,7 +81,8 @@ def test_direct_citation_links_count_as_shared_evidence():
     ]
     rows[0]["referenced_works"] = "W2"  # the included record cites W2 ...
     rows[2]["referenced_works"] = "https://openalex.org/W1"  # ... and W3 cites it
-    order = Ranker(rows).fit_rank({0: 1, 39: 0}, rng=np.random.default_rng(0))
+    # without presumed negatives: a random draw of them could hold the two linked records
+    order = Ranker(rows, model="neighbourhood_chars").fit_rank({0: 1, 39: 0}, rng=np.random.default_rng(0))
     assert set(int(i) for i in order[:2]) == {1, 2}
 
 
@@ -431,3 +436,51 @@ def test_latent_semantic_features_lift_records_that_share_only_synonyms_with_the
             assert max(order.index(t) for t in targets) < min(order.index(u) for u in others), (name, seed)
     plain = [int(i) for i in Ranker(rows, model="default").fit_rank(labels, rng=np.random.default_rng(0))]
     assert max(plain.index(t) for t in targets) > min(plain.index(u) for u in others)  # text alone cannot
+
+
+def test_title_character_weight_ramps_up_with_the_includes_known(toy_rows):
+    rel = sorted(_relevant(toy_rows))
+    exc = [i for i in range(len(toy_rows)) if i not in set(rel)]
+    spec = ModelSpec(features="tfidf", features_params={"title_chars": 0.3}, classifier="svm", char_ramp=3.0)
+    ranker = Ranker(toy_rows, model=spec)
+    a, b = ranker.extractor.char_span
+    assert b > a
+    cols = ranker.X.indices
+    in_chars = (cols >= a) & (cols < b)
+    built = ranker.X.data[in_chars].copy()
+    words = ranker.X.data[~in_chars].copy()
+    rng = np.random.default_rng(0)
+    ranker.fit_rank({rel[0]: 1, exc[0]: 0}, rng=rng)
+    assert np.allclose(ranker.X.data[in_chars], built * 1 / (1 + 3))
+    ranker.fit_rank({**{i: 1 for i in rel[:6]}, exc[0]: 0}, rng=rng)
+    assert np.allclose(ranker.X.data[in_chars], built * 6 / (6 + 3))
+    assert np.array_equal(ranker.X.data[~in_chars], words)  # word columns untouched
+
+
+def test_presumed_negatives_are_unlabelled_records_capped_by_a_share_of_them(toy_rows, registered):
+    seen = []
+
+    class Recording:
+        def fit(self, X, y):
+            seen.append((X.shape[0], int(np.sum(y == 1)), int(np.sum(y == 0))))
+            return self
+
+        def score(self, X):
+            return np.zeros(X.shape[0])
+
+    registered(CLASSIFIERS, "test-recording", Recording)
+    n = len(toy_rows)
+    labels = {0: 1, 1: 0, 2: 0, 3: 0}
+    pool = n - len(labels)
+    rng = np.random.default_rng(0)
+
+    def fit(**spec):
+        seen.clear()
+        Ranker(toy_rows, model=ModelSpec(features="tfidf", classifier="test-recording", **spec)).fit_rank(
+            labels, rng=rng
+        )
+        return seen[0]
+
+    assert fit(presumed_negatives=5) == (4 + 5, 1, 3 + 5)
+    assert fit(presumed_negatives=100, presumed_share=0.1) == (4 + int(0.1 * pool), 1, 3 + int(0.1 * pool))
+    assert fit(presumed_negatives=100, presumed_share=0.001) == (4, 1, 3)  # share rounds to none: none

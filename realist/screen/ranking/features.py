@@ -168,6 +168,7 @@ class TextTfidf:
         self.n_lsa = 0
         self.title_chars = title_chars
         self.n_chars = 0
+        self.char_span = (0, 0)  # columns of the title-character block in the matrix
         self.char_vectorizer = (
             TfidfVectorizer(
                 analyzer="char_wb", ngram_range=tuple(char_range), min_df=2, sublinear_tf=True, dtype=np.float64
@@ -201,6 +202,7 @@ class TextTfidf:
                 Ch = sp.csr_matrix((len(texts), 0))
             self.n_chars = Ch.shape[1]
             if self.n_chars:
+                self.char_span = (X.shape[1], X.shape[1] + self.n_chars)
                 X = sp.csr_matrix(sp.hstack([X, self.title_chars * Ch]))
         if self.lsa > 0:
             k = min(int(self.lsa), words.shape[0] - 1, words.shape[1] - 1)
@@ -336,6 +338,10 @@ class TextAndCitations:
     @property
     def latent(self) -> np.ndarray | None:
         return self.text.latent
+
+    @property
+    def char_span(self) -> tuple[int, int]:
+        return self.text.char_span
 
     def transform_text(self, text: str) -> sp.csr_matrix:
         T = self.text.transform_text(text)

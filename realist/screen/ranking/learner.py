@@ -107,10 +107,13 @@ class ModelSpec:
     criteria_weight: float = 1.0
     presumed_negatives: int = 0
     presumed_weight: float = 1.0
+    presumed_share: float = 0.0
     adaptive_citations: Mapping[str, Any] = field(default_factory=dict)
     citation_view: Mapping[str, Any] = field(default_factory=dict)
     explore: Mapping[str, Any] = field(default_factory=dict)
     latent_view: Mapping[str, Any] = field(default_factory=dict)
+    char_ramp: float = 0.0
+    text_view: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
 
 
@@ -139,7 +142,7 @@ _ADAPTIVE_SVM = ModelSpec(
     classifier_params={"C": 0.5, "ratio": 1.0},
     adaptive_citations={"ref": 2.0},
 )
-_DEFAULT = replace(
+_CHARS_NEIGHBOURHOOD = replace(
     _ADAPTIVE_SVM,
     features_params={"weight": 0.3, "title_chars": 0.3},
     citation_view=_NEIGHBOURHOOD,
@@ -151,8 +154,32 @@ _DEFAULT = replace(
         "0.25 x evidence x adaptive factor), max query"
     ),
 )
+# Presumed negatives (Cormack & Grossman's BMI): at each refit, random unlabelled
+# records join the training set as excludes - 200 of them, at most a fifth of the
+# unlabelled records, at full weight.  Most unlabelled records are irrelevant, so the
+# classifier learns what sets the includes apart from the review's records at large,
+# not only from the few excludes known early on.
+_DEFAULT = replace(
+    _CHARS_NEIGHBOURHOOD,
+    presumed_negatives=200,
+    presumed_share=0.2,
+    presumed_weight=1.0,
+    description=(
+        "as neighbourhood_chars (word 1-2gram TF-IDF + title character 3-5grams + adaptive "
+        "citation bag, class-balanced linear SVM C=0.5, citation-neighbourhood score, max query) "
+        "+ presumed negatives: at each refit 200 random unlabelled records (at most a fifth of "
+        "them) join the training set as excludes"
+    ),
+)
 
 MODELS.register("default", _variant(_DEFAULT))
+MODELS.register(
+    "neighbourhood_chars",
+    _variant(
+        _CHARS_NEIGHBOURHOOD,
+        description="the previous default (until issue 13's fourth round): " + _CHARS_NEIGHBOURHOOD.description,
+    ),
+)
 MODELS.register(
     "adaptive_svm",
     _variant(
@@ -200,7 +227,7 @@ MODELS.register(
 MODELS.register(
     "explore_prf",
     _variant(
-        _DEFAULT,
+        _CHARS_NEIGHBOURHOOD,
         explore={"until_includes": 3, "prf": 3, "prf_weight": 0.5},
         description=(
             "default + pseudo-relevance feedback while fewer than 3 includes are known (the 3 "
@@ -258,7 +285,7 @@ MODELS.register(
 MODELS.register(
     "label_propagation",
     _variant(
-        _DEFAULT,
+        _CHARS_NEIGHBOURHOOD,
         citation_view={**_NEIGHBOURHOOD, "scorer": "label_propagation", "params": {"alpha": 0.8, "iterations": 20}},
         description=(
             "default with the citation-neighbourhood score spread to convergence over the "
@@ -270,7 +297,7 @@ MODELS.register(
 MODELS.register(
     "propagation",
     _variant(
-        _DEFAULT,
+        _CHARS_NEIGHBOURHOOD,
         citation_view={**_NEIGHBOURHOOD, "scorer": "propagation", "params": {"alpha": 0.5}},
         description=(
             "default with the citation-neighbourhood score propagated one step over the "
@@ -281,8 +308,8 @@ MODELS.register(
 MODELS.register(
     "lsa",
     _variant(
-        _DEFAULT,
-        features_params={**_DEFAULT.features_params, "lsa": 200, "lsa_weight": 0.3},
+        _CHARS_NEIGHBOURHOOD,
+        features_params={**_CHARS_NEIGHBOURHOOD.features_params, "lsa": 200, "lsa_weight": 0.3},
         description=(
             "default + latent semantic features: a 200-dimensional truncated SVD (LSA) of the "
             "review's own word TF-IDF matrix, fitted once per feature build, appended at weight "
@@ -293,12 +320,35 @@ MODELS.register(
 MODELS.register(
     "lsa_view",
     _variant(
-        _DEFAULT,
-        features_params={**_DEFAULT.features_params, "lsa": 200},
+        _CHARS_NEIGHBOURHOOD,
+        features_params={**_CHARS_NEIGHBOURHOOD.features_params, "lsa": 200},
         latent_view={"scorer": "svm", "params": {"C": 0.5}, "weight": 0.5},
         description=(
             "default + a second linear SVM on 200 LSA dimensions of the review's own word TF-IDF "
             "matrix, z-scores summed (weight 0.5); measured for issue 13, not adopted"
+        ),
+    ),
+)
+
+MODELS.register(
+    "char_ramp",
+    _variant(
+        _CHARS_NEIGHBOURHOOD,
+        char_ramp=3.0,
+        description=(
+            "neighbourhood_chars with the title character block scaled by m/(m+3), m = labelled "
+            "includes (less weight while few includes are known); measured for issue 13, not adopted"
+        ),
+    ),
+)
+MODELS.register(
+    "early_weights",
+    _variant(
+        _CHARS_NEIGHBOURHOOD,
+        explore={"until_includes": 5, "classifier_params": {"C": 0.11, "ratio": 9.8}},
+        description=(
+            "neighbourhood_chars with ASReview's SVM settings (C=0.11, includes x9.8) while fewer "
+            "than 5 includes are known; measured for issue 13, not adopted"
         ),
     ),
 )
@@ -357,6 +407,12 @@ class Ranker:
         self._cit = None
         self._blocks: tuple[sp.csr_matrix, sp.csr_matrix] | None = None
         self._links: sp.csr_matrix | None = None
+        # title-character columns scaled by m / (m + char_ramp), m = labelled includes
+        self._chars: tuple[np.ndarray, np.ndarray] | None = None
+        a, b = getattr(self.extractor, "char_span", (0, 0))
+        if self.spec.char_ramp > 0 and b > a:
+            cmask = (self.X.indices >= a) & (self.X.indices < b)
+            self._chars = (self.X.data[cmask].copy(), cmask)
         latent = getattr(self.extractor, "latent", None)
         self._latent: np.ndarray | None = latent if self.spec.latent_view else None
         n_text = getattr(self.extractor, "n_text", None)
@@ -388,6 +444,9 @@ class Ranker:
                 self.citation_factor = f = self._citation_factor(idx, y)
                 cit_data, mask = self._cit[0], self._cit[1]
                 X.data[mask] = cit_data * f
+            if self._chars is not None:
+                char_data, cmask = self._chars
+                X.data[cmask] = char_data * (n_inc / (n_inc + self.spec.char_ramp))
             cv = self.spec.citation_view
             q = self.q
             if cv and self._blocks is not None and cv.get("main", "all") == "text":
@@ -401,19 +460,24 @@ class Ranker:
             m = self.spec.presumed_negatives
             if m:
                 pool = np.setdiff1d(np.arange(n), idx)
-                if 0 < m < len(pool):
-                    pool = rng.choice(pool, m, replace=False)
+                if self.spec.presumed_share > 0:  # at most this share of the unlabelled records
+                    m = min(m, int(self.spec.presumed_share * len(pool)))
+                if m < len(pool):
+                    pool = rng.choice(pool, m, replace=False) if m > 0 else pool[:0]
                 if len(pool):
                     X_train = sp.vstack([X_train, self.spec.presumed_weight * X[pool]]).tocsr()
                     y_train = np.append(y_train, np.zeros(len(pool), dtype=y_train.dtype))
-            clf = CLASSIFIERS.create(self.spec.classifier, **dict(self.spec.classifier_params))
+            ex = self.spec.explore
+            clf_params = dict(self.spec.classifier_params)
+            if ex.get("classifier_params") and n_inc < int(ex.get("until_includes", 3)):
+                clf_params.update(ex["classifier_params"])  # e.g. ASReview-like weights early on
+            clf = CLASSIFIERS.create(self.spec.classifier, **clf_params)
             # inputs are finite sparse matrices built here: skip sklearn's per-call
             # checks, a large share of a retrain's time on a few hundred labels
             with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
                 clf.fit(X_train, y_train)
                 self.n_fits += 1
                 s = clf.score(X)
-                ex = self.spec.explore
                 if ex.get("prf", 0) and n_inc < int(ex.get("until_includes", 3)):
                     # pseudo-relevance feedback: the best-scored unlabelled records
                     # join the includes (rows scaled down) and the model is refitted
@@ -428,6 +492,8 @@ class Ranker:
                     s = clf.score(X)
                 if self.spec.latent_view and self._latent is not None:
                     s = self._with_latent_view(s, idx, y)
+                if self.spec.text_view:
+                    s = self._with_text_view(s, idx, y)
                 if cv and self._blocks is not None:
                     s = self._with_citation_view(s, idx, y)
                 return s
@@ -458,6 +524,25 @@ class Ranker:
         zs = (s - s.mean()) / (s.std() + 1e-12)
         zc = (c - c.mean()) / (c.std() + 1e-12)
         return np.asarray(zs + float(lv.get("weight", 0.5)) * zc, dtype=float)
+
+    def _with_text_view(self, s: np.ndarray, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Add a second score from the text columns alone (words and title characters).
+
+        ``text_view`` keys: ``scorer`` (a registered classifier, default
+        ``neighbourhood``: e.g. ``agg="max"``, the similarity to the nearest
+        labelled include) with ``params``; ``weight``: ``z(s) + weight * z(view)``.
+        A nearest-include score finds records close to one unusual include that
+        a single separating hyperplane, fitted on all includes, ranks low.
+        """
+        tv = self.spec.text_view
+        T = self._blocks[0] if self._blocks is not None else self.X
+        scorer = CLASSIFIERS.create(tv.get("scorer", "neighbourhood"), **dict(tv.get("params", {})))
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            scorer.fit(T[idx], y)
+            c = np.asarray(scorer.score(T), dtype=np.float64)
+        zs = (s - s.mean()) / (s.std() + 1e-12)
+        zc = (c - c.mean()) / (c.std() + 1e-12)
+        return np.asarray(zs + float(tv.get("weight", 0.5)) * zc, dtype=float)
 
     def _with_citation_view(self, s: np.ndarray, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Combine the main score ``s`` with a score from the citation block alone.
