@@ -113,7 +113,6 @@ class ModelSpec:
     explore: Mapping[str, Any] = field(default_factory=dict)
     latent_view: Mapping[str, Any] = field(default_factory=dict)
     char_ramp: float = 0.0
-    text_view: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
 
 
@@ -492,8 +491,6 @@ class Ranker:
                     s = clf.score(X)
                 if self.spec.latent_view and self._latent is not None:
                     s = self._with_latent_view(s, idx, y)
-                if self.spec.text_view:
-                    s = self._with_text_view(s, idx, y)
                 if cv and self._blocks is not None:
                     s = self._with_citation_view(s, idx, y)
                 return s
@@ -524,25 +521,6 @@ class Ranker:
         zs = (s - s.mean()) / (s.std() + 1e-12)
         zc = (c - c.mean()) / (c.std() + 1e-12)
         return np.asarray(zs + float(lv.get("weight", 0.5)) * zc, dtype=float)
-
-    def _with_text_view(self, s: np.ndarray, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Add a second score from the text columns alone (words and title characters).
-
-        ``text_view`` keys: ``scorer`` (a registered classifier, default
-        ``neighbourhood``: e.g. ``agg="max"``, the similarity to the nearest
-        labelled include) with ``params``; ``weight``: ``z(s) + weight * z(view)``.
-        A nearest-include score finds records close to one unusual include that
-        a single separating hyperplane, fitted on all includes, ranks low.
-        """
-        tv = self.spec.text_view
-        T = self._blocks[0] if self._blocks is not None else self.X
-        scorer = CLASSIFIERS.create(tv.get("scorer", "neighbourhood"), **dict(tv.get("params", {})))
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            scorer.fit(T[idx], y)
-            c = np.asarray(scorer.score(T), dtype=np.float64)
-        zs = (s - s.mean()) / (s.std() + 1e-12)
-        zc = (c - c.mean()) / (c.std() + 1e-12)
-        return np.asarray(zs + float(tv.get("weight", 0.5)) * zc, dtype=float)
 
     def _with_citation_view(self, s: np.ndarray, idx: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Combine the main score ``s`` with a score from the citation block alone.
