@@ -149,6 +149,10 @@ def simulate(
         click.echo(json.dumps(summary, indent=2))
         return
     m, s = result.metrics, result.stopping
+    if stopping_rule is None:
+        from realist.screen.stopping import DEFAULT_RULE
+
+        stopping_rule = DEFAULT_RULE
     click.echo(
         f"{data}: {m['N']} records after {len(result.priors)} priors, {m['R']} relevant (model {model}, seed {seed})"
     )

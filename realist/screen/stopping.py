@@ -65,14 +65,14 @@ labelled reviews (``docs/benchmarks.md``):
   records (the paper fits a curve to windowed rates by least squares; the
   likelihood uses every position and needs no window size) once at least 10%
   of the records (and at least 5 relevant) were screened.
-* ``"poisson_cautious"`` (the default until issue 13's second round) - the same, but
+* ``"poisson_cautious"`` (the default, :data:`DEFAULT_RULE`) - the same, but
   with the flattest decay ``k`` still inside the one-sided ``confidence``
   profile-likelihood interval instead of the best-fitting one: the count
   noise *and* the uncertainty of the fitted decay are allowed for, so the
   rule waits longer when few relevant records inform the fit.
 * ``"poisson_power"`` - the same with a power-law rate ``a * (1 + x)**-k``
   (the paper's alternative shape; heavier tail, stops much later).
-* ``"poisson_bayes"`` (the default, :data:`DEFAULT_RULE`) - the exponential
+* ``"poisson_bayes"`` - the exponential
   rate with its uncertainty integrated out rather than bounded: a Cox process,
   as in Stevenson & Bin-Hezam (2023), "Stopping methods for technology-assisted
   reviews based on point processes", ACM TOIS.  Given the
