@@ -36,7 +36,6 @@ __all__ = [
     "LinearSVM",
     "SGDLinear",
     "NaiveBayes",
-    "NBSVM",
     "balanced_weights",
     "Ensemble",
     "rank_normalise",
@@ -130,55 +129,6 @@ class NaiveBayes:
         return np.asarray(log_p[:, 1] - log_p[:, 0], dtype=float)
 
 
-class NBSVM:
-    """Linear SVM on features scaled by naive-Bayes log-count ratios (Wang &
-    Manning 2012, "Baselines and bigrams", ACL, NBSVM).
-
-    Per feature ``r = log((p / |p|) / (q / |q|))`` with ``p = alpha + `` the
-    number of labelled includes where it occurs and ``q`` the same for the
-    excludes; the SVM is fitted on ``X * r`` (column scaling, the rows keep
-    their values), and its weights are interpolated towards their mean
-    magnitude by ``beta`` (``beta = 1``: no interpolation).
-    """
-
-    def __init__(
-        self,
-        C: float = 0.5,
-        ratio: float = 1.0,
-        tol: float = 1e-4,
-        alpha: float = 1.0,
-        beta: float = 1.0,
-        power: float = 1.0,
-    ) -> None:
-        self.svm = LinearSVM(C=C, ratio=ratio, tol=tol)
-        self.alpha = alpha
-        self.beta = beta
-        self.power = power
-        self.r: np.ndarray | None = None
-
-    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> NBSVM:
-        X = sp.csr_matrix(X)
-        y = np.asarray(y)
-        B = X.copy()
-        B.data = np.ones_like(B.data)  # occurrence, as in the paper's binarised features
-        p = self.alpha + np.asarray(B[y == 1].sum(axis=0)).ravel()
-        q = self.alpha + np.asarray(B[y == 0].sum(axis=0)).ravel()
-        r = np.log((p / p.sum()) / (q / q.sum()))
-        if self.power != 1.0:  # soften the ratios' magnitude, keep their sign
-            r = np.sign(r) * np.abs(r) ** self.power
-        self.r = r
-        self.svm.fit(sp.csr_matrix(X @ sp.diags(r)), y)
-        return self
-
-    def score(self, X: sp.csr_matrix) -> np.ndarray:
-        assert self.r is not None, "score before fit"
-        model = self.svm.model
-        w = np.asarray(model.coef_, dtype=float).ravel()
-        if self.beta != 1.0:
-            w = (1 - self.beta) * np.abs(w).mean() + self.beta * w
-        return np.asarray(X @ (self.r * w) + float(model.intercept_[0]), dtype=float).ravel()
-
-
 def rank_normalise(scores: np.ndarray) -> np.ndarray:
     """Scores mapped to their ranks in (0, 1] (ties share the mean rank)."""
     from scipy.stats import rankdata
@@ -221,7 +171,6 @@ CLASSIFIERS.register("svm", LinearSVM)
 CLASSIFIERS.register("nb", NaiveBayes)
 CLASSIFIERS.register("sgd", SGDLinear)
 CLASSIFIERS.register("ensemble", Ensemble)
-CLASSIFIERS.register("nbsvm", NBSVM)
 
 
 class CitationNeighbourhood:

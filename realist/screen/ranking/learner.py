@@ -121,8 +121,6 @@ class ModelSpec:
     presumed_negatives: int = 0
     presumed_weight: float = 1.0
     presumed_share: float = 0.0
-    presumed_topup: bool = False
-    presumed_ramp: float = 0.0
     adaptive_citations: Mapping[str, Any] = field(default_factory=dict)
     citation_view: Mapping[str, Any] = field(default_factory=dict)
     explore: Mapping[str, Any] = field(default_factory=dict)
@@ -479,15 +477,10 @@ class Ranker:
                 pool = np.setdiff1d(np.arange(n), idx)
                 if self.spec.presumed_share > 0:  # at most this share of the unlabelled records
                     m = min(m, int(self.spec.presumed_share * len(pool)))
-                if self.spec.presumed_topup:  # only as many as the labelled excludes fall short
-                    m = max(0, m - n_exc)
                 if m < len(pool):
                     pool = rng.choice(pool, m, replace=False) if m > 0 else pool[:0]
                 if len(pool):
-                    pw = self.spec.presumed_weight
-                    if self.spec.presumed_ramp > 0:  # from 1 towards presumed_weight as includes accrue
-                        pw = 1.0 + (pw - 1.0) * n_inc / (n_inc + self.spec.presumed_ramp)
-                    X_train = sp.vstack([X_train, pw * X[pool]]).tocsr()
+                    X_train = sp.vstack([X_train, self.spec.presumed_weight * X[pool]]).tocsr()
                     y_train = np.append(y_train, np.zeros(len(pool), dtype=y_train.dtype))
             ex = self.spec.explore
             clf_params = dict(self.spec.classifier_params)
