@@ -66,10 +66,16 @@ labelled reviews (``docs/benchmarks.md``):
   likelihood uses every position and needs no window size) once at least 10%
   of the records (and at least 5 relevant) were screened.
 * ``"poisson_cautious"`` (the default, :data:`DEFAULT_RULE`) - the same, but
-  with the flattest decay ``k`` still inside the one-sided ``confidence``
-  profile-likelihood interval instead of the best-fitting one: the count
-  noise *and* the uncertainty of the fitted decay are allowed for, so the
-  rule waits longer when few relevant records inform the fit.
+  with the flattest decay ``k`` still inside the one-sided profile-likelihood
+  interval instead of the best-fitting one: the count noise *and* the
+  uncertainty of the fitted decay are allowed for, so the rule waits longer
+  when few relevant records inform the fit.  The two bounds (the decay's
+  interval and the count's quantile) share the error allowed: each is taken
+  at ``1 - (1 - confidence) / 2`` (97.5% for 95%), so that both hold together
+  with probability at least ``confidence`` (Bonferroni).
+* ``"poisson_cautious_unsplit"`` - the default until issue 13's fifth round:
+  each bound at the full ``confidence``, so together they hold only at
+  ``2 * confidence - 1`` (90% for 95%).
 * ``"poisson_power"`` - the same with a power-law rate ``a * (1 + x)**-k``
   (the paper's alternative shape; heavier tail, stops much later).
 * ``"poisson_bayes"`` - the exponential
@@ -601,8 +607,13 @@ def poisson_rule(
     min_relevant: int = 5,
     shape: str = "exp",
     cautious: bool = False,
+    split: bool = False,
 ) -> RuleVerdict:
-    """The counting-process rule after Sneyd & Stevenson (see the module docstring)."""
+    """The counting-process rule after Sneyd & Stevenson (see the module docstring).
+
+    ``split``: the cautious rule's two bounds (the decay and the count) each at
+    ``1 - (1 - confidence) / 2``, so that together they hold at ``confidence``
+    (Bonferroni); otherwise each is at ``confidence``."""
     y = np.asarray(labels, dtype=np.int64)
     s = len(y)
     r = int(y.sum())
@@ -617,17 +628,23 @@ def poisson_rule(
             ),
         )
     pos = np.flatnonzero(y == 1).astype(float) + 0.5
-    a, k = _fit_rate(pos, s, shape, cautious, confidence)
+    each = 1 - (1 - confidence) / 2 if split and cautious else confidence
+    a, k = _fit_rate(pos, s, shape, cautious, each)
     mu = a * float(_integral(shape, k, s, total))
-    upper = int(poisson.ppf(confidence, mu))
+    upper = int(poisson.ppf(each, mu))
     bound = r / (r + upper) if r + upper else 1.0
     pct = f"{target_recall:.0%}"
+    at = (
+        f"at {confidence:.0%}, the uncertainty of the rate included"
+        if split and cautious
+        else f"at {confidence:.0%}"
+    )
     if bound >= target_recall:
         return RuleVerdict(
             True,
             (
                 f"the rate of relevant records has fallen so far that about {mu:.1f} are expected "
-                f"among the {total - s} unscreened (at most {upper} at {confidence:.0%}); "
+                f"among the {total - s} unscreened (at most {upper} {at}); "
                 f"recall is then at least {bound:.0%}."
             ),
             more=0,
@@ -640,12 +657,12 @@ def poisson_rule(
     xs = np.arange(s + 1, total + 1, dtype=float)
     found_by = r + a * _integral(shape, k, s, xs)
     rest = mu - (found_by - r)
-    ok = found_by >= target_recall * (found_by + poisson.ppf(confidence, np.maximum(rest, 0.0)))
+    ok = found_by >= target_recall * (found_by + poisson.ppf(each, np.maximum(rest, 0.0)))
     more = int(np.argmax(ok)) + 1 if ok.any() else total - s
     why = (
         f"{r} relevant in {s} screened. At the rate at which relevant records are turning "
         f"up, about {mu:.1f} more are expected among the {total - s} unscreened (up to "
-        f"{upper} at {confidence:.0%}), so recall may still be below {pct}; if that rate "
+        f"{upper} {at}), so recall may still be below {pct}; if that rate "
         f"holds, the rule stops after about {_plural(more, 'more record')}."
     )
     return RuleVerdict(False, why, more=more, recall_estimate=recall_estimate)
@@ -758,6 +775,12 @@ def _poisson_power(
 def _poisson_cautious(
     labels: Sequence[int], total: int, target_recall: float, confidence: float, *, explain: bool = True
 ) -> RuleVerdict:
+    return poisson_rule(labels, total, target_recall, confidence, explain=explain, cautious=True, split=True)
+
+
+def _poisson_cautious_unsplit(
+    labels: Sequence[int], total: int, target_recall: float, confidence: float, *, explain: bool = True
+) -> RuleVerdict:
     return poisson_rule(labels, total, target_recall, confidence, explain=explain, cautious=True)
 
 
@@ -767,6 +790,15 @@ register_rule(
         "after Sneyd & Stevenson (2021): Poisson process of relevant records, "
         "exponential rate at its flattest plausible decay",
         _poisson_cautious,
+    )
+)
+register_rule(
+    StoppingRule(
+        "poisson_cautious_unsplit",
+        "after Sneyd & Stevenson (2021): Poisson process of relevant records, exponential rate at "
+        "its flattest plausible decay, each bound at the full confidence (the default until "
+        "issue 13's fifth round)",
+        _poisson_cautious_unsplit,
     )
 )
 register_rule(
@@ -792,7 +824,11 @@ register_rule(
 # 48.5%) but reached 95% in only 19/20 runs on the hardest review and 55/60 on
 # rankings simulated from its own model; "poisson_cautious" reached it in every
 # run of both, and still saves well over the 35% asked for: a recall promise is
-# what a team relies on, so the margin wins.  The others stay registered by name.
+# what a team relies on, so the margin wins.  Since issue 13's fifth round its two
+# bounds share the confidence (Bonferroni): with each at 95% they held together
+# only at 90%, and on the current ranking's orders that rule stopped one relevant
+# record short on Menon_2022 in 2 of 20 runs; split, every dataset reaches 95% in
+# every run.  The others stay registered by name.
 DEFAULT_RULE = "poisson_cautious"
 
 

@@ -190,3 +190,25 @@ def test_sampling_estimate_of_records_to_screen_is_the_draws_the_test_needs():
     est = stopping.evaluate(ranked, total=1000, rule="callaghan", switch_after=50)
     assert est.recommendation == "start_sampling"
     assert est.records_to_screen == needed
+
+
+def test_cautious_rule_shares_its_confidence_between_the_decay_and_the_count():
+    # Bonferroni: each of the two bounds at 97.5% so that both hold at 95%; the
+    # same as the unsplit rule asked for 97.5%, and never sooner than it at 95%
+    rng = np.random.default_rng(13)
+    for _ in range(5):
+        y = _poisson_process(rng, 0.6, 0.02, 1000)
+        split = stopping.first_stop(y, "poisson_cautious", total=1000)
+        assert split == stopping.first_stop(y, "poisson_cautious_unsplit", total=1000, confidence=0.975)
+        unsplit = stopping.first_stop(y, "poisson_cautious_unsplit", total=1000)
+        assert unsplit is not None and split is not None and split >= unsplit
+
+
+def test_cautious_rule_says_its_bound_allows_for_the_rate_uncertainty():
+    rng = np.random.default_rng(0)
+    y = _poisson_process(rng, 0.8, 0.05, 1000)
+    stop = stopping.first_stop(y, "poisson_cautious", total=1000)
+    assert stop is not None
+    est = stopping.evaluate(y[:stop], total=1000, rule="poisson_cautious")
+    assert est.recommendation == "stop"
+    assert "at 95%, the uncertainty of the rate included" in est.explanation
