@@ -634,11 +634,7 @@ def poisson_rule(
     upper = int(poisson.ppf(each, mu))
     bound = r / (r + upper) if r + upper else 1.0
     pct = f"{target_recall:.0%}"
-    at = (
-        f"at {confidence:.0%}, the uncertainty of the rate included"
-        if split and cautious
-        else f"at {confidence:.0%}"
-    )
+    at = f"at {confidence:.0%}, the uncertainty of the rate included" if split and cautious else f"at {confidence:.0%}"
     if bound >= target_recall:
         return RuleVerdict(
             True,
