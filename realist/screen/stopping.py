@@ -628,13 +628,14 @@ def poisson_rule(
             ),
         )
     pos = np.flatnonzero(y == 1).astype(float) + 0.5
-    each = 1 - (1 - confidence) / 2 if split and cautious else confidence
+    shared = split and cautious  # the two bounds share the confidence
+    each = 1 - (1 - confidence) / 2 if shared else confidence
     a, k = _fit_rate(pos, s, shape, cautious, each)
     mu = a * float(_integral(shape, k, s, total))
     upper = int(poisson.ppf(each, mu))
     bound = r / (r + upper) if r + upper else 1.0
     pct = f"{target_recall:.0%}"
-    at = f"at {confidence:.0%}, the uncertainty of the rate included" if split and cautious else f"at {confidence:.0%}"
+    at = f"at {confidence:.0%}, the uncertainty of the rate included" if shared else f"at {confidence:.0%}"
     if bound >= target_recall:
         return RuleVerdict(
             True,
